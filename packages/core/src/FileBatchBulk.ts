@@ -1,0 +1,66 @@
+/**
+ * Cancelling many batches at once with bounded concurrency. Each batch gets its own
+ * outcome; one failure never stops the others.
+ *
+ * @since 0.1.0
+ */
+import { Data, Effect, Stream } from "effect"
+import type { VectorStoreFileBatch } from "./FileBatch.js"
+import { FileBatchClient } from "./FileBatchClient.js"
+import type { FileBatchError } from "./FileBatchError.js"
+import type { FileBatchRef } from "./FileBatchId.js"
+
+/**
+ * The outcome of one batch: `Cancelled` with the answer, or `Failed` with the typed error.
+ * `index` is the position of the pair in the input.
+ *
+ * @since 0.1.0
+ */
+export type CancelOutcome = Data.TaggedEnum<{
+  Cancelled: { readonly index: number; readonly ref: FileBatchRef; readonly batch: VectorStoreFileBatch }
+  Failed: { readonly index: number; readonly ref: FileBatchRef; readonly error: FileBatchError }
+}>
+
+/**
+ * Constructors and matchers of {@link CancelOutcome}.
+ *
+ * @since 0.1.0
+ */
+export const CancelOutcome = Data.taggedEnum<CancelOutcome>()
+
+/**
+ * Options of {@link cancelMany}.
+ *
+ * @since 0.1.0
+ */
+export interface CancelManyOptions {
+  /** Cancels in flight at once (default 8). */
+  readonly concurrency?: number | undefined
+}
+
+/**
+ * Cancels every pair, emitting one outcome per pair as it completes.
+ *
+ * @since 0.1.0
+ */
+export const cancelMany = (
+  refs: Iterable<FileBatchRef> | Stream.Stream<FileBatchRef>,
+  options: CancelManyOptions = {}
+): Stream.Stream<CancelOutcome, never, FileBatchClient> =>
+  Stream.unwrap(
+    Effect.map(FileBatchClient, (client) =>
+      (Stream.StreamTypeId in refs ? refs as Stream.Stream<FileBatchRef> : Stream.fromIterable(refs)).pipe(
+        Stream.zipWithIndex,
+        Stream.mapEffect(
+          ([ref, index]) =>
+            client.cancel(ref).pipe(
+              Effect.match({
+                onFailure: (error) =>
+                  CancelOutcome.Failed({ index, ref, error }),
+                onSuccess: (batch) => CancelOutcome.Cancelled({ index, ref, batch })
+              })
+            ),
+          { concurrency: Math.max(1, Math.floor(options.concurrency ?? 8)), unordered: true }
+        )
+      ))
+  )

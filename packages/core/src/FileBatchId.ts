@@ -1,0 +1,113 @@
+/**
+ * Validation of vector store and file batch IDs. IDs are checked before any request
+ * is built, so a malformed or hostile ID never reaches a URL.
+ *
+ * @since 0.1.0
+ */
+import { Effect } from "effect"
+import { InvalidArgumentError } from "./FileBatchError.js"
+
+/**
+ * The longest ID accepted. Real IDs are about 30 characters; anything near this bound
+ * is not an OpenAI ID.
+ *
+ * @since 0.1.0
+ */
+export const maxIdLength = 128
+
+const idPattern = /^[A-Za-z0-9_-]+$/
+
+/**
+ * The pair of IDs that names one file batch.
+ *
+ * @since 0.1.0
+ */
+export interface FileBatchRef {
+  readonly vectorStoreId: string
+  readonly batchId: string
+}
+
+const describe = (value: string): string => {
+  const shown = value.length > 40 ? `${value.slice(0, 40)}…` : value
+  return JSON.stringify(shown)
+}
+
+/**
+ * Why an ID is not acceptable, or `undefined` when it is.
+ *
+ * @since 0.1.0
+ */
+export const idProblem = (value: string): string | undefined => {
+  if (value.length === 0) return "must not be empty"
+  if (value.length > maxIdLength) return `must be at most ${maxIdLength} characters (got ${value.length})`
+  if (!idPattern.test(value)) return `${describe(value)} may only contain letters, digits, '_' and '-'`
+  return undefined
+}
+
+const looksLikeBatchId = (value: string) => value.startsWith("vsfb_")
+const looksLikeStoreId = (value: string) => value.startsWith("vs_")
+
+/**
+ * Checks both IDs; fails with an {@link InvalidArgumentError} naming the argument and,
+ * when the two look swapped, saying so.
+ *
+ * @since 0.1.0
+ */
+export const validateRef = (ref: FileBatchRef): Effect.Effect<FileBatchRef, InvalidArgumentError> => {
+  const { batchId, vectorStoreId } = ref
+  if (typeof vectorStoreId !== "string" || typeof batchId !== "string") {
+    return Effect.fail(
+      new InvalidArgumentError({
+        argument: typeof vectorStoreId !== "string" ? "vectorStoreId" : "batchId",
+        message: "vector store ID and batch ID must be strings"
+      })
+    )
+  }
+  if (looksLikeBatchId(vectorStoreId) && looksLikeStoreId(batchId)) {
+    return Effect.fail(
+      new InvalidArgumentError({
+        argument: "vectorStoreId",
+        message:
+          `the IDs look swapped: ${describe(vectorStoreId)} is a file batch ID and ${
+            describe(batchId)
+          } a vector store ID; ` +
+          "give the vector store ID first"
+      })
+    )
+  }
+  const storeProblem = idProblem(vectorStoreId)
+  if (storeProblem !== undefined) {
+    return Effect.fail(
+      new InvalidArgumentError({ argument: "vectorStoreId", message: `vector store ID ${storeProblem}` })
+    )
+  }
+  if (looksLikeBatchId(vectorStoreId)) {
+    return Effect.fail(
+      new InvalidArgumentError({
+        argument: "vectorStoreId",
+        message: `${describe(vectorStoreId)} is a file batch ID, not a vector store ID (those begin with 'vs_')`
+      })
+    )
+  }
+  const batchProblem = idProblem(batchId)
+  if (batchProblem !== undefined) {
+    return Effect.fail(new InvalidArgumentError({ argument: "batchId", message: `batch ID ${batchProblem}` }))
+  }
+  if (looksLikeStoreId(batchId)) {
+    return Effect.fail(
+      new InvalidArgumentError({
+        argument: "batchId",
+        message: `${describe(batchId)} is a vector store ID, not a file batch ID (those begin with 'vsfb_')`
+      })
+    )
+  }
+  return Effect.succeed(ref)
+}
+
+/**
+ * The path of a batch below the API base URL, every segment encoded.
+ *
+ * @since 0.1.0
+ */
+export const batchPath = (ref: FileBatchRef): string =>
+  `/vector_stores/${encodeURIComponent(ref.vectorStoreId)}/file_batches/${encodeURIComponent(ref.batchId)}`

@@ -1,0 +1,118 @@
+/**
+ * Following a batch after a cancel until it stops. Unlike the official SDK's polling
+ * helpers, every wait here is bounded: past the maximum wait it fails with a
+ * {@link WaitTimeoutError}.
+ *
+ * @since 0.1.0
+ */
+import { Duration, Effect, Option, Stream } from "effect"
+import { isTerminal, type VectorStoreFileBatch } from "./FileBatch.js"
+import { FileBatchClient, type FileBatchClientService } from "./FileBatchClient.js"
+import { type FileBatchWaitError, WaitTimeoutError } from "./FileBatchError.js"
+import { type FileBatchRef } from "./FileBatchId.js"
+
+/**
+ * How to follow a batch; defaults come from the client's settings.
+ *
+ * @since 0.1.0
+ */
+export interface WatchOptions {
+  /** Delay between reads when the server sends no `openai-poll-after-ms`. */
+  readonly pollInterval?: Duration.DurationInput | undefined
+  /** Longest time to follow before failing with a `WaitTimeoutError`. */
+  readonly maxWait?: Duration.DurationInput | undefined
+}
+
+const follow = (
+  client: FileBatchClientService,
+  ref: FileBatchRef,
+  options: WatchOptions,
+  first: "cancel" | "retrieve"
+): Stream.Stream<VectorStoreFileBatch, FileBatchWaitError> => {
+  const interval = Duration.decode(options.pollInterval ?? client.settings.pollInterval)
+  const maxWait = Duration.decode(options.maxWait ?? client.settings.maxWait)
+  let lastStatus: string | undefined
+  const snapshots = Stream.paginateEffect(
+    { operation: first, delay: Duration.zero } as const satisfies {
+      operation: "cancel" | "retrieve"
+      delay: Duration.Duration
+    },
+    ({ delay, operation }) =>
+      Effect.sleep(delay).pipe(
+        Effect.zipRight(client.execute(operation, ref)),
+        Effect.map((response) => {
+          lastStatus = response.batch.status
+          const next = isTerminal(response.batch)
+            ? Option.none()
+            : Option.some({
+              operation: "retrieve" as const,
+              delay: response.pollAfterMillis !== undefined ? Duration.millis(response.pollAfterMillis) : interval
+            })
+          return [response.batch, next] as const
+        })
+      )
+  )
+  const timeLimit = Effect.sleep(maxWait).pipe(
+    Effect.zipRight(Effect.suspend(() =>
+      Effect.fail(
+        new WaitTimeoutError({
+          ...ref,
+          maxWaitMillis: Duration.toMillis(maxWait),
+          ...(lastStatus !== undefined ? { lastStatus } : {}),
+          message: `batch ${ref.batchId} did not stop within ${Duration.format(maxWait)}${
+            lastStatus !== undefined ? ` (last status: ${lastStatus})` : ""
+          }`
+        })
+      )
+    ))
+  )
+  return Stream.interruptWhen(snapshots, timeLimit)
+}
+
+/**
+ * Reads the batch until it is terminal, emitting each snapshot; the last one is terminal.
+ *
+ * @since 0.1.0
+ */
+export const watch = (
+  ref: FileBatchRef,
+  options: WatchOptions = {}
+): Stream.Stream<VectorStoreFileBatch, FileBatchWaitError, FileBatchClient> =>
+  Stream.unwrap(Effect.map(FileBatchClient, (client) => follow(client, ref, options, "retrieve")))
+
+/**
+ * Cancels the batch, then reads it until it is terminal, emitting the cancel's answer
+ * and each later snapshot.
+ *
+ * @since 0.1.0
+ */
+export const cancelAndWatch = (
+  ref: FileBatchRef,
+  options: WatchOptions = {}
+): Stream.Stream<VectorStoreFileBatch, FileBatchWaitError, FileBatchClient> =>
+  Stream.unwrap(Effect.map(FileBatchClient, (client) => follow(client, ref, options, "cancel")))
+
+const lastSnapshot = <R>(stream: Stream.Stream<VectorStoreFileBatch, FileBatchWaitError, R>) =>
+  // A stream that ends without failing has emitted at least its terminal snapshot.
+  Effect.map(Stream.runLast(stream), Option.getOrThrow)
+
+/**
+ * Waits until the batch is terminal and returns it.
+ *
+ * @since 0.1.0
+ */
+export const awaitTerminal = (
+  ref: FileBatchRef,
+  options: WatchOptions = {}
+): Effect.Effect<VectorStoreFileBatch, FileBatchWaitError, FileBatchClient> => lastSnapshot(watch(ref, options))
+
+/**
+ * Cancels the batch and waits until it has stopped; returns the terminal batch.
+ *
+ * @since 0.1.0
+ */
+export const cancelAndAwait = (
+  ref: FileBatchRef,
+  options: WatchOptions = {}
+): Effect.Effect<VectorStoreFileBatch, FileBatchWaitError, FileBatchClient> =>
+  lastSnapshot(cancelAndWatch(ref, options))

@@ -1,0 +1,65 @@
+/**
+ * `@filebatch/core`: cancel OpenAI vector store file batches from Effect programs.
+ *
+ * @since 0.1.0
+ */
+
+/**
+ * The batch object schema and status helpers.
+ *
+ * @since 0.1.0
+ */
+export * as FileBatch from "./FileBatch.js"
+
+/**
+ * ID validation and path building.
+ *
+ * @since 0.1.0
+ */
+export * as FileBatchId from "./FileBatchId.js"
+
+/**
+ * Tagged errors.
+ *
+ * @since 0.1.0
+ */
+export * as FileBatchError from "./FileBatchError.js"
+
+/**
+ * Settings service and layers.
+ *
+ * @since 0.1.0
+ */
+export * as FileBatchConfig from "./FileBatchConfig.js"
+
+/**
+ * The replaceable retry schedule.
+ *
+ * @since 0.1.0
+ */
+export * as RetryPolicy from "./RetryPolicy.js"
+
+/**
+ * The client service, `cancelFileBatch` and `retrieveFileBatch`.
+ *
+ * @since 0.1.0
+ */
+export * as FileBatchClient from "./FileBatchClient.js"
+
+/**
+ * `watch`, `awaitTerminal`, `cancelAndAwait`.
+ *
+ * @since 0.1.0
+ */
+export * as FileBatchWatch from "./FileBatchWatch.js"
+
+/**
+ * `cancelMany`.
+ *
+ * @since 0.1.0
+ */
+export * as FileBatchBulk from "./FileBatchBulk.js"
+
+export { cancelMany } from "./FileBatchBulk.js"
+export { cancelFileBatch, retrieveFileBatch } from "./FileBatchClient.js"
+export { awaitTerminal, cancelAndAwait, cancelAndWatch, watch } from "./FileBatchWatch.js"

@@ -1,0 +1,161 @@
+import type { HttpClientResponse } from "@effect/platform"
+import { Clock, Effect, Either, ParseResult } from "effect"
+import { decodeFileBatch, type VectorStoreFileBatch } from "../FileBatch.js"
+import * as Errors from "../FileBatchError.js"
+
+/** What one successful attempt yields. */
+export interface Answer {
+  readonly batch: VectorStoreFileBatch
+  readonly json: unknown
+  readonly requestId: string | undefined
+  readonly pollAfterMillis: number | undefined
+}
+
+const excerptLength = 200
+
+/** Removes every occurrence of the secret, so no answer can echo it into an error. */
+export const scrub = (text: string, secret: string): string =>
+  secret.length === 0 ? text : text.split(secret).join("[redacted]")
+
+const excerptOf = (text: string, secret: string) => {
+  const cleaned = scrub(text, secret).replace(/\s+/g, " ").trim()
+  return cleaned.length > excerptLength ? `${cleaned.slice(0, excerptLength)}…` : cleaned
+}
+
+const parseJson = (text: string): Either.Either<unknown, string> =>
+  Either.try({ try: () => JSON.parse(text) as unknown, catch: (e) => String(e) })
+
+/** `retry-after-ms` first, then `retry-after` in seconds or as an HTTP date. */
+export const retryAfterMillis = (headers: Readonly<Record<string, string>>, nowMillis: number): number | undefined => {
+  const ms = headers["retry-after-ms"]
+  if (ms !== undefined && ms.trim() !== "" && Number.isFinite(Number(ms))) return Number(ms)
+  const after = headers["retry-after"]?.trim()
+  if (after === undefined || after === "") return undefined
+  if (/^\d+(\.\d+)?$/.test(after)) return Number(after) * 1000
+  const date = Date.parse(after)
+  return Number.isNaN(date) ? undefined : date - nowMillis
+}
+
+const shouldRetryHeader = (headers: Readonly<Record<string, string>>): boolean | undefined => {
+  const value = headers["x-should-retry"]?.trim().toLowerCase()
+  return value === "true" ? true : value === "false" ? false : undefined
+}
+
+const pollAfter = (headers: Readonly<Record<string, string>>): number | undefined => {
+  const value = Number(headers["openai-poll-after-ms"])
+  return Number.isFinite(value) && value > 0 ? value : undefined
+}
+
+const reasonPhrases: Record<number, string> = {
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  405: "Method Not Allowed",
+  408: "Request Timeout",
+  409: "Conflict",
+  413: "Payload Too Large",
+  422: "Unprocessable Entity",
+  429: "Too Many Requests",
+  500: "Internal Server Error",
+  502: "Bad Gateway",
+  503: "Service Unavailable",
+  504: "Gateway Timeout"
+}
+
+const errorBody = (json: unknown): Record<string, unknown> | undefined => {
+  if (typeof json !== "object" || json === null) return undefined
+  const error = (json as Record<string, unknown>)["error"]
+  return typeof error === "object" && error !== null ? error as Record<string, unknown> : undefined
+}
+
+const stringOrNull = (value: unknown): string | null | undefined =>
+  typeof value === "string" ? value : value === null ? null : undefined
+
+const upstreamError = (
+  status: number,
+  headers: Readonly<Record<string, string>>,
+  text: string,
+  secret: string,
+  nowMillis: number
+): Errors.UpstreamStatusError | Errors.TimeoutError => {
+  const requestId = headers["x-request-id"]
+  const body = Either.match(parseJson(text), { onLeft: () => undefined, onRight: errorBody })
+  const rawMessage = typeof body?.["message"] === "string" && body["message"] !== ""
+    ? body["message"]
+    : `HTTP ${status}${reasonPhrases[status] ? ` ${reasonPhrases[status]}` : ""}${
+      text.trim() === "" ? "" : `: ${excerptOf(text, secret)}`
+    }`
+  const message = scrub(rawMessage, secret)
+  if (status === 408) {
+    return new Errors.TimeoutError({
+      reason: "server",
+      status,
+      message,
+      ...(requestId !== undefined ? { requestId } : {})
+    })
+  }
+  const fields = {
+    status,
+    message,
+    ...(typeof body?.["type"] === "string" ? { type: body["type"] } : {}),
+    ...(stringOrNull(body?.["param"]) !== undefined ? { param: stringOrNull(body?.["param"])! } : {}),
+    ...(stringOrNull(body?.["code"]) !== undefined ? { code: stringOrNull(body?.["code"])! } : {}),
+    ...(requestId !== undefined ? { requestId } : {})
+  }
+  const delay = retryAfterMillis(headers, nowMillis)
+  const retry = shouldRetryHeader(headers)
+  const full = {
+    ...fields,
+    ...(delay !== undefined ? { retryAfterMillis: delay } : {}),
+    ...(retry !== undefined ? { shouldRetry: retry } : {})
+  }
+  switch (status) {
+    case 401:
+      return new Errors.AuthenticationError(full)
+    case 403:
+      return new Errors.PermissionDeniedError(full)
+    case 404:
+      return new Errors.NotFoundError(full)
+    case 409:
+      return new Errors.ConflictError(full)
+    case 429:
+      return new Errors.RateLimitError(full)
+    default:
+      return status >= 500 ? new Errors.ServerError(full) : new Errors.InvalidRequestError(full)
+  }
+}
+
+/** Turns a complete HTTP answer into a batch or the typed error its status means. */
+export const interpret = (
+  response: HttpClientResponse.HttpClientResponse,
+  text: string,
+  secret: string
+): Effect.Effect<Answer, Errors.FileBatchError> =>
+  Effect.flatMap(Clock.currentTimeMillis, (now): Effect.Effect<Answer, Errors.FileBatchError> => {
+    const { headers, status } = response
+    const requestId = headers["x-request-id"]
+    if (status < 200 || status >= 300) return Effect.fail(upstreamError(status, headers, text, secret, now))
+    const unexpected = (message: string) =>
+      new Errors.UnexpectedResponseError({
+        status,
+        message,
+        excerpt: excerptOf(text, secret),
+        ...(requestId !== undefined ? { requestId } : {}),
+        ...(headers["content-type"] !== undefined ? { contentType: headers["content-type"] } : {})
+      })
+    const json = parseJson(text)
+    if (Either.isLeft(json)) {
+      return Effect.fail(unexpected(`the answer (HTTP ${status}) is not JSON`))
+    }
+    return decodeFileBatch(json.right).pipe(
+      Effect.mapError((error) =>
+        unexpected(
+          `the answer (HTTP ${status}) is not a file batch: ${
+            scrub(ParseResult.TreeFormatter.formatErrorSync(error), secret).slice(0, 300)
+          }`
+        )
+      ),
+      Effect.map((batch) => ({ batch, json: json.right, requestId, pollAfterMillis: pollAfter(headers) }))
+    )
+  })

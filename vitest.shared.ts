@@ -1,0 +1,20 @@
+import * as path from "node:path"
+import { defineConfig } from "vitest/config"
+
+const here = path.dirname(new URL(import.meta.url).pathname)
+
+// Tests run against sources, not builds: a stale dist must never make a test pass.
+export default defineConfig({
+  resolve: {
+    alias: {
+      "@filebatch/core": path.join(here, "packages/core/src/index.ts"),
+      "@filebatch/emulator": path.join(here, "packages/emulator/src/index.ts")
+    }
+  },
+  test: {
+    include: ["test/**/*.test.ts"],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    sequence: { concurrent: false }
+  }
+})
