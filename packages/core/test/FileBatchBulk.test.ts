@@ -1,0 +1,63 @@
+import { describe, expect, it } from "@effect/vitest"
+import { cancelMany, FileBatchBulk } from "@filebatch/core"
+import { Chunk, Duration, Effect, Fiber, Stream, TestClock } from "effect"
+import { batchJson, clientLayer, fakeHttp, json, openAiError } from "./fixtures.js"
+
+describe("cancelMany", () => {
+  it.effect("reports one outcome per pair; failures do not stop the others", () =>
+    Effect.gen(function*() {
+      const http = fakeHttp((request) =>
+        Effect.succeed(
+          request.url.includes("vsfb_missing")
+            ? openAiError(404, "No file batch found with id 'vsfb_missing'.")
+            : json(batchJson({ id: request.url.split("/").at(-2), status: "cancelling" }))
+        )
+      )
+      const refs = [
+        { vectorStoreId: "vs_1", batchId: "vsfb_a" },
+        { vectorStoreId: "vs_1", batchId: "vsfb_missing" },
+        { vectorStoreId: "vs_1", batchId: "bad/id" },
+        { vectorStoreId: "vs_2", batchId: "vsfb_b" }
+      ]
+      const outcomes = Chunk.toArray(
+        yield* cancelMany(refs, { concurrency: 2 }).pipe(Stream.runCollect, Effect.provide(clientLayer(http.layer)))
+      ).sort((a, b) => a.index - b.index)
+      expect(outcomes.map((outcome) => outcome._tag)).toEqual(["Cancelled", "Failed", "Failed", "Cancelled"])
+      expect(outcomes.map((outcome) => outcome.ref.batchId)).toEqual(refs.map((ref) => ref.batchId))
+      const [first, missing, invalid, last] = outcomes
+      expect(FileBatchBulk.CancelOutcome.$is("Cancelled")(first) && first.batch.id).toBe("vsfb_a")
+      expect(FileBatchBulk.CancelOutcome.$is("Failed")(missing) && missing.error._tag).toBe("NotFoundError")
+      expect(FileBatchBulk.CancelOutcome.$is("Failed")(invalid) && invalid.error._tag).toBe("InvalidArgumentError")
+      expect(FileBatchBulk.CancelOutcome.$is("Cancelled")(last) && last.batch.id).toBe("vsfb_b")
+      // The invalid pair never reached the server.
+      expect(http.recorded.requests).toHaveLength(3)
+    }))
+
+  it.effect("keeps at most `concurrency` cancels in flight", () =>
+    Effect.gen(function*() {
+      let inFlight = 0
+      let peak = 0
+      const http = fakeHttp(() =>
+        Effect.sync(() => {
+          inFlight += 1
+          peak = Math.max(peak, inFlight)
+        }).pipe(
+          Effect.zipRight(Effect.sleep(Duration.seconds(1))),
+          Effect.map(() => {
+            inFlight -= 1
+            return json(batchJson())
+          })
+        )
+      )
+      const refs = Array.from({ length: 10 }, (_, i) => ({ vectorStoreId: "vs_1", batchId: `vsfb_${i}` }))
+      const fiber = yield* cancelMany(refs, { concurrency: 3 }).pipe(
+        Stream.runCollect,
+        Effect.provide(clientLayer(http.layer)),
+        Effect.fork
+      )
+      yield* TestClock.adjust(Duration.seconds(10))
+      const outcomes = yield* Fiber.join(fiber)
+      expect(Chunk.size(outcomes)).toBe(10)
+      expect(peak).toBe(3)
+    }))
+})
