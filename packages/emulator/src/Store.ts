@@ -1,0 +1,260 @@
+/**
+ * The emulator's in-memory state: vector stores and file batches, with every answer
+ * derived from the current `Clock` time.
+ *
+ * @since 0.1.0
+ */
+import { Clock, Effect, Either } from "effect"
+import type { EmulatorSettings } from "./EmulatorConfig.js"
+import * as Errors from "./internal/apiError.js"
+import type { ApiError } from "./internal/apiError.js"
+import { newId } from "./internal/ids.js"
+import {
+  type BatchRecord,
+  countsAt,
+  type Counts,
+  fileStatus,
+  type FileStatus,
+  isTerminalStatus,
+  statusAt
+} from "./internal/progress.js"
+
+interface VectorStoreRecord {
+  readonly id: string
+  readonly name: string
+  readonly createdAtMillis: number
+}
+
+/**
+ * Query of the list-files operation.
+ *
+ * @since 0.1.0
+ */
+export interface ListFilesQuery {
+  readonly limit?: string | undefined
+  readonly order?: string | undefined
+  readonly after?: string | undefined
+  readonly before?: string | undefined
+  readonly filter?: string | undefined
+}
+
+const seconds = (millis: number) => Math.floor(millis / 1000)
+
+/**
+ * @since 0.1.0
+ */
+export interface Store {
+  readonly createVectorStore: (name: string | undefined) => Effect.Effect<Record<string, unknown>>
+  readonly createBatch: (
+    vectorStoreId: string,
+    fileIds: ReadonlyArray<string>
+  ) => Effect.Effect<Record<string, unknown>, ApiError>
+  readonly retrieveBatch: (vectorStoreId: string, batchId: string) => Effect.Effect<Record<string, unknown>, ApiError>
+  readonly cancelBatch: (vectorStoreId: string, batchId: string) => Effect.Effect<Record<string, unknown>, ApiError>
+  readonly listFiles: (
+    vectorStoreId: string,
+    batchId: string,
+    query: ListFilesQuery
+  ) => Effect.Effect<Record<string, unknown>, ApiError>
+  /** Counts and status of a batch now, for tests. */
+  readonly inspect: (batchId: string) => Effect.Effect<{ status: string; counts: Counts } | undefined>
+}
+
+/**
+ * A fresh, empty store.
+ *
+ * @since 0.1.0
+ */
+export const makeStore = (settings: EmulatorSettings): Store => {
+  const stores = new Map<string, VectorStoreRecord>()
+  const batches = new Map<string, BatchRecord>()
+
+  const storeCounts = (vectorStoreId: string, now: number): Counts => {
+    const total: Counts = { in_progress: 0, completed: 0, failed: 0, cancelled: 0, total: 0 }
+    for (const batch of batches.values()) {
+      if (batch.vectorStoreId !== vectorStoreId) continue
+      const counts = countsAt(batch, now)
+      for (const key of Object.keys(total) as Array<keyof Counts>) total[key] += counts[key]
+    }
+    return total
+  }
+
+  const vectorStoreJson = (record: VectorStoreRecord, now: number) => {
+    const file_counts = storeCounts(record.id, now)
+    return {
+      id: record.id,
+      object: "vector_store",
+      created_at: seconds(record.createdAtMillis),
+      name: record.name,
+      usage_bytes: 0,
+      file_counts,
+      status: file_counts.in_progress > 0 ? "in_progress" : "completed",
+      expires_at: null,
+      last_active_at: seconds(now),
+      metadata: {}
+    }
+  }
+
+  const batchJson = (batch: BatchRecord, now: number) => {
+    const file_counts = countsAt(batch, now)
+    return {
+      id: batch.id,
+      object: settings.objectType,
+      created_at: seconds(batch.createdAtMillis),
+      vector_store_id: batch.vectorStoreId,
+      status: statusAt(batch, file_counts, settings.cancellingStatus),
+      file_counts
+    }
+  }
+
+  const findBatch = (vectorStoreId: string, batchId: string): Either.Either<BatchRecord, ApiError> => {
+    if (!stores.has(vectorStoreId)) return Either.left(Errors.vectorStoreNotFound(vectorStoreId))
+    const batch = batches.get(batchId)
+    return batch === undefined || batch.vectorStoreId !== vectorStoreId
+      ? Either.left(Errors.batchNotFound(batchId, vectorStoreId))
+      : Either.right(batch)
+  }
+
+  const withBatch = <A>(
+    vectorStoreId: string,
+    batchId: string,
+    f: (batch: BatchRecord, now: number) => Either.Either<A, ApiError>
+  ): Effect.Effect<A, ApiError> =>
+    Effect.flatMap(Clock.currentTimeMillis, (now) => Either.flatMap(findBatch(vectorStoreId, batchId), (b) => f(b, now)))
+
+  const fileJson = (batch: BatchRecord, index: number, now: number) => {
+    const status: FileStatus = fileStatus(batch, index, now)
+    return {
+      id: batch.fileIds[index],
+      object: "vector_store.file",
+      usage_bytes: status === "completed" ? 1024 + ((index * 7919) % 4096) : 0,
+      created_at: seconds(batch.createdAtMillis),
+      vector_store_id: batch.vectorStoreId,
+      status,
+      last_error: status === "failed"
+        ? { code: "server_error", message: "The file could not be processed." }
+        : null
+    }
+  }
+
+  return {
+    createVectorStore: (name) =>
+      Effect.map(Clock.currentTimeMillis, (now) => {
+        const record = { id: newId("vs_"), name: name ?? "", createdAtMillis: now }
+        stores.set(record.id, record)
+        return vectorStoreJson(record, now)
+      }),
+
+    createBatch: (vectorStoreId, fileIds) =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) => {
+        if (!stores.has(vectorStoreId)) return Effect.fail(Errors.vectorStoreNotFound(vectorStoreId))
+        const batch: BatchRecord = {
+          id: newId("vsfb_"),
+          vectorStoreId,
+          createdAtMillis: now,
+          fileIds,
+          processing: {
+            fileMillis: settings.fileMillis,
+            parallelism: settings.parallelism,
+            failureRatio: settings.failureRatio,
+            cancelDelayMillis: settings.cancelDelayMillis
+          },
+          cancelRequestedAtMillis: undefined
+        }
+        batches.set(batch.id, batch)
+        return Effect.succeed(batchJson(batch, now))
+      }),
+
+    retrieveBatch: (vectorStoreId, batchId) =>
+      withBatch(vectorStoreId, batchId, (batch, now) => Either.right(batchJson(batch, now))),
+
+    cancelBatch: (vectorStoreId, batchId) =>
+      withBatch(vectorStoreId, batchId, (batch, now) => {
+        const before = batchJson(batch, now)
+        if (isTerminalStatus(before.status)) {
+          return settings.cancelTerminal === "error"
+            ? Either.left(Errors.cannotCancel(batch.id, before.status))
+            : Either.right(before)
+        }
+        if (batch.cancelRequestedAtMillis === undefined) batch.cancelRequestedAtMillis = now
+        return Either.right(batchJson(batch, now))
+      }),
+
+    listFiles: (vectorStoreId, batchId, query) =>
+      withBatch(vectorStoreId, batchId, (batch, now): Either.Either<Record<string, unknown>, ApiError> => {
+        const limit = query.limit === undefined ? 20 : Number(query.limit)
+        if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
+          return Either.left(
+            Errors.apiError(400, `Invalid 'limit': integer must be between 1 and 100, got ${query.limit}.`, {
+              param: "limit",
+              code: "invalid_value"
+            })
+          )
+        }
+        const order = query.order ?? "desc"
+        if (order !== "asc" && order !== "desc") {
+          return Either.left(
+            Errors.apiError(400, `Invalid 'order': expected one of 'asc' or 'desc', got '${order}'.`, {
+              param: "order",
+              code: "invalid_value"
+            })
+          )
+        }
+        const filter = query.filter
+        if (filter !== undefined && !["in_progress", "completed", "failed", "cancelled"].includes(filter)) {
+          return Either.left(
+            Errors.apiError(
+              400,
+              `Invalid 'filter': expected one of 'in_progress', 'completed', 'failed' or 'cancelled', got '${filter}'.`,
+              { param: "filter", code: "invalid_value" }
+            )
+          )
+        }
+        // Files share the batch's created_at; index order stands in for creation order.
+        const indexes = batch.fileIds.map((_, i) => i)
+        if (order === "desc") indexes.reverse()
+        let selected = indexes.filter((i) => filter === undefined || fileStatus(batch, i, now) === filter)
+        const position = (cursor: string, param: string): Either.Either<number, ApiError> => {
+          const at = selected.findIndex((i) => batch.fileIds[i] === cursor)
+          return at >= 0 ? Either.right(at) : Either.left(
+            Errors.apiError(400, `Invalid '${param}': no file '${cursor}' in this list.`, {
+              param,
+              code: "invalid_value"
+            })
+          )
+        }
+        if (query.after !== undefined) {
+          const at = position(query.after, "after")
+          if (Either.isLeft(at)) return Either.left(at.left)
+          selected = selected.slice(at.right + 1)
+        }
+        let hasMore: boolean
+        if (query.before !== undefined) {
+          const at = position(query.before, "before")
+          if (Either.isLeft(at)) return Either.left(at.left)
+          selected = selected.slice(0, at.right)
+          hasMore = selected.length > limit
+          selected = selected.slice(-limit)
+        } else {
+          hasMore = selected.length > limit
+          selected = selected.slice(0, limit)
+        }
+        const data = selected.map((i) => fileJson(batch, i, now))
+        return Either.right({
+          object: "list",
+          data,
+          first_id: data.length > 0 ? data[0].id : null,
+          last_id: data.length > 0 ? data[data.length - 1].id : null,
+          has_more: hasMore
+        })
+      }),
+
+    inspect: (batchId) =>
+      Effect.map(Clock.currentTimeMillis, (now) => {
+        const batch = batches.get(batchId)
+        if (batch === undefined) return undefined
+        const counts = countsAt(batch, now)
+        return { status: statusAt(batch, counts, settings.cancellingStatus), counts }
+      })
+  }
+}

@@ -1,0 +1,356 @@
+import { HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { NodeHttpServerRequest } from "@effect/platform-node"
+import { Clock, Duration, Effect, Either, Schema } from "effect"
+import type { EmulatorSettings } from "../EmulatorConfig.js"
+import { type Fault, FaultRule, type Operation } from "../Fault.js"
+import { redactHeaders, type RequestLogEntry } from "../RequestLog.js"
+import type { Store } from "../Store.js"
+import * as Errors from "./apiError.js"
+import type { ApiError } from "./apiError.js"
+import type { FaultBook } from "./faultBook.js"
+import { newRequestId } from "./ids.js"
+import type { RateLimiter } from "./rateLimiter.js"
+
+export interface AppState {
+  readonly settings: EmulatorSettings
+  readonly store: Store
+  readonly faults: FaultBook
+  readonly log: Array<RequestLogEntry>
+  readonly limiter: RateLimiter | undefined
+}
+
+interface Route {
+  readonly operation: Operation
+  readonly method: "GET" | "POST"
+  readonly vectorStoreId?: string
+  readonly batchId?: string
+}
+
+const maxIdLength = 64
+
+/** Matches the raw path by shape; IDs are still encoded. */
+const matchShape = (segments: ReadonlyArray<string>): Omit<Route, "vectorStoreId" | "batchId"> & {
+  rawStore?: string
+  rawBatch?: string
+} | undefined => {
+  const [empty, version, collection, store, sub, batch, action, ...rest] = segments
+  if (empty !== "" || version !== "v1" || collection !== "vector_stores" || rest.length > 0) return undefined
+  if (store === undefined) return { operation: "create_vector_store", method: "POST" }
+  if (sub !== "file_batches" || store === "") return undefined
+  if (batch === undefined) return { operation: "create_batch", method: "POST", rawStore: store }
+  if (batch === "") return undefined
+  if (action === undefined) return { operation: "retrieve", method: "GET", rawStore: store, rawBatch: batch }
+  if (action === "cancel") return { operation: "cancel", method: "POST", rawStore: store, rawBatch: batch }
+  if (action === "files") return { operation: "list_files", method: "GET", rawStore: store, rawBatch: batch }
+  return undefined
+}
+
+const checkId = (param: string, raw: string, prefix: string): Either.Either<string, ApiError> => {
+  let value: string
+  try {
+    value = decodeURIComponent(raw)
+  } catch {
+    return Either.left(Errors.badIdCharacters(param, raw))
+  }
+  if (value.length > maxIdLength) return Either.left(Errors.badIdLength(param, value, maxIdLength))
+  if (!/^[A-Za-z0-9_-]+$/.test(value)) return Either.left(Errors.badIdCharacters(param, value))
+  if (!value.startsWith(prefix)) return Either.left(Errors.badIdPrefix(param, value, prefix))
+  return Either.right(value)
+}
+
+const bearer = (header: string | undefined): string | undefined => {
+  const match = header?.match(/^Bearer\s+(\S+)\s*$/i)
+  return match?.[1]
+}
+
+const jsonResponse = (status: number, body: unknown, headers: Record<string, string>) =>
+  HttpServerResponse.text(JSON.stringify(body), { status, headers, contentType: "application/json" })
+
+const node = (request: HttpServerRequest.HttpServerRequest) => NodeHttpServerRequest.toServerResponse(request)
+
+/** Ends the connection with a TCP reset and never answers. */
+const resetConnection = (request: HttpServerRequest.HttpServerRequest) =>
+  Effect.zipRight(
+    Effect.sync(() => {
+      node(request).socket?.resetAndDestroy()
+    }),
+    Effect.never
+  )
+
+/** Sends the headers and half the body, then drops the connection. */
+const truncated = (request: HttpServerRequest.HttpServerRequest, body: string, headers: Record<string, string>) =>
+  Effect.zipRight(
+    Effect.sync(() => {
+      const response = node(request)
+      const bytes = Buffer.from(body)
+      response.writeHead(200, {
+        ...headers,
+        "content-type": "application/json",
+        "content-length": String(bytes.length)
+      })
+      response.write(bytes.subarray(0, Math.floor(bytes.length / 2)), () => response.socket?.destroy())
+    }),
+    Effect.never
+  )
+
+const spoil = (fault: Fault, body: Record<string, unknown>): Record<string, unknown> | string => {
+  if (fault.kind === "non-json") return "<html><body><h1>502 Bad Gateway</h1></body></html>"
+  if (fault.kind !== "drift") return body
+  switch (fault.drift) {
+    case "unknown-status":
+      return { ...body, status: fault.status ?? "cancelling" }
+    case "extra-fields":
+      return { ...body, usage_bytes: 123, metadata: { drift: true }, expires_at: null }
+    case "object-spelling":
+      return {
+        ...body,
+        object: body["object"] === "vector_store.files_batch" ? "vector_store.file_batch" : "vector_store.files_batch"
+      }
+  }
+}
+
+const readJsonBody = (request: HttpServerRequest.HttpServerRequest) =>
+  Effect.flatMap(request.text, (text) =>
+    Effect.try({
+      try: () => (text.trim() === "" ? {} : JSON.parse(text)) as unknown,
+      catch: () => Errors.badJson
+    })).pipe(Effect.catchTag("RequestError", () => Effect.fail(Errors.badJson)))
+
+const fileIdsOf = (body: unknown): Either.Either<ReadonlyArray<string>, ApiError> => {
+  const record = typeof body === "object" && body !== null ? body as Record<string, unknown> : {}
+  const ids = Array.isArray(record["file_ids"])
+    ? record["file_ids"]
+    : Array.isArray(record["files"])
+    ? (record["files"] as Array<unknown>).map((f) =>
+      typeof f === "object" && f !== null ? (f as Record<string, unknown>)["file_id"] : undefined
+    )
+    : undefined
+  if (ids === undefined) {
+    return Either.left(Errors.apiError(400, "Missing required parameter: 'file_ids'.", { param: "file_ids", code: "missing_required_parameter" }))
+  }
+  if (ids.length < 1 || ids.length > 2000) {
+    return Either.left(
+      Errors.apiError(400, `Invalid 'file_ids': expected between 1 and 2000 files, got ${ids.length}.`, {
+        param: "file_ids",
+        code: "invalid_value"
+      })
+    )
+  }
+  const bad = ids.find((id) => typeof id !== "string" || !/^[A-Za-z0-9_-]{1,64}$/.test(id))
+  if (bad !== undefined) {
+    return Either.left(
+      Errors.apiError(400, `Invalid 'file_ids': ${JSON.stringify(bad)} is not a file ID.`, {
+        param: "file_ids",
+        code: "invalid_value"
+      })
+    )
+  }
+  return Either.right(ids as ReadonlyArray<string>)
+}
+
+const adminApp = (state: AppState, request: HttpServerRequest.HttpServerRequest, path: string) => {
+  const ok = (body: unknown, status = 200) => jsonResponse(status, body, {})
+  switch (`${request.method} ${path}`) {
+    case "GET /__emulator/health":
+      return ok({ ok: true })
+    case "GET /__emulator/requests":
+      return ok(state.log)
+    case "DELETE /__emulator/requests":
+      return Effect.sync(() => state.log.splice(0)).pipe(Effect.zipRight(ok({ cleared: true })))
+    case "DELETE /__emulator/faults":
+      return Effect.sync(() => state.faults.clear()).pipe(Effect.zipRight(ok({ cleared: true })))
+    case "POST /__emulator/faults":
+      return readJsonBody(request).pipe(
+        Effect.flatMap((body) =>
+          Schema.decodeUnknown(Schema.Union(FaultRule, Schema.Array(FaultRule)))(body).pipe(
+            Effect.mapError((error) => Errors.apiError(400, `Invalid fault rule: ${error.message}`))
+          )
+        ),
+        Effect.flatMap((rules) => {
+          const list = Array.isArray(rules) ? rules : [rules as FaultRule]
+          state.faults.add(list)
+          return ok({ armed: list.length, total: state.faults.size }, 201)
+        }),
+        Effect.catchAll((error: ApiError) => jsonResponse(error.status, Errors.errorBody(error), {}))
+      )
+    default:
+      return jsonResponse(404, Errors.errorBody(Errors.invalidUrl(request.method, path)), {})
+  }
+}
+
+export const makeApp = (state: AppState) =>
+  Effect.gen(function*() {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    const started = yield* Clock.currentTimeMillis
+    const rawUrl = request.url
+    const queryAt = rawUrl.indexOf("?")
+    const path = queryAt >= 0 ? rawUrl.slice(0, queryAt) : rawUrl
+    if (state.settings.admin && path.startsWith("/__emulator/")) return yield* adminApp(state, request, path)
+
+    const requestId = newRequestId()
+    const baseHeaders: Record<string, string> = { "x-request-id": requestId, "openai-version": "2020-10-01" }
+    const shape = matchShape(path.split("/"))
+    const entry: RequestLogEntry = {
+      time: new Date(started).toISOString(),
+      method: request.method,
+      path: rawUrl,
+      operation: shape?.operation,
+      vectorStoreId: undefined,
+      batchId: undefined,
+      requestId,
+      headers: redactHeaders(request.headers),
+      status: "pending",
+      fault: undefined
+    }
+    state.log.push(entry)
+
+    const respond = (status: number, body: unknown, extra: Record<string, string> = {}) =>
+      Effect.map(Clock.currentTimeMillis, (now) => {
+        entry.status = status
+        return { status, body, headers: { ...baseHeaders, "openai-processing-ms": String(now - started), ...extra } }
+      })
+    const fail = (error: ApiError, extra: Record<string, string> = {}) =>
+      respond(error.status, Errors.errorBody(error), extra)
+
+    const answer = yield* Effect.gen(function*() {
+      if (shape === undefined) return yield* fail(Errors.invalidUrl(request.method, path))
+      if (request.method !== shape.method) return yield* fail(Errors.wrongMethod(request.method, path))
+
+      const key = bearer(request.headers["authorization"])
+      if (key === undefined) return yield* fail(Errors.missingKey)
+      if (!state.settings.keys.includes(key)) return yield* fail(Errors.wrongKey(key))
+
+      const store = shape.rawStore === undefined ? Either.right(undefined) : checkId("vector_store_id", shape.rawStore, "vs_")
+      if (Either.isLeft(store)) return yield* fail(store.left)
+      const batch = shape.rawBatch === undefined ? Either.right(undefined) : checkId("batch_id", shape.rawBatch, "vsfb_")
+      if (Either.isLeft(batch)) return yield* fail(batch.left)
+      const vectorStoreId = store.right
+      const batchId = batch.right
+      Object.assign(entry, { vectorStoreId, batchId })
+
+      const rateHeaders: Record<string, string> = {}
+      if (state.limiter !== undefined) {
+        const now = yield* Clock.currentTimeMillis
+        const taken = state.limiter.take(key, now)
+        rateHeaders["x-ratelimit-limit-requests"] = String(state.limiter.perMinute)
+        if (!taken.ok) {
+          const retryAfter = String(Math.max(1, Math.ceil(taken.waitMillis / 1000)))
+          return yield* fail(Errors.rateLimited(state.limiter.perMinute, taken.waitMillis), {
+            ...rateHeaders,
+            "x-ratelimit-remaining-requests": "0",
+            "x-ratelimit-reset-requests": `${Math.ceil(taken.waitMillis)}ms`,
+            "retry-after": retryAfter
+          })
+        }
+        rateHeaders["x-ratelimit-remaining-requests"] = String(taken.remaining)
+        rateHeaders["x-ratelimit-reset-requests"] = `${taken.resetMillis}ms`
+      }
+
+      const matched = state.faults.take(shape.operation, vectorStoreId, batchId)
+      if (matched !== undefined) {
+        entry.fault = matched.fault.kind
+        if (matched.delayMillis > 0) yield* Effect.sleep(Duration.millis(matched.delayMillis))
+        const fault = matched.fault
+        switch (fault.kind) {
+          case "latency":
+            yield* Effect.sleep(Duration.millis(fault.millis))
+            break
+          case "hang":
+            return yield* Effect.never
+          case "reset":
+            entry.status = "reset"
+            return yield* resetConnection(request)
+          case "status": {
+            const headers: Record<string, string> = { ...rateHeaders }
+            if (fault.retryAfter !== undefined) headers["retry-after"] = String(fault.retryAfter)
+            if (fault.retryAfterMs !== undefined) headers["retry-after-ms"] = String(fault.retryAfterMs)
+            if (fault.shouldRetry !== undefined) headers["x-should-retry"] = String(fault.shouldRetry)
+            return yield* fail(
+              Errors.apiError(fault.status, fault.message ?? defaultFaultMessage(fault.status), {
+                ...(fault.type !== undefined ? { type: fault.type } : {}),
+                ...(fault.code !== undefined ? { code: fault.code } : {})
+              }),
+              headers
+            )
+          }
+        }
+      }
+
+      const result = yield* Effect.either(perform(state, request, shape.operation, vectorStoreId, batchId))
+      if (Either.isLeft(result)) return yield* fail(result.left, rateHeaders)
+      const extra: Record<string, string> = { ...rateHeaders }
+      if (
+        (shape.operation === "retrieve" || shape.operation === "cancel") && state.settings.pollAfterMillis > 0 &&
+        result.right["status"] !== "completed" && result.right["status"] !== "failed" &&
+        result.right["status"] !== "cancelled"
+      ) {
+        extra["openai-poll-after-ms"] = String(state.settings.pollAfterMillis)
+      }
+      const answered = yield* respond(200, result.right, extra)
+      if (matched === undefined) return answered
+      switch (matched.fault.kind) {
+        case "truncate":
+          entry.status = "reset"
+          return yield* truncated(request, JSON.stringify(result.right), answered.headers)
+        case "content-type":
+          return { ...answered, contentType: matched.fault.contentType ?? "text/plain" }
+        case "non-json":
+          return { ...answered, body: spoil(matched.fault, result.right), contentType: "text/html" }
+        default:
+          return { ...answered, body: spoil(matched.fault, result.right) }
+      }
+    })
+
+    const { body, headers, status } = answer
+    const contentType = "contentType" in answer ? answer.contentType as string : "application/json"
+    return HttpServerResponse.text(typeof body === "string" ? body : JSON.stringify(body), {
+      status,
+      headers,
+      contentType
+    })
+  })
+
+const defaultFaultMessage = (status: number) =>
+  status === 429
+    ? "Rate limit reached for requests. Please try again later."
+    : status >= 500
+    ? "The server had an error while processing your request. Sorry about that!"
+    : `Injected error ${status}.`
+
+const perform = (
+  state: AppState,
+  request: HttpServerRequest.HttpServerRequest,
+  operation: Operation,
+  vectorStoreId: string | undefined,
+  batchId: string | undefined
+): Effect.Effect<Record<string, unknown>, ApiError> => {
+  switch (operation) {
+    case "create_vector_store":
+      return readJsonBody(request).pipe(
+        Effect.flatMap((body) => {
+          const name = typeof body === "object" && body !== null ? (body as Record<string, unknown>)["name"] : undefined
+          return state.store.createVectorStore(typeof name === "string" ? name : undefined)
+        })
+      )
+    case "create_batch":
+      return readJsonBody(request).pipe(
+        Effect.flatMap((body) => fileIdsOf(body)),
+        Effect.flatMap((ids) => state.store.createBatch(vectorStoreId!, ids))
+      )
+    case "retrieve":
+      return state.store.retrieveBatch(vectorStoreId!, batchId!)
+    case "cancel":
+      return state.store.cancelBatch(vectorStoreId!, batchId!)
+    case "list_files": {
+      const query = new URL(request.url, "http://emulator").searchParams
+      const get = (name: string) => query.get(name) ?? undefined
+      return state.store.listFiles(vectorStoreId!, batchId!, {
+        limit: get("limit"),
+        order: get("order"),
+        after: get("after"),
+        before: get("before"),
+        filter: get("filter")
+      })
+    }
+  }
+}

@@ -1,0 +1,27 @@
+/** A token bucket per API key, on the emulator's Clock time. */
+export class RateLimiter {
+  private readonly buckets = new Map<string, { tokens: number; at: number }>()
+  private readonly refillPerMilli: number
+
+  constructor(readonly perMinute: number) {
+    this.refillPerMilli = perMinute / 60_000
+  }
+
+  /** Takes a token; returns the remaining tokens, or the wait in ms when none is left. */
+  take(key: string, now: number): { ok: true; remaining: number; resetMillis: number } | {
+    ok: false
+    waitMillis: number
+  } {
+    const bucket = this.buckets.get(key) ?? { tokens: this.perMinute, at: now }
+    bucket.tokens = Math.min(this.perMinute, bucket.tokens + (now - bucket.at) * this.refillPerMilli)
+    bucket.at = now
+    this.buckets.set(key, bucket)
+    if (bucket.tokens < 1) return { ok: false, waitMillis: Math.ceil((1 - bucket.tokens) / this.refillPerMilli) }
+    bucket.tokens -= 1
+    return {
+      ok: true,
+      remaining: Math.floor(bucket.tokens),
+      resetMillis: Math.ceil((this.perMinute - bucket.tokens) / this.refillPerMilli)
+    }
+  }
+}
