@@ -6,7 +6,7 @@
  */
 import { HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
-import { Context, Effect, Layer } from "effect"
+import { Context, Effect, Layer, type Scope } from "effect"
 import { createServer, type Server } from "node:http"
 import { type EmulatorOptions, type EmulatorSettings, resolveSettings } from "./EmulatorConfig.js"
 import type { FaultRule } from "./Fault.js"
@@ -59,7 +59,7 @@ export interface ListenOptions {
  */
 export const make = (
   options: EmulatorOptions & ListenOptions = {}
-): Effect.Effect<EmulatorService, Error, import("effect/Scope").Scope> =>
+): Effect.Effect<EmulatorService, Error, Scope.Scope> =>
   Effect.gen(function*() {
     const settings = yield* Effect.try({ try: () => resolveSettings(options), catch: (e) => e as Error })
     const faults = new FaultBook()

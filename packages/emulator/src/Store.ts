@@ -11,10 +11,10 @@ import type { ApiError } from "./internal/apiError.js"
 import { newId } from "./internal/ids.js"
 import {
   type BatchRecord,
-  countsAt,
   type Counts,
-  fileStatus,
+  countsAt,
   type FileStatus,
+  fileStatus,
   isTerminalStatus,
   statusAt
 } from "./internal/progress.js"
@@ -120,7 +120,10 @@ export const makeStore = (settings: EmulatorSettings): Store => {
     batchId: string,
     f: (batch: BatchRecord, now: number) => Either.Either<A, ApiError>
   ): Effect.Effect<A, ApiError> =>
-    Effect.flatMap(Clock.currentTimeMillis, (now) => Either.flatMap(findBatch(vectorStoreId, batchId), (b) => f(b, now)))
+    Effect.flatMap(
+      Clock.currentTimeMillis,
+      (now) => Either.flatMap(findBatch(vectorStoreId, batchId), (b) => f(b, now))
+    )
 
   const fileJson = (batch: BatchRecord, index: number, now: number) => {
     const status: FileStatus = fileStatus(batch, index, now)

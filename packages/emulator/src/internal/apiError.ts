@@ -34,19 +34,20 @@ export const missingKey = apiError(
 
 /** Shows only the ends of a key, as the real API does. */
 export const maskKey = (key: string): string =>
-  key.length <= 8 ? "*".repeat(key.length) : `${key.slice(0, 3)}${"*".repeat(Math.min(key.length - 7, 20))}${
-    key.slice(-4)
-  }`
+  key.length <= 8 ?
+    "*".repeat(key.length) :
+    `${key.slice(0, 3)}${"*".repeat(Math.min(key.length - 7, 20))}${key.slice(-4)}`
 
 export const wrongKey = (key: string) =>
   apiError(
     401,
-    `Incorrect API key provided: ${maskKey(key)}. You can find your API key at https://platform.openai.com/account/api-keys.`,
+    `Incorrect API key provided: ${
+      maskKey(key)
+    }. You can find your API key at https://platform.openai.com/account/api-keys.`,
     { code: "invalid_api_key" }
   )
 
-export const invalidUrl = (method: string, path: string) =>
-  apiError(404, `Invalid URL (${method} ${path})`)
+export const invalidUrl = (method: string, path: string) => apiError(404, `Invalid URL (${method} ${path})`)
 
 export const wrongMethod = (method: string, path: string) =>
   apiError(405, `Invalid method for URL (${method} ${path})`, { code: "method_not_allowed" })

@@ -29,10 +29,13 @@ interface Route {
 const maxIdLength = 64
 
 /** Matches the raw path by shape; IDs are still encoded. */
-const matchShape = (segments: ReadonlyArray<string>): Omit<Route, "vectorStoreId" | "batchId"> & {
-  rawStore?: string
-  rawBatch?: string
-} | undefined => {
+const matchShape = (segments: ReadonlyArray<string>):
+  | Omit<Route, "vectorStoreId" | "batchId"> & {
+    rawStore?: string
+    rawBatch?: string
+  }
+  | undefined =>
+{
   const [empty, version, collection, store, sub, batch, action, ...rest] = segments
   if (empty !== "" || version !== "v1" || collection !== "vector_stores" || rest.length > 0) return undefined
   if (store === undefined) return { operation: "create_vector_store", method: "POST" }
@@ -126,7 +129,12 @@ const fileIdsOf = (body: unknown): Either.Either<ReadonlyArray<string>, ApiError
     )
     : undefined
   if (ids === undefined) {
-    return Either.left(Errors.apiError(400, "Missing required parameter: 'file_ids'.", { param: "file_ids", code: "missing_required_parameter" }))
+    return Either.left(
+      Errors.apiError(400, "Missing required parameter: 'file_ids'.", {
+        param: "file_ids",
+        code: "missing_required_parameter"
+      })
+    )
   }
   if (ids.length < 1 || ids.length > 2000) {
     return Either.left(
@@ -220,9 +228,13 @@ export const makeApp = (state: AppState) =>
       if (key === undefined) return yield* fail(Errors.missingKey)
       if (!state.settings.keys.includes(key)) return yield* fail(Errors.wrongKey(key))
 
-      const store = shape.rawStore === undefined ? Either.right(undefined) : checkId("vector_store_id", shape.rawStore, "vs_")
+      const store = shape.rawStore === undefined
+        ? Either.right(undefined)
+        : checkId("vector_store_id", shape.rawStore, "vs_")
       if (Either.isLeft(store)) return yield* fail(store.left)
-      const batch = shape.rawBatch === undefined ? Either.right(undefined) : checkId("batch_id", shape.rawBatch, "vsfb_")
+      const batch = shape.rawBatch === undefined
+        ? Either.right(undefined)
+        : checkId("batch_id", shape.rawBatch, "vsfb_")
       if (Either.isLeft(batch)) return yield* fail(batch.left)
       const vectorStoreId = store.right
       const batchId = batch.right
