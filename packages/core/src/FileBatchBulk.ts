@@ -17,7 +17,14 @@ import type { FileBatchRef } from "./FileBatchId.js"
  * @since 0.1.0
  */
 export type CancelOutcome = Data.TaggedEnum<{
-  Cancelled: { readonly index: number; readonly ref: FileBatchRef; readonly batch: VectorStoreFileBatch }
+  Cancelled: {
+    readonly index: number
+    readonly ref: FileBatchRef
+    readonly batch: VectorStoreFileBatch
+    /** The answer's body as received. */
+    readonly json: unknown
+    readonly requestId: string | undefined
+  }
   Failed: { readonly index: number; readonly ref: FileBatchRef; readonly error: FileBatchError }
 }>
 
@@ -53,11 +60,12 @@ export const cancelMany = (
         Stream.zipWithIndex,
         Stream.mapEffect(
           ([ref, index]) =>
-            client.cancel(ref).pipe(
+            client.execute("cancel", ref).pipe(
               Effect.match({
                 onFailure: (error) =>
                   CancelOutcome.Failed({ index, ref, error }),
-                onSuccess: (batch) => CancelOutcome.Cancelled({ index, ref, batch })
+                onSuccess: ({ batch, json, requestId }) =>
+                  CancelOutcome.Cancelled({ index, ref, batch, json, requestId })
               })
             ),
           { concurrency: Math.max(1, Math.floor(options.concurrency ?? 8)), unordered: true }

@@ -139,7 +139,12 @@ export const make: Effect.Effect<FileBatchClientService, never, HttpClient.HttpC
             attempts += 1
             return attempt(request)
           }).pipe(
-            Effect.tapError((error) => Effect.sync(() => (lastError = error))),
+            Effect.tapError((error) =>
+              Effect.zipRight(
+                Effect.sync(() => (lastError = error)),
+                Effect.logDebug(`${operation} attempt ${attempts} failed: ${error._tag}: ${error.message}`)
+              )
+            ),
             Effect.retry(policy.schedule(settings.maxRetries)),
             Effect.timeoutFail({
               duration: settings.deadline,

@@ -7,7 +7,7 @@
  */
 import { Duration, Effect, Option, Stream } from "effect"
 import { isTerminal, type VectorStoreFileBatch } from "./FileBatch.js"
-import { FileBatchClient, type FileBatchClientService } from "./FileBatchClient.js"
+import { FileBatchClient, type FileBatchClientService, type FileBatchResponse } from "./FileBatchClient.js"
 import { type FileBatchWaitError, WaitTimeoutError } from "./FileBatchError.js"
 import { type FileBatchRef } from "./FileBatchId.js"
 
@@ -28,7 +28,7 @@ const follow = (
   ref: FileBatchRef,
   options: WatchOptions,
   first: "cancel" | "retrieve"
-): Stream.Stream<VectorStoreFileBatch, FileBatchWaitError> => {
+): Stream.Stream<FileBatchResponse, FileBatchWaitError> => {
   const interval = Duration.decode(options.pollInterval ?? client.settings.pollInterval)
   const maxWait = Duration.decode(options.maxWait ?? client.settings.maxWait)
   let lastStatus: string | undefined
@@ -48,7 +48,7 @@ const follow = (
               operation: "retrieve" as const,
               delay: response.pollAfterMillis !== undefined ? Duration.millis(response.pollAfterMillis) : interval
             })
-          return [response.batch, next] as const
+          return [response, next] as const
         })
       )
   )
@@ -70,6 +70,28 @@ const follow = (
 }
 
 /**
+ * Like {@link watch}, with each answer's raw JSON, request id and poll hint.
+ *
+ * @since 0.1.0
+ */
+export const watchResponses = (
+  ref: FileBatchRef,
+  options: WatchOptions = {}
+): Stream.Stream<FileBatchResponse, FileBatchWaitError, FileBatchClient> =>
+  Stream.unwrap(Effect.map(FileBatchClient, (client) => follow(client, ref, options, "retrieve")))
+
+/**
+ * Like {@link cancelAndWatch}, with each answer's raw JSON, request id and poll hint.
+ *
+ * @since 0.1.0
+ */
+export const cancelAndWatchResponses = (
+  ref: FileBatchRef,
+  options: WatchOptions = {}
+): Stream.Stream<FileBatchResponse, FileBatchWaitError, FileBatchClient> =>
+  Stream.unwrap(Effect.map(FileBatchClient, (client) => follow(client, ref, options, "cancel")))
+
+/**
  * Reads the batch until it is terminal, emitting each snapshot; the last one is terminal.
  *
  * @since 0.1.0
@@ -78,7 +100,7 @@ export const watch = (
   ref: FileBatchRef,
   options: WatchOptions = {}
 ): Stream.Stream<VectorStoreFileBatch, FileBatchWaitError, FileBatchClient> =>
-  Stream.unwrap(Effect.map(FileBatchClient, (client) => follow(client, ref, options, "retrieve")))
+  Stream.map(watchResponses(ref, options), (response) => response.batch)
 
 /**
  * Cancels the batch, then reads it until it is terminal, emitting the cancel's answer
@@ -90,7 +112,7 @@ export const cancelAndWatch = (
   ref: FileBatchRef,
   options: WatchOptions = {}
 ): Stream.Stream<VectorStoreFileBatch, FileBatchWaitError, FileBatchClient> =>
-  Stream.unwrap(Effect.map(FileBatchClient, (client) => follow(client, ref, options, "cancel")))
+  Stream.map(cancelAndWatchResponses(ref, options), (response) => response.batch)
 
 const lastSnapshot = <R>(stream: Stream.Stream<VectorStoreFileBatch, FileBatchWaitError, R>) =>
   // A stream that ends without failing has emitted at least its terminal snapshot.

@@ -62,4 +62,11 @@ export * as FileBatchBulk from "./FileBatchBulk.js"
 
 export { cancelMany } from "./FileBatchBulk.js"
 export { cancelFileBatch, retrieveFileBatch } from "./FileBatchClient.js"
-export { awaitTerminal, cancelAndAwait, cancelAndWatch, watch } from "./FileBatchWatch.js"
+export {
+  awaitTerminal,
+  cancelAndAwait,
+  cancelAndWatch,
+  cancelAndWatchResponses,
+  watch,
+  watchResponses
+} from "./FileBatchWatch.js"
