@@ -1,0 +1,284 @@
+/**
+ * The `filebatch` commands. The client layer is handed in by `bin.ts`, which alone
+ * chooses the HTTP client.
+ */
+import { Args, Command, Options } from "@effect/cli"
+import { FileSystem } from "@effect/platform"
+import {
+  cancelMany,
+  FileBatch,
+  FileBatchBulk,
+  FileBatchClient,
+  type FileBatchConfig,
+  type FileBatchError,
+  FileBatchWatch
+} from "@filebatch/core"
+import { EmulatorCommand } from "@filebatch/emulator"
+import { Data, type Duration, Effect, Either, Layer, Option, Stream } from "effect"
+import { text as readAll } from "node:stream/consumers"
+import { type ConnectionOptions, connectionOptions, durationOption } from "./internal/connection.js"
+import { describeError, ExitCode, exitCodeOf } from "./internal/exitCode.js"
+import { formatCounts, makeProgress, summary } from "./internal/output.js"
+import { parsePairs } from "./internal/pairs.js"
+
+/** A failure that ends the command with a message on stderr and an exit status. */
+export class CliFailure extends Data.TaggedError("CliFailure")<{ readonly code: number; readonly message: string }> {}
+
+/** Builds the client layer from the settings the user gave. */
+export type ClientLayer = (
+  settings: FileBatchConfig.FileBatchOptions
+) => Layer.Layer<FileBatchClient.FileBatchClient, unknown>
+
+const out = (line: string) => Effect.sync(() => process.stdout.write(`${line}\n`))
+const err = (line: string) => Effect.sync(() => process.stderr.write(`${line}\n`))
+
+const toFailure = (error: FileBatchError.FileBatchError | FileBatchError.WaitTimeoutError) =>
+  new CliFailure({ code: exitCodeOf(error), message: describeError(error) })
+
+const provideClient = (makeLayer: ClientLayer, options: ConnectionOptions) =>
+<A, E, R>(
+  effect: Effect.Effect<A, E, R>
+): Effect.Effect<A, CliFailure | Exclude<E, LibraryError>, Exclude<R, FileBatchClient.FileBatchClient>> => {
+  if (Option.isNone(options.apiKey)) {
+    return Effect.fail(
+      new CliFailure({ code: ExitCode.usage, message: "no API key: pass --api-key or set OPENAI_API_KEY" })
+    )
+  }
+  const layer = makeLayer({
+    apiKey: options.apiKey.value,
+    baseUrl: Option.getOrUndefined(options.baseUrl),
+    organization: Option.getOrUndefined(options.organization),
+    project: Option.getOrUndefined(options.project),
+    maxRetries: Option.getOrUndefined(options.maxRetries),
+    timeout: Option.getOrUndefined(options.timeout)
+  }).pipe(
+    Layer.mapError((error) =>
+      new CliFailure({
+        code: ExitCode.usage,
+        message: `invalid setting: ${String(error).replace(/^\(?InvalidData[^)]*\)?\s*:?\s*/i, "")}`
+      })
+    )
+  )
+  return Effect.provide(effect, layer).pipe(
+    Effect.mapError((error) => isLibraryError(error) ? toFailure(error) : error as Exclude<E, LibraryError>)
+  )
+}
+
+const json = Options.boolean("json").pipe(
+  Options.withDescription("Print the API object exactly as received (NDJSON when several)")
+)
+const maxWait = durationOption("max-wait", "Give up following after this long (default 10m)")
+const pollInterval = durationOption("poll-interval", "Delay between reads unless the server says (default 1s)")
+const vectorStoreArg = Args.text({ name: "vector_store_id" }).pipe(Args.withDescription("e.g. vs_abc123"))
+const batchArg = Args.text({ name: "batch_id" }).pipe(Args.withDescription("e.g. vsfb_abc123"))
+
+const watchOptions = (
+  options: { maxWait: Option.Option<Duration.Duration>; pollInterval: Option.Option<Duration.Duration> }
+) => ({
+  maxWait: Option.getOrUndefined(options.maxWait),
+  pollInterval: Option.getOrUndefined(options.pollInterval)
+})
+
+/** Prints a followed batch: progress on stderr, the terminal object or summary on stdout. */
+const follow = (
+  stream: Stream.Stream<
+    FileBatchClient.FileBatchResponse,
+    FileBatchError.FileBatchWaitError,
+    FileBatchClient.FileBatchClient
+  >,
+  asJson: boolean,
+  everySnapshot: boolean
+) =>
+  Effect.gen(function*() {
+    const progress = makeProgress(process.stderr)
+    const last = yield* stream.pipe(
+      Stream.tap((response) =>
+        asJson && everySnapshot
+          ? out(JSON.stringify(response.json))
+          : Effect.sync(() => progress.update(response.batch))
+      ),
+      Stream.runLast,
+      Effect.ensuring(Effect.sync(() => progress.done()))
+    )
+    if (Option.isSome(last)) {
+      yield* asJson
+        ? everySnapshot ? Effect.void : out(JSON.stringify(last.value.json))
+        : out(summary(process.stdout, last.value.batch))
+    }
+  })
+
+const single = (
+  operation: "cancel" | "retrieve",
+  ref: { vectorStoreId: string; batchId: string },
+  asJson: boolean
+) =>
+  Effect.gen(function*() {
+    const client = yield* FileBatchClient.FileBatchClient
+    const response = yield* client.execute(operation, ref)
+    if (asJson) {
+      yield* out(JSON.stringify(response.json))
+      return
+    }
+    yield* out(summary(process.stdout, response.batch))
+    if (operation === "cancel" && !FileBatch.isTerminal(response.batch)) {
+      yield* err(
+        `cancellation is asynchronous: follow it with 'filebatch watch ${ref.vectorStoreId} ${ref.batchId}' or use --wait`
+      )
+    }
+  })
+
+const bulk = (
+  input: string,
+  vectorStoreId: string | undefined,
+  concurrency: number,
+  asJson: boolean
+) =>
+  Effect.gen(function*() {
+    const text = input === "-"
+      ? yield* Effect.promise(() => readAll(process.stdin))
+      : yield* Effect.flatMap(FileSystem.FileSystem, (fs) => fs.readFileString(input)).pipe(
+        Effect.mapError((error) =>
+          new CliFailure({ code: ExitCode.usage, message: `cannot read ${input}: ${error.message}` })
+        )
+      )
+    const lines = parsePairs(text, vectorStoreId)
+    const refs = lines.flatMap((line) => Either.isRight(line) ? [line.right] : [])
+    const unreadable = lines.flatMap((line) => Either.isLeft(line) ? [line.left] : [])
+    if (lines.length === 0) {
+      return yield* new CliFailure({
+        code: ExitCode.usage,
+        message: `no batches in ${input === "-" ? "standard input" : input}`
+      })
+    }
+    let failed = unreadable.length
+    for (const error of unreadable) {
+      yield* asJson
+        ? out(JSON.stringify({ error: { type: error._tag, message: error.message } }))
+        : err(`✗ ${describeError(error)}`)
+    }
+    yield* cancelMany(refs, { concurrency }).pipe(
+      Stream.runForEach((outcome) =>
+        FileBatchBulk.CancelOutcome.$match(outcome, {
+          Cancelled: ({ batch, json: raw }) =>
+            asJson ? out(JSON.stringify(raw)) : out(`✓ ${summary(process.stdout, batch)}`),
+          Failed: ({ error, ref }) => {
+            failed += 1
+            return asJson
+              ? out(JSON.stringify({
+                vector_store_id: ref.vectorStoreId,
+                batch_id: ref.batchId,
+                error: {
+                  type: error._tag,
+                  message: error.message,
+                  ...("status" in error ? { status: error.status } : {}),
+                  ...("requestId" in error && error.requestId ? { request_id: error.requestId } : {})
+                }
+              }))
+              : out(`✗ ${ref.batchId} (${ref.vectorStoreId}): ${describeError(error)}`)
+          }
+        })
+      )
+    )
+    const total = lines.length
+    yield* err(`${total} batch${total === 1 ? "" : "es"}: ${total - failed} cancel requested, ${failed} failed`)
+    if (failed > 0) {
+      return yield* new CliFailure({ code: ExitCode.partial, message: `${failed} of ${total} cancels failed` })
+    }
+  })
+
+/** The command tree, given how to build the client. */
+export const make = (clientLayer: ClientLayer) => {
+  const cancel = Command.make(
+    "cancel",
+    {
+      ...connectionOptions,
+      vectorStoreId: vectorStoreArg.pipe(Args.optional),
+      batchId: batchArg.pipe(Args.optional),
+      wait: Options.boolean("wait").pipe(Options.withDescription("Follow the batch until it has stopped")),
+      maxWait,
+      pollInterval,
+      from: Options.text("from").pipe(
+        Options.withDescription(
+          "Cancel every batch listed in this file ('-' for stdin): 'vector_store_id batch_id' per line"
+        ),
+        Options.optional
+      ),
+      vectorStore: Options.text("vector-store").pipe(
+        Options.withDescription("With --from: the vector store of every listed batch ID"),
+        Options.optional
+      ),
+      concurrency: Options.integer("concurrency").pipe(
+        Options.withDescription("With --from: cancels in flight at once"),
+        Options.withDefault(8)
+      ),
+      json
+    },
+    (options) => {
+      const run = provideClient(clientLayer, options)
+      if (Option.isSome(options.from)) {
+        if (Option.isSome(options.vectorStoreId) || Option.isSome(options.batchId)) {
+          return Effect.fail(new CliFailure({ code: ExitCode.usage, message: "give either IDs or --from, not both" }))
+        }
+        if (options.concurrency < 1 || options.concurrency > 256) {
+          return Effect.fail(new CliFailure({ code: ExitCode.usage, message: "--concurrency must be from 1 to 256" }))
+        }
+        return run(
+          bulk(options.from.value, Option.getOrUndefined(options.vectorStore), options.concurrency, options.json)
+        )
+      }
+      if (Option.isNone(options.vectorStoreId) || Option.isNone(options.batchId)) {
+        return Effect.fail(
+          new CliFailure({ code: ExitCode.usage, message: "give <vector_store_id> <batch_id>, or --from <file|->" })
+        )
+      }
+      const ref = { vectorStoreId: options.vectorStoreId.value, batchId: options.batchId.value }
+      return run(
+        options.wait
+          ? follow(FileBatchWatch.cancelAndWatchResponses(ref, watchOptions(options)), options.json, false)
+          : single("cancel", ref, options.json)
+      )
+    }
+  ).pipe(Command.withDescription("Cancel a file batch (or many with --from); --wait follows it until it stops"))
+
+  const get = Command.make(
+    "get",
+    { ...connectionOptions, vectorStoreId: vectorStoreArg, batchId: batchArg, json },
+    (options) => provideClient(clientLayer, options)(single("retrieve", options, options.json))
+  ).pipe(Command.withDescription("Show a file batch"))
+
+  const watch = Command.make(
+    "watch",
+    { ...connectionOptions, vectorStoreId: vectorStoreArg, batchId: batchArg, maxWait, pollInterval, json },
+    (options) =>
+      provideClient(clientLayer, options)(
+        follow(FileBatchWatch.watchResponses(options, watchOptions(options)), options.json, true)
+      )
+  ).pipe(Command.withDescription("Follow a file batch until it has stopped"))
+
+  return Command.make("filebatch").pipe(
+    Command.withDescription("Cancel OpenAI vector store file batches, and know when they have stopped"),
+    Command.withSubcommands([cancel, get, watch, EmulatorCommand.command])
+  )
+}
+
+const libraryTags = new Set<string>([
+  "InvalidArgumentError",
+  "AuthenticationError",
+  "PermissionDeniedError",
+  "NotFoundError",
+  "ConflictError",
+  "InvalidRequestError",
+  "RateLimitError",
+  "ServerError",
+  "TimeoutError",
+  "ConnectionError",
+  "UnexpectedResponseError",
+  "WaitTimeoutError"
+])
+
+type LibraryError = FileBatchError.FileBatchWaitError
+
+const isLibraryError = (error: unknown): error is LibraryError =>
+  typeof error === "object" && error !== null && "_tag" in error && libraryTags.has(String(error._tag))
+
+export { formatCounts }

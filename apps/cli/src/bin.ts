@@ -1,0 +1,43 @@
+/**
+ * Entry point of the bundled `filebatch` command: the only place that picks the HTTP
+ * client and assembles layers.
+ */
+import { Command, ValidationError } from "@effect/cli"
+import { NodeContext, NodeHttpClient, NodeRuntime } from "@effect/platform-node"
+import { FileBatchClient, FileBatchConfig } from "@filebatch/core"
+import { Cause, Effect, Layer, Logger, LogLevel } from "effect"
+import { CliFailure, make } from "./Cli.js"
+import { ExitCode } from "./internal/exitCode.js"
+
+const version = "0.1.0"
+
+const clientLayer = (settings: FileBatchConfig.FileBatchOptions) =>
+  FileBatchClient.layer.pipe(
+    Layer.provide(FileBatchConfig.layer(settings)),
+    Layer.provide(NodeHttpClient.layer)
+  )
+
+const cli = Command.run(make(clientLayer), { name: "filebatch", version })
+
+const fail = (code: number, message: string) =>
+  Effect.sync(() => {
+    process.stderr.write(`filebatch: ${message}\n`)
+    process.exitCode = code
+  })
+
+cli(process.argv).pipe(
+  Effect.catchAll((error) =>
+    error instanceof CliFailure
+      ? fail(error.code, error.message)
+      : ValidationError.isValidationError(error)
+      // @effect/cli has printed the usage error already.
+      ? Effect.sync(() => (process.exitCode = ExitCode.usage))
+      : fail(ExitCode.internal, error instanceof Error ? error.message : String(error))
+  ),
+  Effect.catchAllDefect((defect) => fail(ExitCode.internal, `internal error: ${Cause.pretty(Cause.die(defect))}`)),
+  // Logs go to stderr, quiet unless --log-level asks for more.
+  Effect.provide(Logger.replace(Logger.defaultLogger, Logger.withConsoleError(Logger.logfmtLogger))),
+  Logger.withMinimumLogLevel(LogLevel.Warning),
+  Effect.provide(NodeContext.layer),
+  NodeRuntime.runMain({ disableErrorReporting: true, disablePrettyLogger: true })
+)

@@ -1,0 +1,227 @@
+import { describe, expect, layer } from "@effect/vitest"
+import { Emulator } from "@filebatch/emulator"
+import { Effect } from "effect"
+import { runCli } from "./run.js"
+
+const key = "sk-cli-test-Zx81-SECRET-do-not-print"
+
+const seed = (emulator: Emulator.EmulatorService, files = 50) =>
+  Effect.gen(function*() {
+    const vs = yield* emulator.store.createVectorStore("cli")
+    const vectorStoreId = vs["id"] as string
+    const batch = yield* Effect.orDie(
+      emulator.store.createBatch(vectorStoreId, Array.from({ length: files }, (_, i) => `file-${i}`))
+    )
+    return { vectorStoreId, batchId: batch["id"] as string }
+  })
+
+const cli = (
+  emulator: Emulator.EmulatorService,
+  args: Array<string>,
+  env: Record<string, string> = {},
+  stdin?: string
+) =>
+  Effect.promise(() => runCli(args, { OPENAI_API_KEY: key, OPENAI_BASE_URL: emulator.url, ...env }, stdin)).pipe(
+    Effect.tap((result) =>
+      Effect.sync(() => {
+        // Whatever happened, the key never shows.
+        expect(result.stdout).not.toContain(key)
+        expect(result.stderr).not.toContain(key)
+      })
+    )
+  )
+
+describe("the bundled filebatch CLI against the emulator", () => {
+  layer(
+    Emulator.layer({ keys: [key], fileMillis: 40, parallelism: 5, cancelDelayMillis: 300, pollAfterMillis: 100 }),
+    { excludeTestServices: true }
+  )((it) => {
+    it.effect("cancel prints a summary and says the cancel is asynchronous", () =>
+      Effect.gen(function*() {
+        const emulator = yield* Emulator.Emulator
+        const { batchId, vectorStoreId } = yield* seed(emulator)
+        const result = yield* cli(emulator, ["cancel", vectorStoreId, batchId])
+        expect(result.code).toBe(0)
+        expect(result.stdout).toMatch(new RegExp(`^${batchId} \\(${vectorStoreId}\\): in_progress — completed \\d+`))
+        expect(result.stderr).toMatch(/cancellation is asynchronous/)
+      }))
+
+    it.effect("--json prints the API object exactly", () =>
+      Effect.gen(function*() {
+        const emulator = yield* Emulator.Emulator
+        const { batchId, vectorStoreId } = yield* seed(emulator)
+        const result = yield* cli(emulator, ["cancel", vectorStoreId, batchId, "--json"])
+        expect(result.code).toBe(0)
+        const printed = JSON.parse(result.stdout)
+        expect(Object.keys(printed).sort()).toEqual(
+          ["created_at", "file_counts", "id", "object", "status", "vector_store_id"]
+        )
+        expect(printed).toMatchObject({
+          id: batchId,
+          object: "vector_store.files_batch",
+          vector_store_id: vectorStoreId
+        })
+        const drifted = yield* seed(emulator)
+        yield* emulator.addFaults([{ operation: "retrieve", fault: { kind: "drift", drift: "extra-fields" } }])
+        const get = yield* cli(emulator, ["get", drifted.vectorStoreId, drifted.batchId, "--json"])
+        // Extra fields the schema does not know are printed as received.
+        expect(JSON.parse(get.stdout)).toMatchObject({ usage_bytes: 123, metadata: { drift: true } })
+      }))
+
+    it.effect("--wait follows the batch to `cancelled` with consistent counts; progress lines when not a TTY", () =>
+      Effect.gen(function*() {
+        const emulator = yield* Emulator.Emulator
+        const { batchId, vectorStoreId } = yield* seed(emulator, 200)
+        const result = yield* cli(emulator, ["cancel", vectorStoreId, batchId, "--wait"])
+        expect(result.code).toBe(0)
+        const match = result.stdout.match(
+          /cancelled — completed (\d+) · failed (\d+) · cancelled (\d+) · in progress (\d+) · total (\d+)/
+        )
+        expect(match).not.toBeNull()
+        const [completed, failed, cancelled, inProgress, total] = match!.slice(1).map(Number)
+        expect(completed + failed + cancelled + inProgress).toBe(total)
+        expect(inProgress).toBe(0)
+        expect(cancelled).toBeGreaterThan(0)
+        const progress = result.stderr.trim().split("\n")
+        expect(progress.length).toBeGreaterThanOrEqual(2)
+        expect(progress[0]).toMatch(/^\d{4}-\d\d-\d\dT.* vsfb_\w+ in_progress: completed/)
+        expect(result.stderr).not.toContain("\x1b[")
+        const json = yield* cli(emulator, ["watch", vectorStoreId, batchId, "--json"])
+        expect(JSON.parse(json.stdout.trim().split("\n").at(-1)!)).toMatchObject({ status: "cancelled" })
+      }))
+
+    it.effect("a maximum wait that runs out ends with a clear message and exit 6", () =>
+      Effect.gen(function*() {
+        const emulator = yield* Emulator.Emulator
+        const { batchId, vectorStoreId } = yield* seed(emulator, 5000)
+        const result = yield* cli(emulator, ["watch", vectorStoreId, batchId, "--max-wait", "300ms"])
+        expect(result.code).toBe(6)
+        expect(result.stderr).toMatch(/filebatch: still running: batch vsfb_\w+ did not stop within 300ms/)
+      }))
+
+    it.effect("401 and 404 give their exit codes and one clear line with the request id", () =>
+      Effect.gen(function*() {
+        const emulator = yield* Emulator.Emulator
+        const { batchId, vectorStoreId } = yield* seed(emulator)
+        const wrongKey = yield* cli(emulator, ["get", vectorStoreId, batchId], { OPENAI_API_KEY: "sk-wrong-0000-1111" })
+        expect(wrongKey.code).toBe(3)
+        expect(wrongKey.stderr).toMatch(
+          /^filebatch: authentication failed: Incorrect API key provided: .* \(HTTP 401, request req_\w+\)\n$/
+        )
+        expect(wrongKey.stderr).not.toContain("sk-wrong-0000-1111")
+        const missing = yield* cli(emulator, ["cancel", vectorStoreId, "vsfb_missing"])
+        expect(missing.code).toBe(4)
+        expect(missing.stderr).toMatch(
+          /^filebatch: not found: No file batch found with id 'vsfb_missing'.* \(HTTP 404, request req_\w+\)\n$/
+        )
+        expect(missing.stderr).not.toMatch(/\n\s+at /)
+      }))
+
+    it.effect("a 429 with retry-after is retried and then succeeds", () =>
+      Effect.gen(function*() {
+        const emulator = yield* Emulator.Emulator
+        const { batchId, vectorStoreId } = yield* seed(emulator)
+        yield* emulator.addFaults([{
+          operation: "cancel",
+          batchId,
+          fault: { kind: "status", status: 429, retryAfter: 1 }
+        }])
+        const result = yield* cli(emulator, ["cancel", vectorStoreId, batchId, "--json"])
+        expect(result.code).toBe(0)
+        expect(result.millis).toBeGreaterThanOrEqual(1000)
+        const cancels = (yield* emulator.requests).filter((entry) =>
+          entry.operation === "cancel" && entry.batchId === batchId
+        )
+        expect(cancels.map((entry) => entry.status)).toEqual([429, 200])
+      }))
+
+    it.effect("a 429 that outlasts the retries exits 5", () =>
+      Effect.gen(function*() {
+        const emulator = yield* Emulator.Emulator
+        const { batchId, vectorStoreId } = yield* seed(emulator)
+        yield* emulator.addFaults([{ batchId, times: 3, fault: { kind: "status", status: 429, retryAfterMs: 10 } }])
+        const result = yield* cli(emulator, ["cancel", vectorStoreId, batchId, "--max-retries", "2"])
+        expect(result.code).toBe(5)
+        expect(result.stderr).toMatch(/^filebatch: rate limited: /)
+      }))
+
+    it.effect("bulk cancels every listed batch, reports each, and exits 7 when some failed", () =>
+      Effect.gen(function*() {
+        const emulator = yield* Emulator.Emulator
+        const a = yield* seed(emulator)
+        const b = yield* seed(emulator)
+        const input = [
+          `# batches to stop`,
+          `${a.vectorStoreId} ${a.batchId}`,
+          `${b.vectorStoreId},${b.batchId}`,
+          `${a.vectorStoreId} vsfb_missing`,
+          `${a.vectorStoreId} bad/id`,
+          `just-one-field`,
+          ""
+        ].join("\n")
+        const result = yield* cli(emulator, ["cancel", "--from", "-", "--concurrency", "2"], {}, input)
+        expect(result.code).toBe(7)
+        const lines = result.stdout.trim().split("\n")
+        expect(lines.filter((line) => line.startsWith("✓"))).toHaveLength(2)
+        expect(lines.filter((line) => line.startsWith("✗"))).toHaveLength(2)
+        expect(result.stdout).toMatch(/✗ vsfb_missing .*not found/)
+        expect(result.stdout).toMatch(/✗ bad\/id .*invalid argument/)
+        expect(result.stderr).toMatch(/line 6: expected 'vector_store_id batch_id'/)
+        expect(result.stderr).toMatch(/5 batches: 2 cancel requested, 3 failed/)
+        expect(result.stderr).toMatch(/filebatch: 3 of 5 cancels failed/)
+        const json = yield* cli(
+          emulator,
+          ["cancel", "--from", "-", "--vector-store", a.vectorStoreId, "--json"],
+          {},
+          `${a.batchId}\nvsfb_nope\n`
+        )
+        const objects = json.stdout.trim().split("\n").map((line) => JSON.parse(line))
+        expect(objects).toHaveLength(2)
+        expect(objects.find((o) => o.id === a.batchId)).toBeDefined()
+        expect(objects.find((o) => o.error)).toMatchObject({
+          batch_id: "vsfb_nope",
+          error: { type: "NotFoundError", status: 404 }
+        })
+        expect(json.code).toBe(7)
+      }))
+
+    it.effect("bad input: usage errors exit 2 and nothing reaches the server", () =>
+      Effect.gen(function*() {
+        const emulator = yield* Emulator.Emulator
+        yield* emulator.clearRequests
+        const swapped = yield* cli(emulator, ["cancel", "vsfb_abc", "vs_abc"])
+        expect(swapped.code).toBe(2)
+        expect(swapped.stderr).toMatch(/look swapped/)
+        const traversal = yield* cli(emulator, ["get", "vs_1", "../../files"])
+        expect(traversal.code).toBe(2)
+        const badDuration = yield* cli(emulator, ["watch", "vs_1", "vsfb_1", "--max-wait", "soon"])
+        expect(badDuration.code).toBe(2)
+        expect(badDuration.stdout + badDuration.stderr).toMatch(/"soon" is not a duration/)
+        const noKey = yield* cli(emulator, ["get", "vs_1", "vsfb_1"], { OPENAI_API_KEY: "" })
+        expect(noKey.code).toBe(2)
+        const noIds = yield* cli(emulator, ["cancel"])
+        expect(noIds.code).toBe(2)
+        expect(noIds.stderr).toMatch(/give <vector_store_id> <batch_id>, or --from/)
+        const badUrl = yield* cli(emulator, ["get", "vs_1", "vsfb_1", "--base-url", "ftp://x"])
+        expect(badUrl.code).toBe(2)
+        expect(badUrl.stderr).toMatch(/baseUrl must use http or https/)
+        expect(yield* emulator.requests).toHaveLength(0)
+      }))
+
+    it.effect("--api-key and debug logs never print the key; --version works", () =>
+      Effect.gen(function*() {
+        const emulator = yield* Emulator.Emulator
+        const { batchId, vectorStoreId } = yield* seed(emulator)
+        yield* emulator.addFaults([{ batchId, fault: { kind: "status", status: 500, message: `boom ${key}` } }])
+        const result = yield* cli(
+          emulator,
+          ["get", vectorStoreId, batchId, "--api-key", key, "--log-level", "debug"],
+          { OPENAI_API_KEY: "" }
+        )
+        expect(result.code).toBe(0)
+        expect(result.stderr).toMatch(/retrieve attempt 1 failed: ServerError/)
+        const version = yield* cli(emulator, ["--version"])
+        expect(version.stdout.trim()).toBe("0.1.0")
+      }))
+  })
+})
