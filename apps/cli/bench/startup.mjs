@@ -1,0 +1,83 @@
+// Cold start of a one-shot `cancel`: each run is a new process against the emulator on
+// loopback. Compares `node -e 0`, the bundled CLI (first run without V8's code cache, and
+// later runs with it) and a one-shot script using the official `openai` package.
+// Prints a table and writes bench/results/startup.json.
+import { spawn, spawnSync } from "node:child_process"
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs"
+import { cpus, tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+
+const here = (path) => fileURLToPath(new URL(path, import.meta.url))
+const cli = here("../dist/filebatch.mjs")
+const openaiScript = here("./openai-cancel.mjs")
+const rounds = Number(process.env.ROUNDS ?? 15)
+const key = "sk-bench-startup"
+
+const emulator = spawn(process.execPath, [cli, "emulator", "--port", "0", "--key", key, "--file-ms", "100000"], {
+  stdio: ["ignore", "pipe", "inherit"]
+})
+const url = await new Promise((resolve, reject) => {
+  let output = ""
+  emulator.stdout.on("data", (chunk) => {
+    output += chunk
+    const match = output.match(/listening on (http:\/\/\S+)/)
+    if (match) resolve(match[1])
+  })
+  emulator.once("exit", () => reject(new Error("emulator exited")))
+})
+const api = async (method, path, body) =>
+  (await fetch(`${url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+    body: JSON.stringify(body)
+  })).json()
+const store = await api("POST", "/vector_stores", {})
+const batch = await api("POST", `/vector_stores/${store.id}/file_batches`, { file_ids: ["file-1"] })
+
+const cacheHome = mkdtempSync(join(tmpdir(), "filebatch-bench-"))
+const env = { ...process.env, OPENAI_API_KEY: key, OPENAI_BASE_URL: url, XDG_CACHE_HOME: cacheHome }
+const subjects = [
+  { name: "node -e 0", args: ["-e", "0"], env },
+  { name: "filebatch cancel (no code cache)", args: [cli, "cancel", store.id, batch.id], env: { ...env, FILEBATCH_COMPILE_CACHE: "0" } },
+  { name: "filebatch cancel (code cache)", args: [cli, "cancel", store.id, batch.id], env },
+  { name: "openai script", args: [openaiScript, store.id, batch.id], env }
+]
+
+const time = (subject) => {
+  const started = process.hrtime.bigint()
+  const result = spawnSync(process.execPath, subject.args, { env: subject.env, stdio: ["ignore", "pipe", "pipe"] })
+  const millis = Number(process.hrtime.bigint() - started) / 1e6
+  if (result.status !== 0) throw new Error(`${subject.name} failed: ${result.stderr}`)
+  return millis
+}
+
+// One warm-up each (fills the OS file cache and the CLI's code cache), then interleaved rounds.
+for (const subject of subjects) time(subject)
+const samples = Object.fromEntries(subjects.map((s) => [s.name, []]))
+for (let round = 0; round < rounds; round++) {
+  for (const subject of subjects) samples[subject.name].push(time(subject))
+}
+emulator.kill("SIGTERM")
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = Math.floor(sorted.length / 2)
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+}
+const openai = median(samples["openai script"])
+const rows = subjects.map((s) => ({
+  name: s.name,
+  medianMs: Number(median(samples[s.name]).toFixed(1)),
+  minMs: Number(Math.min(...samples[s.name]).toFixed(1)),
+  ratioToOpenai: Number((median(samples[s.name]) / openai).toFixed(2))
+}))
+console.log(`cold one-shot cancel, ${rounds} rounds, node ${process.version}, ${cpus()[0]?.model ?? "cpu"} x${cpus().length}`)
+console.log("subject".padEnd(36) + "median ms".padStart(10) + "min ms".padStart(9) + "  × openai")
+for (const row of rows) {
+  console.log(row.name.padEnd(36) + String(row.medianMs).padStart(10) + String(row.minMs).padStart(9) + `  ${row.ratioToOpenai}`)
+}
+console.log("goal: filebatch cancel ≤ 0.5 × openai script")
+const out = here("./results")
+mkdirSync(out, { recursive: true })
+writeFileSync(join(out, "startup.json"), JSON.stringify({ date: new Date().toISOString(), node: process.version, rounds, rows }, null, 2))

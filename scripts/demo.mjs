@@ -1,0 +1,74 @@
+// The README's main job: cancel a file batch with the bundled CLI and follow it until it stops.
+//
+//   pnpm demo                          embedded emulator: a batch of 300 files, cancelled mid-flight
+//   pnpm demo <vector_store_id> <batch_id>   with OPENAI_API_KEY set: the same against the real API
+import { spawn } from "node:child_process"
+import { randomBytes } from "node:crypto"
+import { fileURLToPath } from "node:url"
+
+const cli = fileURLToPath(new URL("../apps/cli/dist/filebatch.mjs", import.meta.url))
+const [vectorStoreId, batchId] = process.argv.slice(2)
+
+const run = (args, env) =>
+  new Promise((resolve) => {
+    const child = spawn(process.execPath, [cli, ...args], { stdio: "inherit", env: { ...process.env, ...env } })
+    child.on("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0)))
+  })
+
+if (process.env.OPENAI_API_KEY && vectorStoreId && batchId) {
+  console.error(`Cancelling ${batchId} in ${vectorStoreId} on ${process.env.OPENAI_BASE_URL ?? "the OpenAI API"}…`)
+  process.exit(await run(["cancel", vectorStoreId, batchId, "--wait"], {}))
+}
+if (vectorStoreId || batchId) {
+  console.error("Give both IDs, with OPENAI_API_KEY set, to cancel a real batch; running the emulator demo instead.")
+}
+
+// A key made up for this run only.
+const key = `sk-demo-${randomBytes(12).toString("hex")}`
+const emulator = spawn(process.execPath, [
+  cli, "emulator", "--port", "0", "--key", key,
+  "--file-ms", "40", "--parallelism", "6", "--cancel-delay-ms", "1500", "--poll-after-ms", "250"
+], { stdio: ["ignore", "pipe", "inherit"] })
+const stopEmulator = () => new Promise((resolve) => {
+  if (emulator.exitCode !== null) return resolve()
+  emulator.once("exit", resolve)
+  emulator.kill("SIGTERM")
+})
+process.once("SIGINT", () => stopEmulator().then(() => process.exit(130)))
+
+const url = await new Promise((resolve, reject) => {
+  let output = ""
+  emulator.stdout.on("data", (chunk) => {
+    output += chunk
+    const match = output.match(/listening on (http:\/\/\S+)/)
+    if (match) resolve(match[1])
+  })
+  emulator.once("exit", (code) => reject(new Error(`the emulator exited (${code}) before listening`)))
+})
+
+const api = async (method, path, body) => {
+  const response = await fetch(`${url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body)
+  })
+  if (!response.ok) throw new Error(`${method} ${path}: HTTP ${response.status} ${await response.text()}`)
+  return response.json()
+}
+
+let code = 1
+try {
+  console.error(`Emulator at ${url}`)
+  const store = await api("POST", "/vector_stores", { name: "filebatch demo" })
+  const fileIds = Array.from({ length: 300 }, (_, i) => `file-demo${String(i).padStart(4, "0")}`)
+  const batch = await api("POST", `/vector_stores/${store.id}/file_batches`, { file_ids: fileIds })
+  console.error(`Created ${batch.id} with ${fileIds.length} files in ${store.id}; letting it run a moment…`)
+  await new Promise((resolve) => setTimeout(resolve, 600))
+  console.error(`$ filebatch cancel ${store.id} ${batch.id} --wait`)
+  code = await run(["cancel", store.id, batch.id, "--wait"], { OPENAI_BASE_URL: url, OPENAI_API_KEY: key })
+} catch (error) {
+  console.error(`demo failed: ${error.message}`)
+} finally {
+  await stopEmulator()
+}
+process.exit(code)
