@@ -31,7 +31,11 @@ export default tseslint.config(
   {
     files: ["**/*.mjs", "**/*.js"],
     languageOptions: {
-      globals: { process: "readonly", console: "readonly", URL: "readonly", Buffer: "readonly", setTimeout: "readonly" }
+      globals: Object.fromEntries(
+        ["process", "console", "URL", "Buffer", "setTimeout", "clearTimeout", "fetch", "AbortSignal", "Response"].map(
+          (name) => [name, "readonly"]
+        )
+      )
     }
   }
 )

@@ -26,14 +26,27 @@ if (vectorStoreId || batchId) {
 // A key made up for this run only.
 const key = `sk-demo-${randomBytes(12).toString("hex")}`
 const emulator = spawn(process.execPath, [
-  cli, "emulator", "--port", "0", "--key", key,
-  "--file-ms", "40", "--parallelism", "6", "--cancel-delay-ms", "1500", "--poll-after-ms", "250"
+  cli,
+  "emulator",
+  "--port",
+  "0",
+  "--key",
+  key,
+  "--file-ms",
+  "40",
+  "--parallelism",
+  "6",
+  "--cancel-delay-ms",
+  "1500",
+  "--poll-after-ms",
+  "250"
 ], { stdio: ["ignore", "pipe", "inherit"] })
-const stopEmulator = () => new Promise((resolve) => {
-  if (emulator.exitCode !== null) return resolve()
-  emulator.once("exit", resolve)
-  emulator.kill("SIGTERM")
-})
+const stopEmulator = () =>
+  new Promise((resolve) => {
+    if (emulator.exitCode !== null) return resolve()
+    emulator.once("exit", resolve)
+    emulator.kill("SIGTERM")
+  })
 process.once("SIGINT", () => stopEmulator().then(() => process.exit(130)))
 
 const url = await new Promise((resolve, reject) => {

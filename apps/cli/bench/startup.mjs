@@ -39,7 +39,11 @@ const cacheHome = mkdtempSync(join(tmpdir(), "filebatch-bench-"))
 const env = { ...process.env, OPENAI_API_KEY: key, OPENAI_BASE_URL: url, XDG_CACHE_HOME: cacheHome }
 const subjects = [
   { name: "node -e 0", args: ["-e", "0"], env },
-  { name: "filebatch cancel (no code cache)", args: [cli, "cancel", store.id, batch.id], env: { ...env, FILEBATCH_COMPILE_CACHE: "0" } },
+  {
+    name: "filebatch cancel (no code cache)",
+    args: [cli, "cancel", store.id, batch.id],
+    env: { ...env, FILEBATCH_COMPILE_CACHE: "0" }
+  },
   { name: "filebatch cancel (code cache)", args: [cli, "cancel", store.id, batch.id], env },
   { name: "openai script", args: [openaiScript, store.id, batch.id], env }
 ]
@@ -72,12 +76,19 @@ const rows = subjects.map((s) => ({
   minMs: Number(Math.min(...samples[s.name]).toFixed(1)),
   ratioToOpenai: Number((median(samples[s.name]) / openai).toFixed(2))
 }))
-console.log(`cold one-shot cancel, ${rounds} rounds, node ${process.version}, ${cpus()[0]?.model ?? "cpu"} x${cpus().length}`)
+console.log(
+  `cold one-shot cancel, ${rounds} rounds, node ${process.version}, ${cpus()[0]?.model ?? "cpu"} x${cpus().length}`
+)
 console.log("subject".padEnd(36) + "median ms".padStart(10) + "min ms".padStart(9) + "  × openai")
 for (const row of rows) {
-  console.log(row.name.padEnd(36) + String(row.medianMs).padStart(10) + String(row.minMs).padStart(9) + `  ${row.ratioToOpenai}`)
+  console.log(
+    row.name.padEnd(36) + String(row.medianMs).padStart(10) + String(row.minMs).padStart(9) + `  ${row.ratioToOpenai}`
+  )
 }
 console.log("goal: filebatch cancel ≤ 0.5 × openai script")
 const out = here("./results")
 mkdirSync(out, { recursive: true })
-writeFileSync(join(out, "startup.json"), JSON.stringify({ date: new Date().toISOString(), node: process.version, rounds, rows }, null, 2))
+writeFileSync(
+  join(out, "startup.json"),
+  JSON.stringify({ date: new Date().toISOString(), node: process.version, rounds, rows }, null, 2)
+)
