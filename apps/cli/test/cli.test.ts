@@ -5,7 +5,7 @@ import { runCli } from "./run.js"
 
 const key = "sk-cli-test-Zx81-SECRET-do-not-print"
 
-const seed = (emulator: Emulator.EmulatorService, files = 50) =>
+const seed = (emulator: Emulator.EmulatorService, files = 2000) =>
   Effect.gen(function*() {
     const vs = yield* emulator.store.createVectorStore("cli")
     const vectorStoreId = vs["id"] as string

@@ -1,0 +1,57 @@
+/**
+ * Client keys: each one a name, the SHA-256 of the key, and the vector stores it may
+ * touch. The proxy only ever holds the hashes.
+ */
+import { Schema } from "effect"
+import { createHash, timingSafeEqual } from "node:crypto"
+
+export const ClientKeyEntry = Schema.Struct({
+  name: Schema.NonEmptyTrimmedString,
+  /** Hex SHA-256 of the key, e.g. `printf %s "$KEY" | sha256sum`. */
+  sha256: Schema.String.pipe(
+    Schema.pattern(/^[0-9a-fA-F]{64}$/, { message: () => "sha256 must be 64 hexadecimal characters" })
+  ),
+  /** Vector store IDs this key may touch, or `"*"` for all. */
+  vectorStores: Schema.Union(Schema.Literal("*"), Schema.Array(Schema.String))
+})
+
+export type ClientKeyEntry = typeof ClientKeyEntry.Type
+
+export const ClientKeyList = Schema.Array(ClientKeyEntry).pipe(Schema.minItems(1))
+
+export interface ClientKey {
+  readonly name: string
+  readonly allows: (vectorStoreId: string) => boolean
+}
+
+export const sha256 = (text: string): Buffer => createHash("sha256").update(text).digest()
+
+/**
+ * Looks keys up by hash. Every configured hash is compared, each in constant time, so
+ * the time taken says nothing about which key, or how much of one, matched.
+ */
+export const makeKeyring = (entries: ReadonlyArray<ClientKeyEntry>) => {
+  const keys = entries.map((entry) => {
+    const stores = entry.vectorStores === "*" ? undefined : new Set(entry.vectorStores)
+    return {
+      hash: Buffer.from(entry.sha256, "hex"),
+      key: {
+        name: entry.name,
+        allows: (vectorStoreId: string) => stores === undefined || stores.has(vectorStoreId)
+      } satisfies ClientKey
+    }
+  })
+  return {
+    size: keys.length,
+    find: (presented: string): ClientKey | undefined => {
+      const hash = sha256(presented)
+      let found: ClientKey | undefined
+      for (const entry of keys) {
+        if (timingSafeEqual(entry.hash, hash) && found === undefined) found = entry.key
+      }
+      return found
+    }
+  }
+}
+
+export type Keyring = ReturnType<typeof makeKeyring>

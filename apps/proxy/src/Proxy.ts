@@ -1,0 +1,278 @@
+/**
+ * The request path: route, validate, authenticate, rate-limit, coalesce, bound, call
+ * upstream through core, answer in OpenAI's shape, log and count. Nothing reaches the
+ * upstream before the IDs, the key and its scope have been checked.
+ */
+import type { RateLimiter } from "@effect/experimental"
+import { HttpIncomingMessage, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import type { FileBatchClient, FileBatchError } from "@filebatch/core"
+import { Cause, Duration, Effect, Exit, Option } from "effect"
+import * as Answers from "./internal/answers.js"
+import { makeCoalescer } from "./internal/coalesce.js"
+import { makeGate, type Shed } from "./internal/gate.js"
+import { checkSegment, requestIdFrom } from "./internal/ids.js"
+import type { Metrics } from "./Metrics.js"
+import { docsPage, openApiDocument } from "./ProxyApi.js"
+import type { ProxySettings } from "./ProxyConfig.js"
+
+export interface ProxyState {
+  draining: boolean
+  inFlight: number
+}
+
+export interface ProxyDeps {
+  readonly settings: ProxySettings
+  readonly client: FileBatchClient.FileBatchClientService
+  readonly rateLimiter: RateLimiter.RateLimiter | undefined
+  readonly metrics: Metrics
+  readonly state: ProxyState
+}
+
+type Operation = "cancel" | "retrieve"
+
+interface Route {
+  readonly operation: Operation
+  readonly rawStore: string
+  readonly rawBatch: string
+}
+
+/** Matches the raw (still encoded) path; `undefined` when it is not an API path. */
+const matchApi = (path: string): Route | undefined => {
+  const parts = path.split("/")
+  if (parts.length < 6 || parts.length > 7) return undefined
+  const [empty, version, collection, rawStore, sub, rawBatch, action] = parts
+  if (empty !== "" || version !== "v1" || collection !== "vector_stores" || sub !== "file_batches") return undefined
+  if (rawStore === undefined || rawBatch === undefined) return undefined
+  if (action === undefined) return { operation: "retrieve", rawStore, rawBatch }
+  if (action === "cancel") return { operation: "cancel", rawStore, rawBatch }
+  return undefined
+}
+
+const methodOf: Record<Operation, string> = { cancel: "POST", retrieve: "GET" }
+
+const bearer = (header: string | undefined): string | undefined => header?.match(/^Bearer\s+(\S+)\s*$/i)?.[1]
+
+type UpstreamResult = FileBatchClient.FileBatchResponse
+
+interface LogFields {
+  key?: string
+  route: string
+  vectorStoreId?: string
+  batchId?: string
+  attempts?: number
+  coalesced?: boolean
+  upstreamRequestId?: string
+}
+
+export const makeApp = (deps: ProxyDeps) => {
+  const { client, metrics, rateLimiter, settings, state } = deps
+  const coalescer = makeCoalescer<UpstreamResult, FileBatchError.FileBatchError | Shed>()
+  const gate = makeGate(settings.maxUpstreamConcurrency, settings.maxQueue)
+  const windowMillis = Duration.toMillis(settings.rateLimitWindow)
+  const openApiJson = JSON.stringify(openApiDocument())
+
+  const upstream = (operation: Operation, ref: { vectorStoreId: string; batchId: string }, requestId: string) =>
+    gate.run(
+      Effect.acquireUseRelease(
+        Effect.sync(() => metrics.upstreamInFlight.inc()),
+        () =>
+          client.execute(operation, ref, { headers: { "x-client-request-id": requestId } }).pipe(
+            Effect.tapBoth({
+              onFailure: (error) => Effect.sync(() => metrics.upstreamCalls.inc({ operation, outcome: error._tag })),
+              onSuccess: (response) =>
+                Effect.sync(() => {
+                  metrics.upstreamCalls.inc({ operation, outcome: "ok" })
+                  metrics.upstreamAttempts.inc(response.attempts)
+                  if (response.attempts > 1) metrics.upstreamRetries.inc(response.attempts - 1)
+                })
+            })
+          ),
+        () => Effect.sync(() => metrics.upstreamInFlight.dec())
+      )
+    )
+
+  /** Everything after routing; returns the answer and what the access log should say. */
+  const handleApi = (
+    request: HttpServerRequest.HttpServerRequest,
+    route: Route,
+    requestId: string,
+    log: LogFields
+  ): Effect.Effect<Answers.Answer> =>
+    Effect.gen(function*() {
+      const store = checkSegment("vector_store_id", route.rawStore)
+      if (typeof store !== "string") return store
+      const batch = checkSegment("batch_id", route.rawBatch)
+      if (typeof batch !== "string") return batch
+      log.vectorStoreId = store
+      log.batchId = batch
+
+      const length = Number(request.headers["content-length"] ?? "0")
+      if (!Number.isFinite(length) || length > settings.maxBodyBytes) return Answers.bodyTooLarge(settings.maxBodyBytes)
+      if (request.headers["transfer-encoding"] !== undefined) {
+        const read = yield* Effect.either(
+          HttpIncomingMessage.withMaxBodySize(request.arrayBuffer, Option.some(settings.maxBodyBytes))
+        )
+        if (read._tag === "Left") return Answers.bodyTooLarge(settings.maxBodyBytes)
+      }
+
+      if (state.draining) return Answers.draining()
+
+      const presented = bearer(request.headers["authorization"])
+      if (presented === undefined) return Answers.missingKey()
+      const key = settings.keyring.find(presented)
+      if (key === undefined) return Answers.unknownKey(presented)
+      log.key = key.name
+      if (!key.allows(store)) return Answers.forbiddenStore(store)
+
+      const rateHeaders: Record<string, string> = {}
+      if (rateLimiter !== undefined && settings.rateLimit !== undefined) {
+        const consumed = yield* Effect.either(rateLimiter.consume({
+          algorithm: "token-bucket",
+          onExceeded: "fail",
+          window: settings.rateLimitWindow,
+          limit: settings.rateLimit,
+          key: key.name
+        }))
+        rateHeaders["x-ratelimit-limit-requests"] = String(settings.rateLimit)
+        if (consumed._tag === "Left") {
+          const error = consumed.left
+          const retryAfterMillis = error.reason === "Exceeded" ? Duration.toMillis(error.retryAfter) : windowMillis
+          metrics.rateLimited.inc({ key: key.name })
+          return Answers.errorAnswer(
+            429,
+            `Rate limit reached for key '${key.name}': ${settings.rateLimit} requests per ${
+              Duration.format(settings.rateLimitWindow)
+            }. Please try again in ${(retryAfterMillis / 1000).toFixed(1)}s.`,
+            {
+              type: "requests",
+              code: "rate_limit_exceeded",
+              headers: {
+                ...rateHeaders,
+                "x-ratelimit-remaining-requests": "0",
+                "x-ratelimit-reset-requests": `${Math.ceil(retryAfterMillis)}ms`,
+                "retry-after": String(Math.max(1, Math.ceil(retryAfterMillis / 1000)))
+              }
+            }
+          )
+        }
+        rateHeaders["x-ratelimit-remaining-requests"] = String(consumed.right.remaining)
+        rateHeaders["x-ratelimit-reset-requests"] = `${Duration.toMillis(consumed.right.resetAfter)}ms`
+      }
+
+      const ref = { vectorStoreId: store, batchId: batch }
+      const { coalesced, exit } = yield* coalescer.run(
+        `${route.operation} ${store} ${batch}`,
+        upstream(route.operation, ref, requestId)
+      )
+      log.coalesced = coalesced
+      if (coalesced) metrics.coalesced.inc()
+      if (Exit.isSuccess(exit)) {
+        const response = exit.value
+        log.attempts = coalesced ? 0 : response.attempts
+        if (response.requestId !== undefined) log.upstreamRequestId = response.requestId
+        const headers: Record<string, string> = { ...rateHeaders }
+        if (response.requestId !== undefined) headers["openai-request-id"] = response.requestId
+        if (response.pollAfterMillis !== undefined) headers["openai-poll-after-ms"] = String(response.pollAfterMillis)
+        return { status: 200, body: JSON.stringify(response.json), headers }
+      }
+      const failure = Option.getOrUndefined(Cause.failureOption(exit.cause))
+      if (failure === undefined) {
+        return Answers.errorAnswer(500, "The proxy failed unexpectedly.", { code: "internal_error" })
+      }
+      if (failure._tag === "Shed") {
+        metrics.shed.inc()
+        return Answers.errorAnswer(503, "Too many requests are waiting for the upstream; retry shortly.", {
+          code: "overloaded",
+          headers: { "retry-after": "1" }
+        })
+      }
+      if ("requestId" in failure && failure.requestId !== undefined) log.upstreamRequestId = failure.requestId
+      const answer = Answers.fromFileBatchError(failure)
+      return { ...answer, headers: { ...answer.headers, ...rateHeaders } }
+    })
+
+  const json = (status: number, body: unknown) => ({ status, body: JSON.stringify(body), headers: {} })
+
+  return Effect.gen(function*() {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    const started = performance.now()
+    const requestId = requestIdFrom(request.headers["x-request-id"])
+    const rawUrl = request.url
+    const queryAt = rawUrl.indexOf("?")
+    const path = queryAt >= 0 ? rawUrl.slice(0, queryAt) : rawUrl
+    const method = request.method
+    state.inFlight += 1
+    metrics.inFlight.inc()
+    const log: LogFields = { route: "other" }
+
+    const answer: Answers.Answer & { contentType?: string } = yield* Effect.gen(function*() {
+      const route = matchApi(path)
+      if (route !== undefined) {
+        log.route = route.operation
+        if (method !== methodOf[route.operation]) {
+          return Answers.wrongMethod(method, path, methodOf[route.operation])
+        }
+        return yield* handleApi(request, route, requestId, log)
+      }
+      const get = method === "GET" || method === "HEAD"
+      switch (path) {
+        case "/healthz":
+          log.route = "healthz"
+          return get ? json(200, { status: "ok" }) : Answers.wrongMethod(method, path, "GET")
+        case "/readyz":
+          log.route = "readyz"
+          if (!get) return Answers.wrongMethod(method, path, "GET")
+          return state.draining ? json(503, { status: "draining" }) : json(200, { status: "ready" })
+        case "/metrics": {
+          log.route = "metrics"
+          if (!get) return Answers.wrongMethod(method, path, "GET")
+          const text = yield* Effect.promise(() => metrics.registry.metrics())
+          return { status: 200, body: text, headers: {}, contentType: metrics.registry.contentType }
+        }
+        case "/openapi.json":
+          log.route = "openapi"
+          return get ? { status: 200, body: openApiJson, headers: {} } : Answers.wrongMethod(method, path, "GET")
+        case "/docs":
+          log.route = "docs"
+          return get
+            ? { status: 200, body: docsPage, headers: {}, contentType: "text/html; charset=utf-8" }
+            : Answers.wrongMethod(method, path, "GET")
+        default:
+          return Answers.invalidUrl(method, path)
+      }
+    }).pipe(
+      Effect.catchAllDefect(() =>
+        Effect.succeed(Answers.errorAnswer(500, "The proxy failed unexpectedly.", { code: "internal_error" }))
+      )
+    )
+
+    const latencyMs = performance.now() - started
+    metrics.requests.inc({ route: log.route, status: answer.status })
+    metrics.latency.observe({ route: log.route }, latencyMs / 1000)
+    state.inFlight -= 1
+    metrics.inFlight.dec()
+    yield* Effect.logInfo("request").pipe(
+      Effect.annotateLogs({
+        request_id: requestId,
+        method,
+        path: log.route === "other" ? path.slice(0, 200) : path,
+        route: log.route,
+        status: answer.status,
+        latency_ms: Math.round(latencyMs * 100) / 100,
+        ...(log.key !== undefined ? { key: log.key } : {}),
+        ...(log.vectorStoreId !== undefined ? { vector_store_id: log.vectorStoreId } : {}),
+        ...(log.batchId !== undefined ? { batch_id: log.batchId } : {}),
+        ...(log.attempts !== undefined ? { upstream_attempts: log.attempts } : {}),
+        ...(log.coalesced !== undefined ? { coalesced: log.coalesced } : {}),
+        ...(log.upstreamRequestId !== undefined ? { upstream_request_id: log.upstreamRequestId } : {})
+      })
+    )
+    const headers: Record<string, string> = { ...answer.headers, "x-request-id": requestId }
+    if (state.draining) headers["connection"] = "close"
+    return HttpServerResponse.text(method === "HEAD" ? "" : answer.body, {
+      status: answer.status,
+      headers,
+      contentType: answer.contentType ?? "application/json"
+    })
+  })
+}

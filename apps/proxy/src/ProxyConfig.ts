@@ -1,0 +1,109 @@
+/**
+ * The proxy's settings, read and checked at start: a missing or malformed value stops
+ * it with one message naming the variable. Upstream settings (`OPENAI_API_KEY`,
+ * `OPENAI_BASE_URL`, …) are core's `FileBatchConfig.layerConfig`.
+ */
+import { Config, ConfigError, Context, Duration, Either, Layer, Option, Schema } from "effect"
+import { readFileSync } from "node:fs"
+import { ClientKeyList, type Keyring, makeKeyring } from "./ClientKeys.js"
+
+export interface ProxySettings {
+  readonly host: string
+  readonly port: number
+  readonly keyring: Keyring
+  /** Requests per key per `rateLimitWindow`, as a token bucket; undefined: no limit. */
+  readonly rateLimit: number | undefined
+  readonly rateLimitWindow: Duration.Duration
+  /** Upstream calls in flight at once, and calls allowed to wait for one. */
+  readonly maxUpstreamConcurrency: number
+  readonly maxQueue: number
+  readonly maxBodyBytes: number
+  readonly maxHeaderBytes: number
+  /** Time allowed to receive a request's headers (and, at most, its whole request). */
+  readonly headersTimeout: Duration.Duration
+  readonly requestTimeout: Duration.Duration
+  /** How long in-flight requests may take to finish after SIGTERM/SIGINT. */
+  readonly shutdownGrace: Duration.Duration
+}
+
+export class ProxyConfig extends Context.Tag("@filebatch/proxy/ProxyConfig")<ProxyConfig, ProxySettings>() {}
+
+const decodeKeys = (source: string, text: string) =>
+  Either.try(() => JSON.parse(text) as unknown).pipe(
+    Either.mapLeft(() => `${source}: not valid JSON`),
+    Either.flatMap((json) =>
+      Schema.decodeUnknownEither(ClientKeyList)(json).pipe(
+        Either.mapLeft((error) => `${source}: ${error.message.split("\n").slice(0, 6).join(" ")}`)
+      )
+    )
+  )
+
+const keysConfig: Config.Config<Keyring> = Config.all({
+  inline: Config.option(Config.string("FILEBATCH_PROXY_KEYS")),
+  file: Config.option(Config.string("FILEBATCH_PROXY_KEYS_FILE"))
+}).pipe(
+  Config.mapOrFail(({ file, inline }) => {
+    const invalid = (message: string) => Either.left(ConfigError.InvalidData([], message))
+    if (Option.isNone(inline) && Option.isNone(file)) {
+      return invalid(
+        "FILEBATCH_PROXY_KEYS (JSON) or FILEBATCH_PROXY_KEYS_FILE (path) is required: " +
+          "[{\"name\":\"team-a\",\"sha256\":\"<hex sha256 of the key>\",\"vectorStores\":\"*\"}]"
+      )
+    }
+    let text: string
+    let source: string
+    if (Option.isSome(inline)) {
+      text = inline.value
+      source = "FILEBATCH_PROXY_KEYS"
+    } else {
+      source = `FILEBATCH_PROXY_KEYS_FILE (${Option.getOrThrow(file)})`
+      try {
+        text = readFileSync(Option.getOrThrow(file), "utf8")
+      } catch (error) {
+        return invalid(`${source}: cannot read: ${(error as Error).message}`)
+      }
+    }
+    return Either.match(decodeKeys(source, text), {
+      onLeft: invalid,
+      onRight: (entries) => Either.right(makeKeyring(entries))
+    })
+  })
+)
+
+const positiveInt = (name: string, fallback: number) =>
+  Config.integer(name).pipe(
+    Config.withDefault(fallback),
+    Config.validate({ message: `${name} must be a whole number ≥ 1`, validation: (n) => n >= 1 })
+  )
+
+const duration = (name: string, fallback: Duration.DurationInput) =>
+  Config.duration(name).pipe(
+    Config.withDefault(Duration.decode(fallback)),
+    Config.validate({ message: `${name} must be a positive duration`, validation: (d) => Duration.toMillis(d) > 0 })
+  )
+
+export const fromEnv: Config.Config<ProxySettings> = Config.all({
+  host: Config.string("HOST").pipe(Config.withDefault("127.0.0.1")),
+  port: Config.port("PORT").pipe(Config.withDefault(8080)),
+  keyring: keysConfig,
+  rateLimit: Config.integer("FILEBATCH_PROXY_RATE_LIMIT").pipe(
+    Config.validate({ message: "FILEBATCH_PROXY_RATE_LIMIT must be a whole number ≥ 1", validation: (n) => n >= 1 }),
+    Config.option,
+    Config.map(Option.getOrUndefined)
+  ),
+  rateLimitWindow: duration("FILEBATCH_PROXY_RATE_LIMIT_WINDOW", "1 second"),
+  maxUpstreamConcurrency: positiveInt("FILEBATCH_PROXY_MAX_UPSTREAM_CONCURRENCY", 64),
+  maxQueue: Config.integer("FILEBATCH_PROXY_MAX_QUEUE").pipe(
+    Config.withDefault(256),
+    Config.validate({ message: "FILEBATCH_PROXY_MAX_QUEUE must be 0 or more", validation: (n) => n >= 0 })
+  ),
+  maxBodyBytes: positiveInt("FILEBATCH_PROXY_MAX_BODY_BYTES", 16 * 1024),
+  maxHeaderBytes: positiveInt("FILEBATCH_PROXY_MAX_HEADER_BYTES", 16 * 1024),
+  headersTimeout: duration("FILEBATCH_PROXY_HEADERS_TIMEOUT", "10 seconds"),
+  requestTimeout: duration("FILEBATCH_PROXY_REQUEST_TIMEOUT", "3 minutes"),
+  shutdownGrace: duration("FILEBATCH_PROXY_SHUTDOWN_GRACE", "10 seconds")
+})
+
+export const layer = (
+  config: Config.Config<ProxySettings> = fromEnv
+): Layer.Layer<ProxyConfig, ConfigError.ConfigError> => Layer.effect(ProxyConfig, config)

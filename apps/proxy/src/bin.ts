@@ -1,0 +1,41 @@
+/**
+ * Entry point of the bundled proxy: the only place that picks the HTTP client and
+ * assembles layers.
+ */
+import { RateLimiter } from "@effect/experimental"
+import { NodeHttpClient, NodeRuntime } from "@effect/platform-node"
+import { FileBatchClient, FileBatchConfig } from "@filebatch/core"
+import { Cause, Config, Effect, Layer, Logger, LogLevel } from "effect"
+import * as ProxyConfig from "./ProxyConfig.js"
+import { serve } from "./Server.js"
+
+const UpstreamLive = FileBatchClient.layer.pipe(
+  Layer.provide(FileBatchConfig.layerConfig()),
+  Layer.provide(NodeHttpClient.layerUndici)
+)
+
+const RateLimiterLive = RateLimiter.layer.pipe(Layer.provide(RateLimiter.layerStoreMemory))
+
+const MainLive = Layer.scopedDiscard(serve).pipe(
+  Layer.provide([UpstreamLive, RateLimiterLive, ProxyConfig.layer()])
+)
+
+const logLevel = Config.logLevel("LOG_LEVEL").pipe(Config.withDefault(LogLevel.Info))
+
+Layer.launch(MainLive).pipe(
+  Effect.catchAllCause((cause) =>
+    Effect.sync(() => {
+      if (Cause.isInterruptedOnly(cause)) return
+      const failure = Cause.failureOption(cause)
+      const message = failure._tag === "Some"
+        ? `invalid configuration: ${String(failure.value).replace(/^\((.*)\)$/s, "$1")}`
+        : Cause.pretty(cause)
+      process.stderr.write(`filebatch-proxy: ${message}\n`)
+      process.exitCode = 1
+    })
+  ),
+  Effect.provide(Logger.json),
+  Effect.flatMap(() => Effect.void),
+  (effect) => Effect.flatMap(logLevel, (level) => Logger.withMinimumLogLevel(effect, level)),
+  NodeRuntime.runMain({ disableErrorReporting: true, disablePrettyLogger: true })
+)

@@ -1,0 +1,89 @@
+/** OpenAI-shaped answers of the proxy itself, and upstream errors turned back into OpenAI's shape. */
+import type { FileBatchError } from "@filebatch/core"
+
+export interface Answer {
+  readonly status: number
+  readonly body: string
+  readonly headers: Record<string, string>
+}
+
+export const errorAnswer = (
+  status: number,
+  message: string,
+  options: { type?: string; param?: string | null; code?: string | null; headers?: Record<string, string> } = {}
+): Answer => ({
+  status,
+  body: JSON.stringify({
+    error: {
+      message,
+      type: options.type ?? (status >= 500 ? "server_error" : "invalid_request_error"),
+      param: options.param ?? null,
+      code: options.code ?? null
+    }
+  }),
+  headers: options.headers ?? {}
+})
+
+export const missingKey = () =>
+  errorAnswer(
+    401,
+    "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth " +
+      "(i.e. Authorization: Bearer YOUR_KEY)."
+  )
+
+const mask = (key: string) => key.length <= 8 ? "*".repeat(key.length) : `${key.slice(0, 3)}****${key.slice(-4)}`
+
+export const unknownKey = (key: string) =>
+  errorAnswer(401, `Incorrect API key provided: ${mask(key)}.`, { code: "invalid_api_key" })
+
+export const forbiddenStore = (vectorStoreId: string) =>
+  errorAnswer(403, `This key may not access vector store '${vectorStoreId}'.`, {
+    type: "permission_error",
+    param: "vector_store_id",
+    code: "forbidden"
+  })
+
+export const invalidUrl = (method: string, path: string) => errorAnswer(404, `Invalid URL (${method} ${path})`)
+
+export const wrongMethod = (method: string, path: string, allow: string) =>
+  errorAnswer(405, `Invalid method for URL (${method} ${path})`, {
+    code: "method_not_allowed",
+    headers: { allow }
+  })
+
+export const bodyTooLarge = (limit: number) =>
+  errorAnswer(413, `Request body too large: at most ${limit} bytes are accepted.`, { code: "request_too_large" })
+
+export const draining = () =>
+  errorAnswer(503, "The proxy is shutting down; retry on another instance.", {
+    code: "shutting_down",
+    headers: { "retry-after": "1", connection: "close" }
+  })
+
+/** Turns an upstream or transport failure back into what OpenAI would have answered. */
+export const fromFileBatchError = (error: FileBatchError.FileBatchError): Answer => {
+  switch (error._tag) {
+    case "InvalidArgumentError":
+      return errorAnswer(400, error.message, { param: error.argument === "batchId" ? "batch_id" : "vector_store_id" })
+    case "TimeoutError":
+      return errorAnswer(error.status ?? 504, `Upstream timed out: ${error.message}`, { code: "upstream_timeout" })
+    case "ConnectionError":
+      return errorAnswer(502, `Upstream unreachable: ${error.message}`, { code: "upstream_unreachable" })
+    case "UnexpectedResponseError":
+      return errorAnswer(502, `Upstream answered unexpectedly: ${error.message}`, { code: "upstream_bad_response" })
+    default: {
+      const headers: Record<string, string> = {}
+      if (error.retryAfterMillis !== undefined && error.retryAfterMillis > 0) {
+        headers["retry-after"] = String(Math.ceil(error.retryAfterMillis / 1000))
+        headers["retry-after-ms"] = String(Math.round(error.retryAfterMillis))
+      }
+      if (error.requestId !== undefined) headers["openai-request-id"] = error.requestId
+      return errorAnswer(error.status, error.message, {
+        ...(error.type !== undefined ? { type: error.type } : {}),
+        param: error.param ?? null,
+        code: error.code ?? null,
+        headers
+      })
+    }
+  }
+}
