@@ -105,6 +105,8 @@ export const makeApp = (deps: ProxyDeps) => {
       if (typeof batch !== "string") return batch
       log.vectorStoreId = store
       log.batchId = batch
+      const allowed = methodOf[route.operation]
+      if (request.method !== allowed) return Answers.wrongMethod(request.method, request.url.split("?")[0], allowed)
 
       const length = Number(request.headers["content-length"] ?? "0")
       if (!Number.isFinite(length) || length > settings.maxBodyBytes) return Answers.bodyTooLarge(settings.maxBodyBytes)
@@ -209,9 +211,6 @@ export const makeApp = (deps: ProxyDeps) => {
       const route = matchApi(path)
       if (route !== undefined) {
         log.route = route.operation
-        if (method !== methodOf[route.operation]) {
-          return Answers.wrongMethod(method, path, methodOf[route.operation])
-        }
         return yield* handleApi(request, route, requestId, log)
       }
       const get = method === "GET" || method === "HEAD"

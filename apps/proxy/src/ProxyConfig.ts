@@ -3,7 +3,7 @@
  * it with one message naming the variable. Upstream settings (`OPENAI_API_KEY`,
  * `OPENAI_BASE_URL`, …) are core's `FileBatchConfig.layerConfig`.
  */
-import { Config, ConfigError, Context, Duration, Either, Layer, Option, Schema } from "effect"
+import { Config, ConfigError, Context, Duration, Either, Layer, Option, ParseResult, Schema } from "effect"
 import { readFileSync } from "node:fs"
 import { ClientKeyList, type Keyring, makeKeyring } from "./ClientKeys.js"
 
@@ -33,7 +33,13 @@ const decodeKeys = (source: string, text: string) =>
     Either.mapLeft(() => `${source}: not valid JSON`),
     Either.flatMap((json) =>
       Schema.decodeUnknownEither(ClientKeyList)(json).pipe(
-        Either.mapLeft((error) => `${source}: ${error.message.split("\n").slice(0, 6).join(" ")}`)
+        Either.mapLeft((error) =>
+          `${source}: ${
+            ParseResult.ArrayFormatter.formatErrorSync(error)
+              .map((issue) => `${issue.path.length > 0 ? `${issue.path.join(".")}: ` : ""}${issue.message}`)
+              .join("; ")
+          }`
+        )
       )
     )
   )
@@ -47,7 +53,7 @@ const keysConfig: Config.Config<Keyring> = Config.all({
     if (Option.isNone(inline) && Option.isNone(file)) {
       return invalid(
         "FILEBATCH_PROXY_KEYS (JSON) or FILEBATCH_PROXY_KEYS_FILE (path) is required: " +
-          "[{\"name\":\"team-a\",\"sha256\":\"<hex sha256 of the key>\",\"vectorStores\":\"*\"}]"
+          "a JSON list of {name, sha256 (hex SHA-256 of the client key), vectorStores (IDs, or * for all)}"
       )
     }
     let text: string
@@ -84,7 +90,13 @@ const duration = (name: string, fallback: Duration.DurationInput) =>
 
 export const fromEnv: Config.Config<ProxySettings> = Config.all({
   host: Config.string("HOST").pipe(Config.withDefault("127.0.0.1")),
-  port: Config.port("PORT").pipe(Config.withDefault(8080)),
+  port: Config.integer("PORT").pipe(
+    Config.withDefault(8080),
+    Config.validate({
+      message: "PORT must be from 0 (any free port) to 65535",
+      validation: (n) => n >= 0 && n <= 65535
+    })
+  ),
   keyring: keysConfig,
   rateLimit: Config.integer("FILEBATCH_PROXY_RATE_LIMIT").pipe(
     Config.validate({ message: "FILEBATCH_PROXY_RATE_LIMIT must be a whole number ≥ 1", validation: (n) => n >= 1 }),

@@ -20,6 +20,13 @@ const MainLive = Layer.scopedDiscard(serve).pipe(
   Layer.provide([UpstreamLive, RateLimiterLive, ProxyConfig.layer()])
 )
 
+/** `(Invalid data at X: "message")` → `X: message`; several errors joined by `; `. */
+const describeConfigError = (error: unknown): string =>
+  String(error)
+    .replace(/^\((.*)\)$/s, "$1")
+    .replace(/(?:Invalid|Missing) data at ([^:]*): "((?:[^"\\]|\\.)*)"/g, (_, path: string, text: string) =>
+      `${path === "" || text.startsWith(path) ? "" : `${path}: `}${text.replace(/\\"/g, "\"")}`)
+
 const logLevel = Config.logLevel("LOG_LEVEL").pipe(Config.withDefault(LogLevel.Info))
 
 Layer.launch(MainLive).pipe(
@@ -28,7 +35,7 @@ Layer.launch(MainLive).pipe(
       if (Cause.isInterruptedOnly(cause)) return
       const failure = Cause.failureOption(cause)
       const message = failure._tag === "Some"
-        ? `invalid configuration: ${String(failure.value).replace(/^\((.*)\)$/s, "$1")}`
+        ? `invalid configuration: ${describeConfigError(failure.value)}`
         : Cause.pretty(cause)
       process.stderr.write(`filebatch-proxy: ${message}\n`)
       process.exitCode = 1
