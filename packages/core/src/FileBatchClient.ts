@@ -7,7 +7,7 @@
  */
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import type { HttpClientError } from "@effect/platform"
-import { Context, Duration, Effect, Layer, Option, Redacted } from "effect"
+import { Clock, Context, Duration, Effect, Layer, Option, Redacted, Schedule } from "effect"
 import type { VectorStoreFileBatch } from "./FileBatch.js"
 import { FileBatchConfig, type FileBatchSettings } from "./FileBatchConfig.js"
 import { ConnectionError, type FileBatchError, TimeoutError } from "./FileBatchError.js"
@@ -113,55 +113,82 @@ export const make: Effect.Effect<FileBatchClientService, never, HttpClient.HttpC
       )
     }
 
-    const attempt = (request: HttpClientRequest.HttpClientRequest) =>
-      httpClient.execute(request).pipe(
+    const deadlineMillis = Duration.toMillis(settings.deadline)
+
+    /** One HTTP attempt, bounded by the per-attempt timeout or what is left of the deadline. */
+    const attempt = (request: HttpClientRequest.HttpClientRequest, remainingMillis: number) => {
+      const byDeadline = remainingMillis < timeoutMillis
+      const limit = Math.max(0, byDeadline ? remainingMillis : timeoutMillis)
+      return httpClient.execute(request).pipe(
         Effect.flatMap((response) => Effect.map(response.text, (text) => ({ response, text }))),
         Effect.mapError((error) => new ConnectionError({ message: scrub(describeTransport(error), secret) })),
         Effect.timeoutFail({
-          duration: settings.timeout,
+          duration: Duration.millis(limit),
           onTimeout: () =>
-            new TimeoutError({
-              reason: "attempt",
-              timeoutMillis,
-              message: `no complete answer within ${Duration.format(settings.timeout)}`
-            })
+            new TimeoutError(
+              byDeadline
+                ? {
+                  reason: "deadline",
+                  timeoutMillis: deadlineMillis,
+                  message: `no complete answer within the deadline of ${Duration.format(settings.deadline)}`
+                }
+                : {
+                  reason: "attempt",
+                  timeoutMillis,
+                  message: `no complete answer within ${Duration.format(settings.timeout)}`
+                }
+            )
         }),
         Effect.flatMap(({ response, text }) => interpret(response, text, secret))
       )
+    }
 
+    // The first attempt runs bare; the retry schedule and its driver are only built once
+    // an attempt has failed, which keeps the common path cheap (measured in the proxy bench).
     const execute = (operation: Operation, ref: FileBatchRef, options?: RequestOptions) =>
-      Effect.all([validateRef(ref), RetryPolicy]).pipe(
-        Effect.flatMap(([valid, policy]) => {
+      Effect.flatMap(validateRef(ref), (valid) =>
+        Effect.flatMap(Clock.currentTimeMillis, (startedAt) => {
           const request = baseRequest(operation, valid, options)
-          let attempts = 0
-          let lastError: FileBatchError | undefined
-          return Effect.suspend(() => {
-            attempts += 1
-            return attempt(request)
-          }).pipe(
-            Effect.tapError((error) =>
-              Effect.zipRight(
-                Effect.sync(() => (lastError = error)),
-                Effect.logDebug(`${operation} attempt ${attempts} failed: ${error._tag}: ${error.message}`)
-              )
+          let attempts = 1
+          const remaining = Effect.map(Clock.currentTimeMillis, (now) => startedAt + deadlineMillis - now)
+          const gaveUp = (last: FileBatchError) =>
+            new TimeoutError({
+              reason: "deadline",
+              timeoutMillis: deadlineMillis,
+              message: `gave up after ${
+                Duration.format(settings.deadline)
+              } and ${attempts} attempt(s); last error: ${last.message}`
+            })
+          const retryAfter = (firstError: FileBatchError) =>
+            Effect.gen(function*() {
+              const policy = yield* RetryPolicy
+              const driver = yield* Schedule.driver(policy.schedule(settings.maxRetries))
+              let last = firstError
+              while (true) {
+                yield* Effect.logDebug(`${operation} attempt ${attempts} failed: ${last._tag}: ${last.message}`)
+                const before = yield* remaining
+                const next = yield* Effect.either(
+                  driver.next(last).pipe(
+                    Effect.timeoutFail({ duration: Duration.millis(before), onTimeout: () => true })
+                  )
+                )
+                if (next._tag === "Left") {
+                  // The schedule is done (the error is final), or its delay outlasts the deadline.
+                  return yield* Effect.fail(next.left === true ? gaveUp(last) : last)
+                }
+                attempts += 1
+                const result = yield* Effect.either(Effect.flatMap(remaining, (left) => attempt(request, left)))
+                if (result._tag === "Right") return result.right
+                last = result.left
+              }
+            })
+          return attempt(request, deadlineMillis).pipe(
+            Effect.catchAll((error) =>
+              error._tag === "TimeoutError" && error.reason === "deadline" ? Effect.fail(error) : retryAfter(error)
             ),
-            Effect.retry(policy.schedule(settings.maxRetries)),
-            Effect.timeoutFail({
-              duration: settings.deadline,
-              onTimeout: () =>
-                new TimeoutError({
-                  reason: "deadline",
-                  timeoutMillis: Duration.toMillis(settings.deadline),
-                  message: `gave up after ${Duration.format(settings.deadline)} and ${attempts} attempt(s)${
-                    lastError ? `; last error: ${lastError.message}` : ""
-                  }`
-                })
-            }),
             Effect.map((answer): FileBatchResponse => ({ ...answer, attempts }))
           )
-        }),
-        Effect.withSpan(`FileBatchClient.${operation}`, { attributes: { ...ref } })
-      )
+        }))
 
     return {
       settings,

@@ -155,6 +155,21 @@ describe("RetryPolicy (the official SDK's defaults)", () => {
       }
     }))
 
+  it.effect("a deadline shorter than the attempt timeout ends a hung attempt, without retrying", () =>
+    Effect.gen(function*() {
+      const http = fakeHttp(() => Effect.never)
+      const { count, fiber } = yield* start(http, { timeout: "60 seconds", deadline: "3 seconds" })
+      yield* advance(2_999)
+      expect(fiber.unsafePoll()).toBeNull()
+      yield* advance(1)
+      const exit = yield* Fiber.await(fiber)
+      expect(count()).toBe(1)
+      expect(Exit.isFailure(exit) && exit.cause._tag === "Fail" && exit.cause.error).toMatchObject({
+        _tag: "TimeoutError",
+        reason: "deadline"
+      })
+    }))
+
   it.effect("a hung attempt times out and is retried", () =>
     Effect.gen(function*() {
       const http = fakeHttp((_, index) => index === 0 ? Effect.never : Effect.succeed(json(batchJson())))
