@@ -20,7 +20,10 @@ const clientKey = "sk-bench-client"
 
 const start = (args, env, pattern) =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] })
+    const child = spawn(process.execPath, args, {
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "inherit"]
+    })
     let output = ""
     const onData = (chunk) => {
       output += chunk
@@ -36,7 +39,17 @@ const start = (args, env, pattern) =>
   })
 
 const emulator = await start(
-  [here("../../../packages/emulator/dist/bin.js"), "--port", "0", "--key", upstreamKey, "--file-ms", "100000", "--poll-after-ms", "0"],
+  [
+    here("../../../packages/emulator/dist/bin.js"),
+    "--port",
+    "0",
+    "--key",
+    upstreamKey,
+    "--file-ms",
+    "100000",
+    "--poll-after-ms",
+    "0"
+  ],
   {},
   /listening on (http:\/\/\S+)\/v1/
 )
@@ -50,7 +63,11 @@ const store = await api("POST", "/vector_stores", {})
 const batch = await api("POST", `/vector_stores/${store.id}/file_batches`, { file_ids: ["file-1", "file-2"] })
 const path = `/v1/vector_stores/${store.id}/file_batches/${batch.id}`
 
-const passthrough = await start([here("./passthrough.mjs")], { UPSTREAM: emulator.url, OPENAI_API_KEY: upstreamKey }, /listening on (http:\/\/\S+)/)
+const passthrough = await start(
+  [here("./passthrough.mjs")],
+  { UPSTREAM: emulator.url, OPENAI_API_KEY: upstreamKey },
+  /listening on (http:\/\/\S+)/
+)
 const proxy = await start([here("../dist/proxy.mjs")], {
   PORT: "0",
   OPENAI_API_KEY: upstreamKey,
@@ -83,7 +100,9 @@ const median = (values) => {
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
 }
 
-const results = Object.fromEntries(subjects.map((s) => [s.name, { rps: [], p50: [], p99: [], fixedP50: [], fixedP99: [], errors: 0 }]))
+const results = Object.fromEntries(
+  subjects.map((s) => [s.name, { rps: [], p50: [], p99: [], fixedP50: [], fixedP99: [], errors: 0 }])
+)
 for (let round = 0; round < rounds; round++) {
   for (const subject of subjects) {
     const max = await load(subject, { connections })
@@ -117,15 +136,28 @@ const summary = {
   addedP50Ms: Number((ours.fixedRateP50Ms - direct.fixedRateP50Ms).toFixed(2)),
   addedP99Ms: Number((ours.fixedRateP99Ms - direct.fixedRateP99Ms).toFixed(2))
 }
-console.log(`proxy benchmark: GET batch, ${rounds} rounds × ${seconds}s, ${connections} connections at full load, ${fixedRate} req/s fixed; node ${process.version}, ${cpus()[0]?.model} x${cpus().length}`)
-console.log("subject".padEnd(24) + "req/s".padStart(8) + "p50".padStart(6) + "p99".padStart(6) + "  @fixed p50".padStart(12) + " p99".padStart(5) + " errors".padStart(8))
+console.log(
+  `proxy benchmark: GET batch, ${rounds} rounds × ${seconds}s, ${connections} connections at full load, ${fixedRate} req/s fixed; node ${process.version}, ${
+    cpus()[0]?.model
+  } x${cpus().length}`
+)
+console.log(
+  "subject".padEnd(24) + "req/s".padStart(8) + "p50".padStart(6) + "p99".padStart(6) + "  @fixed p50".padStart(12) +
+    " p99".padStart(5) + " errors".padStart(8)
+)
 for (const row of rows) {
   console.log(
-    row.name.padEnd(24) + String(row.requestsPerSecond).padStart(8) + String(row.p50Ms).padStart(6) + String(row.p99Ms).padStart(6) +
+    row.name.padEnd(24) + String(row.requestsPerSecond).padStart(8) + String(row.p50Ms).padStart(6) +
+      String(row.p99Ms).padStart(6) +
       String(row.fixedRateP50Ms).padStart(12) + String(row.fixedRateP99Ms).padStart(5) + String(row.errors).padStart(8)
   )
 }
 console.log(`proxy / passthrough throughput: ${summary.throughputVsPassthrough} (goal ≥ 0.5)`)
-console.log(`added latency at ${fixedRate} req/s: p50 ${summary.addedP50Ms} ms (goal ≤ 1), p99 ${summary.addedP99Ms} ms (goal ≤ 5)`)
+console.log(
+  `added latency at ${fixedRate} req/s: p50 ${summary.addedP50Ms} ms (goal ≤ 1), p99 ${summary.addedP99Ms} ms (goal ≤ 5)`
+)
 mkdirSync(here("./results"), { recursive: true })
-writeFileSync(join(here("./results"), "proxy.json"), JSON.stringify({ date: new Date().toISOString(), rounds, seconds, connections, fixedRate, rows, summary }, null, 2))
+writeFileSync(
+  join(here("./results"), "proxy.json"),
+  JSON.stringify({ date: new Date().toISOString(), rounds, seconds, connections, fixedRate, rows, summary }, null, 2)
+)

@@ -106,7 +106,7 @@ describe("proxy operations", () => {
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200])
     expect(await proxy.exit).toBe(0)
     expect(proxy.output()).toMatch(/"message":"draining"/)
-    expect(proxy.output()).toMatch(/"message":"stopped","logLevel":"INFO".*"in_flight":0/)
+    expect(proxy.output()).toMatch(/"level":"info","message":"stopped","in_flight":0/)
     expect(proxy.output()).not.toContain(upstreamKey)
     await upstream.close()
   })

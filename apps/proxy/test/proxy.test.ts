@@ -223,8 +223,10 @@ describe("the bundled proxy in front of the emulator", () => {
     await new Promise((resolve) => setTimeout(resolve, 50))
     const line = proxy.output().split("\n").find((l) => l.includes("\"request_id\":\"trace-abc-123\""))
     expect(line).toBeDefined()
-    const entry = JSON.parse(line!) as { annotations: Record<string, unknown> }
-    expect(entry.annotations).toMatchObject({
+    const entry = JSON.parse(line!) as Record<string, unknown>
+    expect(entry).toMatchObject({
+      level: "info",
+      message: "request",
       key: "team-a",
       method: "GET",
       route: "retrieve",
@@ -234,7 +236,8 @@ describe("the bundled proxy in front of the emulator", () => {
       upstream_attempts: 1,
       coalesced: false
     })
-    expect(typeof entry.annotations["latency_ms"]).toBe("number")
+    expect(typeof entry["latency_ms"]).toBe("number")
+    expect(Date.parse(entry["time"] as string)).toBeGreaterThan(0)
     const generated = await track(
       call(proxy.url, "GET", "/healthz", { headers: { "x-request-id": "bad id\twith tab" } })
     )
