@@ -65,7 +65,9 @@ export const serve = Effect.gen(function*() {
     }, { port: settings.port, host: settings.host })
   )
   const server = Context.get(context, HttpServer.HttpServer)
-  yield* server.serve(makeApp({ settings, client, rateLimiter, metrics, state }))
+  // The handler runtime is captured here, inside layer construction, which is
+  // uninterruptible: without this, no timeout could interrupt an upstream call.
+  yield* server.serve(Effect.interruptible(makeApp({ settings, client, rateLimiter, metrics, state })))
 
   // Added after `serve`, so it runs before the request handler is removed.
   yield* Effect.addFinalizer(() =>

@@ -87,6 +87,24 @@ describe("proxy operations", () => {
     }
   })
 
+  it("a hung upstream ends in a 504 after the upstream timeout, not when the client gives up", async () => {
+    const upstream = await startEmulator()
+    const proxy = await startProxy(upstream.emulator, { FILEBATCH_TIMEOUT: "300 millis", FILEBATCH_MAX_RETRIES: "1" })
+    try {
+      const { batchId, vectorStoreId } = await seed(upstream.emulator)
+      await Effect.runPromise(upstream.emulator.addFaults([{ batchId, times: "always", fault: { kind: "hang" } }]))
+      const started = Date.now()
+      const reply = await call(proxy.url, "GET", `/v1/vector_stores/${vectorStoreId}/file_batches/${batchId}`)
+      expect(reply.status).toBe(504)
+      expect(errorOf(reply)["code"]).toBe("upstream_timeout")
+      expect(Date.now() - started).toBeLessThan(5_000)
+      expect((await upstreamRequests(upstream.emulator)).filter((e) => e.batchId === batchId)).toHaveLength(2)
+    } finally {
+      await proxy.stop()
+      await upstream.close()
+    }
+  })
+
   it("on SIGTERM: readiness fails, new connections are refused, in-flight requests finish, exit 0", async () => {
     const upstream = await startEmulator()
     const proxy = await startProxy(upstream.emulator, { FILEBATCH_PROXY_SHUTDOWN_GRACE: "5 seconds" })

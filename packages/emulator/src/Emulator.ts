@@ -78,7 +78,9 @@ export const make = (
     )
     yield* Effect.addFinalizer(() => Effect.sync(() => nodeServer?.closeAllConnections()))
     const server = Context.get(context, HttpServer.HttpServer)
-    yield* Effect.forkScoped(server.serve(makeApp(state)))
+    // Interruptible: the handler runtime is captured here, usually inside (uninterruptible)
+    // layer construction, and a hung request must stop when its client goes away.
+    yield* Effect.forkScoped(server.serve(Effect.interruptible(makeApp(state))))
     const address = server.address as HttpServer.TcpAddress
     const urlHost = host.includes(":") ? `[${host}]` : host
     return {

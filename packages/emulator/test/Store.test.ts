@@ -86,8 +86,9 @@ describe("Store lifecycle on the Clock", () => {
       yield* TestClock.adjust(Duration.millis(10))
       const batch = yield* store.retrieveBatch(vectorStoreId, batchId)
       const counts = batch["file_counts"] as Counts
-      expect(counts.failed).toBeGreaterThan(15)
-      expect(counts.failed).toBeLessThan(45)
+      // Binomial(100, 0.3): 10–50 is more than 4 standard deviations either side.
+      expect(counts.failed).toBeGreaterThan(10)
+      expect(counts.failed).toBeLessThan(50)
       expect(counts.failed + counts.completed).toBe(100)
       expect(batch["status"]).toBe("completed")
       const failedFiles = yield* store.listFiles(vectorStoreId, batchId, { filter: "failed", limit: "100" })

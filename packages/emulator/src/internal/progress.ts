@@ -42,6 +42,12 @@ const unitHash = (text: string): number => {
     hash ^= text.charCodeAt(i)
     hash = Math.imul(hash, 16777619)
   }
+  // murmur3's finaliser: FNV alone leaves neighbouring indexes correlated.
+  hash ^= hash >>> 16
+  hash = Math.imul(hash, 0x85ebca6b)
+  hash ^= hash >>> 13
+  hash = Math.imul(hash, 0xc2b2ae35)
+  hash ^= hash >>> 16
   return (hash >>> 0) / 4294967296
 }
 
