@@ -199,7 +199,7 @@ export const makeApp = (deps: ProxyDeps) => {
 
   const json = (status: number, body: unknown) => ({ status, body: JSON.stringify(body), headers: {} })
 
-  return Effect.gen(function*() {
+  const handle = Effect.gen(function*() {
     const request = yield* HttpServerRequest.HttpServerRequest
     const started = performance.now()
     const requestId = requestIdFrom(request.headers["x-request-id"])
@@ -252,9 +252,7 @@ export const makeApp = (deps: ProxyDeps) => {
     const latencyMs = performance.now() - started
     metrics.requests.inc({ route: log.route, status: answer.status })
     metrics.latency.observe({ route: log.route }, latencyMs / 1000)
-    state.inFlight -= 1
-    metrics.inFlight.dec()
-    yield* (process.env["NOLOG"] ? Effect.void : Effect.logInfo("request")).pipe(
+    yield* Effect.logInfo("request").pipe(
       Effect.annotateLogs({
         request_id: requestId,
         method,
@@ -278,4 +276,13 @@ export const makeApp = (deps: ProxyDeps) => {
       contentType: answer.contentType ?? "application/json"
     })
   })
+
+  // Counted down however the request ends, a client that goes away included.
+  return Effect.ensuring(
+    handle,
+    Effect.sync(() => {
+      state.inFlight -= 1
+      metrics.inFlight.dec()
+    })
+  )
 }

@@ -77,7 +77,7 @@ export const serve = Effect.gen(function*() {
       nodeServer?.closeIdleConnections()
       yield* Effect.logInfo("draining").pipe(Effect.annotateLogs({ in_flight: state.inFlight }))
       yield* Effect.sync(() => state.inFlight).pipe(
-        Effect.repeat({ until: (n) => n === 0, schedule: Schedule.spaced("10 millis") }),
+        Effect.repeat({ until: (n) => n <= 0, schedule: Schedule.spaced("10 millis") }),
         Effect.timeout(settings.shutdownGrace),
         Effect.ignore
       )

@@ -1,0 +1,88 @@
+// Shared helpers of the benchmarks: child processes that announce their URL, the
+// emulator as upstream, medians, and result files.
+import { spawn } from "node:child_process"
+import { mkdirSync, writeFileSync } from "node:fs"
+import { cpus } from "node:os"
+import { fileURLToPath } from "node:url"
+
+export const here = (path) => fileURLToPath(new URL(path, import.meta.url))
+export const emulatorBin = here("../packages/emulator/dist/bin.js")
+export const proxyBundle = here("../apps/proxy/dist/proxy.mjs")
+export const upstreamKey = "sk-bench-upstream"
+export const clientKey = "sk-bench-client"
+export const machine = `node ${process.version}, ${cpus()[0]?.model ?? "cpu"} ×${cpus().length}`
+
+/** Starts a process and resolves once a stdout line matches `pattern` (its first group is the URL). */
+export const start = (args, env, pattern) =>
+  new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, {
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "inherit"]
+    })
+    let output = ""
+    const onData = (chunk) => {
+      output += chunk
+      const match = output.match(pattern)
+      if (match) {
+        child.stdout.off("data", onData)
+        child.stdout.resume()
+        resolve({
+          child,
+          url: match[1],
+          stop: () => new Promise((done) => (child.once("exit", done), child.kill("SIGTERM")))
+        })
+      }
+    }
+    child.stdout.on("data", onData)
+    child.once("exit", (code) => reject(new Error(`${args[0]} exited (${code}): ${output}`)))
+  })
+
+export const startEmulator = (extra = []) =>
+  start(
+    [emulatorBin, "--port", "0", "--key", upstreamKey, "--file-ms", "100000000", "--poll-after-ms", "0", ...extra],
+    {},
+    /listening on (http:\/\/\S+)/
+  )
+
+export const startProxy = async (upstreamUrl, env = {}) => {
+  const { createHash } = await import("node:crypto")
+  return start([proxyBundle], {
+    PORT: "0",
+    OPENAI_API_KEY: upstreamKey,
+    OPENAI_BASE_URL: upstreamUrl,
+    FILEBATCH_PROXY_KEYS: JSON.stringify([
+      { name: "bench", sha256: createHash("sha256").update(clientKey).digest("hex"), vectorStores: "*" }
+    ]),
+    FILEBATCH_PROXY_MAX_QUEUE: "100000",
+    ...env
+  }, /"message":"listening".*?"url":"(http:\/\/[^"]+)"/)
+}
+
+/** Creates a vector store and a batch on the emulator. */
+export const seedBatch = async (apiUrl, files = 1) => {
+  const call = async (path, body) =>
+    (await fetch(`${apiUrl}${path}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${upstreamKey}`, "content-type": "application/json" },
+      body: JSON.stringify(body)
+    })).json()
+  const store = await call("/vector_stores", {})
+  const batch = await call(`/vector_stores/${store.id}/file_batches`, {
+    file_ids: Array.from({ length: files }, (_, i) => `file-${i}`)
+  })
+  return { vectorStoreId: store.id, batchId: batch.id }
+}
+
+export const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = Math.floor(sorted.length / 2)
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+}
+
+export const writeResult = (name, result) => {
+  mkdirSync(here("./results"), { recursive: true })
+  writeFileSync(
+    here(`./results/${name}.json`),
+    JSON.stringify({ date: new Date().toISOString(), machine, ...result }, null, 2)
+  )
+}
