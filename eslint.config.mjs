@@ -32,7 +32,18 @@ export default tseslint.config(
     files: ["**/*.mjs", "**/*.js"],
     languageOptions: {
       globals: Object.fromEntries(
-        ["process", "console", "URL", "Buffer", "setTimeout", "clearTimeout", "fetch", "AbortSignal", "Response"].map(
+        [
+          "process",
+          "console",
+          "URL",
+          "Buffer",
+          "setTimeout",
+          "clearTimeout",
+          "fetch",
+          "AbortSignal",
+          "Response",
+          "performance"
+        ].map(
           (name) => [name, "readonly"]
         )
       )
