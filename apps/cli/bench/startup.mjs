@@ -14,7 +14,8 @@ const openaiScript = here("./openai-cancel.mjs")
 const rounds = Number(process.env.ROUNDS ?? 15)
 const key = "sk-bench-startup"
 
-const emulator = spawn(process.execPath, [cli, "emulator", "--port", "0", "--key", key, "--file-ms", "100000"], {
+const emulatorBin = here("../../../packages/emulator/dist/bin.js")
+const emulator = spawn(process.execPath, [emulatorBin, "--port", "0", "--key", key, "--file-ms", "100000"], {
   stdio: ["ignore", "pipe", "inherit"]
 })
 const url = await new Promise((resolve, reject) => {
