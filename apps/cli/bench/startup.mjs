@@ -2,39 +2,24 @@
 // loopback. Compares `node -e 0`, the bundled CLI (first run without V8's code cache, and
 // later runs with it) and a one-shot script using the official `openai` package.
 // Prints a table and writes bench/results/startup.json.
-import { spawn, spawnSync } from "node:child_process"
+import { spawnSync } from "node:child_process"
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs"
 import { cpus, tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
+import { seedBatch, startEmulator, upstreamKey } from "../../../bench/common.mjs"
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url))
 const cli = here("../dist/filebatch.mjs")
 const openaiScript = here("./openai-cancel.mjs")
 const rounds = Number(process.env.ROUNDS ?? 15)
-const key = "sk-bench-startup"
+const key = upstreamKey
 
-const emulatorBin = here("../../../packages/emulator/dist/bin.js")
-const emulator = spawn(process.execPath, [emulatorBin, "--port", "0", "--key", key, "--file-ms", "100000"], {
-  stdio: ["ignore", "pipe", "inherit"]
-})
-const url = await new Promise((resolve, reject) => {
-  let output = ""
-  emulator.stdout.on("data", (chunk) => {
-    output += chunk
-    const match = output.match(/listening on (http:\/\/\S+)/)
-    if (match) resolve(match[1])
-  })
-  emulator.once("exit", () => reject(new Error("emulator exited")))
-})
-const api = async (method, path, body) =>
-  (await fetch(`${url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-    body: JSON.stringify(body)
-  })).json()
-const store = await api("POST", "/vector_stores", {})
-const batch = await api("POST", `/vector_stores/${store.id}/file_batches`, { file_ids: ["file-1"] })
+const emulator = await startEmulator()
+const url = emulator.url
+const store = { id: "" }
+const batch = { id: "" }
+;({ batchId: batch.id, vectorStoreId: store.id } = await seedBatch(url))
 
 const cacheHome = mkdtempSync(join(tmpdir(), "filebatch-bench-"))
 const env = { ...process.env, OPENAI_API_KEY: key, OPENAI_BASE_URL: url, XDG_CACHE_HOME: cacheHome }
@@ -63,7 +48,7 @@ const samples = Object.fromEntries(subjects.map((s) => [s.name, []]))
 for (let round = 0; round < rounds; round++) {
   for (const subject of subjects) samples[subject.name].push(time(subject))
 }
-emulator.kill("SIGTERM")
+await emulator.stop()
 
 const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b)

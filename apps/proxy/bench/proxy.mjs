@@ -3,83 +3,36 @@
 // (autocannon), interleaved rounds, medians. Prints a table and writes
 // bench/results/proxy.json.
 import autocannon from "autocannon"
-import { spawn } from "node:child_process"
-import { createHash } from "node:crypto"
-import { mkdirSync, writeFileSync } from "node:fs"
-import { cpus } from "node:os"
-import { join } from "node:path"
-import { fileURLToPath } from "node:url"
+import {
+  clientKey,
+  machine,
+  median,
+  seedBatch,
+  start,
+  startEmulator,
+  startProxy,
+  upstreamKey,
+  writeResult
+} from "../../../bench/common.mjs"
 
-const here = (path) => fileURLToPath(new URL(path, import.meta.url))
 const rounds = Number(process.env.ROUNDS ?? 3)
 const seconds = Number(process.env.SECONDS ?? 5)
 const connections = Number(process.env.CONNECTIONS ?? 32)
 const fixedRate = Number(process.env.RATE ?? 200)
-const upstreamKey = "sk-bench-upstream"
-const clientKey = "sk-bench-client"
 
-const start = (args, env, pattern) =>
-  new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, {
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "inherit"]
-    })
-    let output = ""
-    const onData = (chunk) => {
-      output += chunk
-      const match = output.match(pattern)
-      if (match) {
-        child.stdout.off("data", onData)
-        child.stdout.resume()
-        resolve({ child, url: match[1] })
-      }
-    }
-    child.stdout.on("data", onData)
-    child.once("exit", (code) => reject(new Error(`${args[0]} exited (${code}): ${output}`)))
-  })
-
-const emulator = await start(
-  [
-    here("../../../packages/emulator/dist/bin.js"),
-    "--port",
-    "0",
-    "--key",
-    upstreamKey,
-    "--file-ms",
-    "100000",
-    "--poll-after-ms",
-    "0"
-  ],
-  {},
-  /listening on (http:\/\/\S+)\/v1/
-)
-const api = async (method, path, body) =>
-  (await fetch(`${emulator.url}/v1${path}`, {
-    method,
-    headers: { authorization: `Bearer ${upstreamKey}`, "content-type": "application/json" },
-    body: JSON.stringify(body)
-  })).json()
-const store = await api("POST", "/vector_stores", {})
-const batch = await api("POST", `/vector_stores/${store.id}/file_batches`, { file_ids: ["file-1", "file-2"] })
-const path = `/v1/vector_stores/${store.id}/file_batches/${batch.id}`
-
+const emulator = await startEmulator()
+const ref = await seedBatch(emulator.url, 2)
+const path = `/v1/vector_stores/${ref.vectorStoreId}/file_batches/${ref.batchId}`
+const origin = emulator.url.replace(/\/v1$/, "")
 const passthrough = await start(
-  [here("./passthrough.mjs")],
-  { UPSTREAM: emulator.url, OPENAI_API_KEY: upstreamKey },
+  [new URL("./passthrough.mjs", import.meta.url).pathname],
+  { UPSTREAM: origin, OPENAI_API_KEY: upstreamKey },
   /listening on (http:\/\/\S+)/
 )
-const proxy = await start([here("../dist/proxy.mjs")], {
-  PORT: "0",
-  OPENAI_API_KEY: upstreamKey,
-  OPENAI_BASE_URL: `${emulator.url}/v1`,
-  FILEBATCH_PROXY_KEYS: JSON.stringify([
-    { name: "bench", sha256: createHash("sha256").update(clientKey).digest("hex"), vectorStores: "*" }
-  ]),
-  FILEBATCH_PROXY_MAX_QUEUE: "10000"
-}, /"message":"listening".*?"url":"(http:\/\/[^"]+)"/)
+const proxy = await startProxy(emulator.url)
 
 const subjects = [
-  { name: "upstream direct", url: emulator.url, key: upstreamKey },
+  { name: "upstream direct", url: origin, key: upstreamKey },
   { name: "node:http passthrough", url: passthrough.url, key: clientKey },
   { name: "filebatch proxy", url: proxy.url, key: clientKey }
 ]
@@ -93,12 +46,6 @@ const load = (subject, options) =>
       ...options
     }, (error, result) => (error ? reject(error) : resolve(result)))
   })
-
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b)
-  const middle = Math.floor(sorted.length / 2)
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
-}
 
 const results = Object.fromEntries(
   subjects.map((s) => [s.name, { rps: [], p50: [], p99: [], fixedP50: [], fixedP99: [], errors: 0 }])
@@ -116,7 +63,7 @@ for (let round = 0; round < rounds; round++) {
     r.errors += max.errors + max.non2xx + fixed.errors + fixed.non2xx
   }
 }
-for (const { child } of [proxy, passthrough, emulator]) child.kill("SIGTERM")
+for (const process of [proxy, passthrough, emulator]) await process.stop()
 
 const rows = subjects.map((s) => {
   const r = results[s.name]
@@ -137,9 +84,7 @@ const summary = {
   addedP99Ms: Number((ours.fixedRateP99Ms - direct.fixedRateP99Ms).toFixed(2))
 }
 console.log(
-  `proxy benchmark: GET batch, ${rounds} rounds × ${seconds}s, ${connections} connections at full load, ${fixedRate} req/s fixed; node ${process.version}, ${
-    cpus()[0]?.model
-  } x${cpus().length}`
+  `proxy benchmark: GET batch, ${rounds} rounds × ${seconds}s, ${connections} connections at full load, ${fixedRate} req/s fixed; ${machine}`
 )
 console.log(
   "subject".padEnd(24) + "req/s".padStart(8) + "p50".padStart(6) + "p99".padStart(6) + "  @fixed p50".padStart(12) +
@@ -156,8 +101,16 @@ console.log(`proxy / passthrough throughput: ${summary.throughputVsPassthrough} 
 console.log(
   `added latency at ${fixedRate} req/s: p50 ${summary.addedP50Ms} ms (goal ≤ 1), p99 ${summary.addedP99Ms} ms (goal ≤ 5)`
 )
-mkdirSync(here("./results"), { recursive: true })
+writeResult("proxy", { rounds, seconds, connections, fixedRate, rows, summary })
+// Also beside this app, where its README points.
+const { mkdirSync, writeFileSync } = await import("node:fs")
+mkdirSync(new URL("./results", import.meta.url), { recursive: true })
 writeFileSync(
-  join(here("./results"), "proxy.json"),
-  JSON.stringify({ date: new Date().toISOString(), rounds, seconds, connections, fixedRate, rows, summary }, null, 2)
+  new URL("./results/proxy.json", import.meta.url),
+  JSON.stringify(
+    { date: new Date().toISOString(), machine, rounds, seconds, connections, fixedRate, rows, summary },
+    null,
+    2
+  )
 )
+process.exit(0)
