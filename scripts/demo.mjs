@@ -6,7 +6,7 @@ import { spawn } from "node:child_process"
 import { randomBytes } from "node:crypto"
 import { fileURLToPath } from "node:url"
 
-const cli = fileURLToPath(new URL("../apps/cli/dist/filebatch.mjs", import.meta.url))
+const cli = fileURLToPath(new URL("../apps/cli/dist/filebatch.cjs", import.meta.url))
 const [vectorStoreId, batchId] = process.argv.slice(2)
 
 const run = (args, env) =>

@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url"
 import { seedBatch, startEmulator, upstreamKey } from "../../../bench/common.mjs"
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url))
-const cli = here("../dist/filebatch.mjs")
+const cli = here("../dist/filebatch.cjs")
 const openaiScript = here("./openai-cancel.mjs")
 const rounds = Number(process.env.ROUNDS ?? 15)
 const key = upstreamKey

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 
-export const bundle = fileURLToPath(new URL("../dist/filebatch.mjs", import.meta.url))
+export const bundle = fileURLToPath(new URL("../dist/filebatch.cjs", import.meta.url))
 const cacheHome = mkdtempSync(join(tmpdir(), "filebatch-cli-test-"))
 
 export interface RunResult {

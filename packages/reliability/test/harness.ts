@@ -9,7 +9,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 
-export const cliBundle = fileURLToPath(new URL("../../../apps/cli/dist/filebatch.mjs", import.meta.url))
+export const cliBundle = fileURLToPath(new URL("../../../apps/cli/dist/filebatch.cjs", import.meta.url))
 export const proxyBundle = fileURLToPath(new URL("../../../apps/proxy/dist/proxy.mjs", import.meta.url))
 export const upstreamKey = "sk-reliability-UPSTREAM-5e1f"
 export const clientKey = "sk-reliability-client-77"
