@@ -57,7 +57,7 @@ const key = createHash("sha256").update(bundle).digest("hex").slice(0, 16)
 const launcher = `#!/usr/bin/env node
 "use strict"
 const { createRequire } = require("node:module")
-const { mkdirSync, readFileSync, renameSync, writeFileSync } = require("node:fs")
+const { mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } = require("node:fs")
 const { homedir } = require("node:os")
 const { dirname, join } = require("node:path")
 const { Script } = require("node:vm")
@@ -76,6 +76,10 @@ if (cacheFile && (cachedData === undefined || script.cachedDataRejected)) {
       const temporary = cacheFile + "." + process.pid
       writeFileSync(temporary, script.createCachedData(), { mode: 0o600 })
       renameSync(temporary, cacheFile)
+      // Caches of other versions of this file are dead weight: remove them.
+      for (const name of readdirSync(cacheDir)) {
+        if (name.endsWith(".v8") && !name.startsWith("${key}-")) unlinkSync(join(cacheDir, name))
+      }
     } catch {}
   })
 }
