@@ -1,15 +1,17 @@
 import { HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import { NodeHttpServerRequest } from "@effect/platform-node"
-import { Clock, Duration, Effect, Either, Schema } from "effect"
+import { Clock, Duration, Effect, Either } from "effect"
 import type { EmulatorSettings } from "../EmulatorConfig.js"
-import { type Fault, FaultRule, type Operation } from "../Fault.js"
+import type { Operation } from "../Fault.js"
 import { redactHeaders, type RequestLogEntry } from "../RequestLog.js"
 import type { Store } from "../Store.js"
+import { adminApp } from "./admin.js"
 import * as Errors from "./apiError.js"
 import type { ApiError } from "./apiError.js"
+import { defaultFaultMessage, resetConnection, spoil, truncated } from "./faultAnswers.js"
 import type { FaultBook } from "./faultBook.js"
 import { newRequestId } from "./ids.js"
 import type { RateLimiter } from "./rateLimiter.js"
+import { fileIdsOf, readJsonBody } from "./requestBody.js"
 
 export interface AppState {
   readonly settings: EmulatorSettings
@@ -64,126 +66,6 @@ const checkId = (param: string, raw: string, prefix: string): Either.Either<stri
 const bearer = (header: string | undefined): string | undefined => {
   const match = header?.match(/^Bearer\s+(\S+)\s*$/i)
   return match?.[1]
-}
-
-const jsonResponse = (status: number, body: unknown, headers: Record<string, string>) =>
-  HttpServerResponse.text(JSON.stringify(body), { status, headers, contentType: "application/json" })
-
-const node = (request: HttpServerRequest.HttpServerRequest) => NodeHttpServerRequest.toServerResponse(request)
-
-/** Ends the connection with a TCP reset and never answers. */
-const resetConnection = (request: HttpServerRequest.HttpServerRequest) =>
-  Effect.zipRight(
-    Effect.sync(() => {
-      node(request).socket?.resetAndDestroy()
-    }),
-    Effect.never
-  )
-
-/** Sends the headers and half the body, then drops the connection. */
-const truncated = (request: HttpServerRequest.HttpServerRequest, body: string, headers: Record<string, string>) =>
-  Effect.zipRight(
-    Effect.sync(() => {
-      const response = node(request)
-      const bytes = Buffer.from(body)
-      response.writeHead(200, {
-        ...headers,
-        "content-type": "application/json",
-        "content-length": String(bytes.length)
-      })
-      response.write(bytes.subarray(0, Math.floor(bytes.length / 2)), () => response.socket?.destroy())
-    }),
-    Effect.never
-  )
-
-const spoil = (fault: Fault, body: Record<string, unknown>): Record<string, unknown> | string => {
-  if (fault.kind === "non-json") return "<html><body><h1>502 Bad Gateway</h1></body></html>"
-  if (fault.kind !== "drift") return body
-  switch (fault.drift) {
-    case "unknown-status":
-      return { ...body, status: fault.status ?? "cancelling" }
-    case "extra-fields":
-      return { ...body, usage_bytes: 123, metadata: { drift: true }, expires_at: null }
-    case "object-spelling":
-      return {
-        ...body,
-        object: body["object"] === "vector_store.files_batch" ? "vector_store.file_batch" : "vector_store.files_batch"
-      }
-  }
-}
-
-const readJsonBody = (request: HttpServerRequest.HttpServerRequest) =>
-  Effect.flatMap(request.text, (text) =>
-    Effect.try({
-      try: () => (text.trim() === "" ? {} : JSON.parse(text)) as unknown,
-      catch: () => Errors.badJson
-    })).pipe(Effect.catchTag("RequestError", () => Effect.fail(Errors.badJson)))
-
-const fileIdsOf = (body: unknown): Either.Either<ReadonlyArray<string>, ApiError> => {
-  const record = typeof body === "object" && body !== null ? body as Record<string, unknown> : {}
-  const ids = Array.isArray(record["file_ids"])
-    ? record["file_ids"]
-    : Array.isArray(record["files"])
-    ? (record["files"] as Array<unknown>).map((f) =>
-      typeof f === "object" && f !== null ? (f as Record<string, unknown>)["file_id"] : undefined
-    )
-    : undefined
-  if (ids === undefined) {
-    return Either.left(
-      Errors.apiError(400, "Missing required parameter: 'file_ids'.", {
-        param: "file_ids",
-        code: "missing_required_parameter"
-      })
-    )
-  }
-  if (ids.length < 1 || ids.length > 2000) {
-    return Either.left(
-      Errors.apiError(400, `Invalid 'file_ids': expected between 1 and 2000 files, got ${ids.length}.`, {
-        param: "file_ids",
-        code: "invalid_value"
-      })
-    )
-  }
-  const bad = ids.find((id) => typeof id !== "string" || !/^[A-Za-z0-9_-]{1,64}$/.test(id))
-  if (bad !== undefined) {
-    return Either.left(
-      Errors.apiError(400, `Invalid 'file_ids': ${JSON.stringify(bad)} is not a file ID.`, {
-        param: "file_ids",
-        code: "invalid_value"
-      })
-    )
-  }
-  return Either.right(ids as ReadonlyArray<string>)
-}
-
-const adminApp = (state: AppState, request: HttpServerRequest.HttpServerRequest, path: string) => {
-  const ok = (body: unknown, status = 200) => jsonResponse(status, body, {})
-  switch (`${request.method} ${path}`) {
-    case "GET /__emulator/health":
-      return ok({ ok: true })
-    case "GET /__emulator/requests":
-      return ok(state.log)
-    case "DELETE /__emulator/requests":
-      return Effect.sync(() => state.log.splice(0)).pipe(Effect.zipRight(ok({ cleared: true })))
-    case "DELETE /__emulator/faults":
-      return Effect.sync(() => state.faults.clear()).pipe(Effect.zipRight(ok({ cleared: true })))
-    case "POST /__emulator/faults":
-      return readJsonBody(request).pipe(
-        Effect.flatMap((body) =>
-          Schema.decodeUnknown(Schema.Union(FaultRule, Schema.Array(FaultRule)))(body).pipe(
-            Effect.mapError((error) => Errors.apiError(400, `Invalid fault rule: ${error.message}`))
-          )
-        ),
-        Effect.flatMap((rules) => {
-          const list = Array.isArray(rules) ? rules : [rules as FaultRule]
-          state.faults.add(list)
-          return ok({ armed: list.length, total: state.faults.size }, 201)
-        }),
-        Effect.catchAll((error: ApiError) => jsonResponse(error.status, Errors.errorBody(error), {}))
-      )
-    default:
-      return jsonResponse(404, Errors.errorBody(Errors.invalidUrl(request.method, path)), {})
-  }
 }
 
 export const makeApp = (state: AppState) =>
@@ -321,13 +203,6 @@ export const makeApp = (state: AppState) =>
       contentType
     })
   })
-
-const defaultFaultMessage = (status: number) =>
-  status === 429
-    ? "Rate limit reached for requests. Please try again later."
-    : status >= 500
-    ? "The server had an error while processing your request. Sorry about that!"
-    : `Injected error ${status}.`
 
 const perform = (
   state: AppState,

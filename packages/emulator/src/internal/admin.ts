@@ -1,0 +1,41 @@
+/** The emulator's own routes under `/__emulator/`: faults and the request log. */
+import { type HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { Effect, Schema } from "effect"
+import { FaultRule } from "../Fault.js"
+import * as Errors from "./apiError.js"
+import type { ApiError } from "./apiError.js"
+import type { AppState } from "./app.js"
+import { readJsonBody } from "./requestBody.js"
+
+export const jsonResponse = (status: number, body: unknown, headers: Record<string, string>) =>
+  HttpServerResponse.text(JSON.stringify(body), { status, headers, contentType: "application/json" })
+
+export const adminApp = (state: AppState, request: HttpServerRequest.HttpServerRequest, path: string) => {
+  const ok = (body: unknown, status = 200) => jsonResponse(status, body, {})
+  switch (`${request.method} ${path}`) {
+    case "GET /__emulator/health":
+      return ok({ ok: true })
+    case "GET /__emulator/requests":
+      return ok(state.log)
+    case "DELETE /__emulator/requests":
+      return Effect.sync(() => state.log.splice(0)).pipe(Effect.zipRight(ok({ cleared: true })))
+    case "DELETE /__emulator/faults":
+      return Effect.sync(() => state.faults.clear()).pipe(Effect.zipRight(ok({ cleared: true })))
+    case "POST /__emulator/faults":
+      return readJsonBody(request).pipe(
+        Effect.flatMap((body) =>
+          Schema.decodeUnknown(Schema.Union(FaultRule, Schema.Array(FaultRule)))(body).pipe(
+            Effect.mapError((error) => Errors.apiError(400, `Invalid fault rule: ${error.message}`))
+          )
+        ),
+        Effect.flatMap((rules) => {
+          const list = Array.isArray(rules) ? rules : [rules as FaultRule]
+          state.faults.add(list)
+          return ok({ armed: list.length, total: state.faults.size }, 201)
+        }),
+        Effect.catchAll((error: ApiError) => jsonResponse(error.status, Errors.errorBody(error), {}))
+      )
+    default:
+      return jsonResponse(404, Errors.errorBody(Errors.invalidUrl(request.method, path)), {})
+  }
+}

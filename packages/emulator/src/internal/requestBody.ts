@@ -1,0 +1,49 @@
+/** Reading and checking request bodies. */
+import type { HttpServerRequest } from "@effect/platform"
+import { Effect, Either } from "effect"
+import * as Errors from "./apiError.js"
+import type { ApiError } from "./apiError.js"
+
+export const readJsonBody = (request: HttpServerRequest.HttpServerRequest) =>
+  Effect.flatMap(request.text, (text) =>
+    Effect.try({
+      try: () => (text.trim() === "" ? {} : JSON.parse(text)) as unknown,
+      catch: () => Errors.badJson
+    })).pipe(Effect.catchTag("RequestError", () => Effect.fail(Errors.badJson)))
+
+export const fileIdsOf = (body: unknown): Either.Either<ReadonlyArray<string>, ApiError> => {
+  const record = typeof body === "object" && body !== null ? body as Record<string, unknown> : {}
+  const ids = Array.isArray(record["file_ids"])
+    ? record["file_ids"]
+    : Array.isArray(record["files"])
+    ? (record["files"] as Array<unknown>).map((f) =>
+      typeof f === "object" && f !== null ? (f as Record<string, unknown>)["file_id"] : undefined
+    )
+    : undefined
+  if (ids === undefined) {
+    return Either.left(
+      Errors.apiError(400, "Missing required parameter: 'file_ids'.", {
+        param: "file_ids",
+        code: "missing_required_parameter"
+      })
+    )
+  }
+  if (ids.length < 1 || ids.length > 2000) {
+    return Either.left(
+      Errors.apiError(400, `Invalid 'file_ids': expected between 1 and 2000 files, got ${ids.length}.`, {
+        param: "file_ids",
+        code: "invalid_value"
+      })
+    )
+  }
+  const bad = ids.find((id) => typeof id !== "string" || !/^[A-Za-z0-9_-]{1,64}$/.test(id))
+  if (bad !== undefined) {
+    return Either.left(
+      Errors.apiError(400, `Invalid 'file_ids': ${JSON.stringify(bad)} is not a file ID.`, {
+        param: "file_ids",
+        code: "invalid_value"
+      })
+    )
+  }
+  return Either.right(ids as ReadonlyArray<string>)
+}
