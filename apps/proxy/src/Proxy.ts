@@ -179,7 +179,7 @@ export const makeApp = (deps: ProxyDeps) => {
         const headers: Record<string, string> = { ...rateHeaders }
         if (response.requestId !== undefined) headers["openai-request-id"] = response.requestId
         if (response.pollAfterMillis !== undefined) headers["openai-poll-after-ms"] = String(response.pollAfterMillis)
-        return { status: 200, body: JSON.stringify(response.json), headers }
+        return { status: 200, body: response.text, headers }
       }
       const failure = Option.getOrUndefined(Cause.failureOption(exit.cause))
       if (failure === undefined) {

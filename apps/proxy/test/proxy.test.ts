@@ -53,6 +53,13 @@ describe("the bundled proxy in front of the emulator", () => {
     }).then((r) => r.json())
     expect({ ...viaProxy }).toEqual(direct)
     expect(viaProxy.status).toBe("cancelled")
+    // Byte for byte: the proxy passes the upstream body on as received.
+    const path = `/vector_stores/${vectorStoreId}/file_batches/${batchId}`
+    const rawDirect = await fetch(`${upstream.emulator.url}${path}`, {
+      headers: { authorization: `Bearer ${upstreamKey}` }
+    }).then((r) => r.text())
+    const rawProxy = await call(proxy.url, "GET", `/v1${path}`)
+    expect(rawProxy.text).toBe(rawDirect)
   })
 
   it("the SDK's NotFoundError, AuthenticationError and RateLimitError surface with status and message", async () => {

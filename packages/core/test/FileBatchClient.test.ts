@@ -191,6 +191,7 @@ describe("FileBatchClient", () => {
       expect(response.requestId).toBe("req_abc")
       expect(response.pollAfterMillis).toBe(250)
       expect(response.json).toEqual(body)
+      expect(response.text).toBe(JSON.stringify(body))
       expect(response.batch.id).toBe("vsfb_abc123")
     }))
 })

@@ -7,6 +7,8 @@ import * as Errors from "../FileBatchError.js"
 export interface Answer {
   readonly batch: VectorStoreFileBatch
   readonly json: unknown
+  /** The body exactly as received, for callers that pass it on unchanged. */
+  readonly text: string
   readonly requestId: string | undefined
   readonly pollAfterMillis: number | undefined
 }
@@ -156,6 +158,6 @@ export const interpret = (
           }`
         )
       ),
-      Effect.map((batch) => ({ batch, json: json.right, requestId, pollAfterMillis: pollAfter(headers) }))
+      Effect.map((batch) => ({ batch, json: json.right, text, requestId, pollAfterMillis: pollAfter(headers) }))
     )
   })
