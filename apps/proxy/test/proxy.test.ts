@@ -202,7 +202,8 @@ describe("the bundled proxy in front of the emulator", () => {
     const { batchId, vectorStoreId } = await seed(upstream.emulator)
     await Effect.runPromise(upstream.emulator.clearRequests)
     await Effect.runPromise(upstream.emulator.addFaults([
-      { batchId, operation: "cancel", fault: { kind: "latency", millis: 300 } }
+      // Long enough for all 25 callers to arrive while the first call is in flight, even on a loaded machine.
+      { batchId, operation: "cancel", fault: { kind: "latency", millis: 2000 } }
     ]))
     const path = `/v1/vector_stores/${vectorStoreId}/file_batches/${batchId}/cancel`
     const answers = await Promise.all(Array.from({ length: 25 }, () => track(call(proxy.url, "POST", path))))
