@@ -65,7 +65,7 @@ describe("proxy operations", () => {
     try {
       const batches = await Promise.all([1, 2, 3, 4].map(() => seed(upstream.emulator)))
       await Effect.runPromise(upstream.emulator.addFaults([
-        { operation: "retrieve", times: "always", fault: { kind: "latency", millis: 400 } }
+        { operation: "retrieve", times: "always", fault: { kind: "latency", millis: 1500 } }
       ]))
       const replies = await Promise.all(
         batches.map(({ batchId, vectorStoreId }, i) =>
@@ -110,12 +110,13 @@ describe("proxy operations", () => {
     const proxy = await startProxy(upstream.emulator, { FILEBATCH_PROXY_SHUTDOWN_GRACE: "5 seconds" })
     const batches = await Promise.all([1, 2, 3, 4, 5].map(() => seed(upstream.emulator)))
     await Effect.runPromise(upstream.emulator.addFaults([
-      { operation: "cancel", times: "always", fault: { kind: "latency", millis: 600 } }
+      { operation: "cancel", times: "always", fault: { kind: "latency", millis: 1500 } }
     ]))
     const inFlight = batches.map(({ batchId, vectorStoreId }) =>
       call(proxy.url, "POST", `/v1/vector_stores/${vectorStoreId}/file_batches/${batchId}/cancel`)
     )
-    await new Promise((resolve) => setTimeout(resolve, 200))
+    // Long enough for every request to be in flight, even on a loaded machine.
+    await new Promise((resolve) => setTimeout(resolve, 500))
     proxy.child.kill("SIGTERM")
     await new Promise((resolve) => setTimeout(resolve, 100))
     const refused = await call(proxy.url, "GET", "/readyz").then((r) => r.status, () => "refused")

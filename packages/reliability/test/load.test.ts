@@ -213,13 +213,16 @@ describe("hostile input corpus", () => {
 
 describe("shutdown under load", () => {
   it("SIGTERM during load: in-flight requests complete, new ones are refused, exit 0", async () => {
-    const proxy = await startProxy(upstream.emulator.url, { FILEBATCH_PROXY_SHUTDOWN_GRACE: "10 seconds" })
+    const proxy = await startProxy(upstream.emulator.url, {
+      FILEBATCH_PROXY_SHUTDOWN_GRACE: "10 seconds",
+      FILEBATCH_TIMEOUT: "10 seconds"
+    })
     const batches = await Promise.all(Array.from({ length: 30 }, () => seed(upstream.emulator)))
     await Effect.runPromise(upstream.emulator.addFaults(
       batches.map(({ batchId }) => ({
         batchId,
         times: "always" as const,
-        fault: { kind: "latency" as const, millis: 300 }
+        fault: { kind: "latency" as const, millis: 1000 }
       }))
     ))
     const inFlight = batches.map(({ batchId, vectorStoreId }) =>
@@ -227,7 +230,7 @@ describe("shutdown under load", () => {
         authorization: `Bearer ${clientKey}`
       })
     )
-    await new Promise((resolve) => setTimeout(resolve, 150))
+    await new Promise((resolve) => setTimeout(resolve, 400))
     proxy.child.kill("SIGTERM")
     await new Promise((resolve) => setTimeout(resolve, 50))
     const late = await raw(proxy.url, "GET", "/healthz").then((r) => r.status, () => "refused")
