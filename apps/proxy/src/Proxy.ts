@@ -14,6 +14,7 @@ import { checkSegment, requestIdFrom } from "./internal/ids.js"
 import type { Metrics } from "./Metrics.js"
 import { docsPage, openApiDocument } from "./ProxyApi.js"
 import type { ProxySettings } from "./ProxyConfig.js"
+import { currentAttempts } from "./UpstreamAttempts.js"
 
 export interface ProxyState {
   draining: boolean
@@ -71,23 +72,34 @@ export const makeApp = (deps: ProxyDeps) => {
   const windowMillis = Duration.toMillis(settings.rateLimitWindow)
   const openApiJson = JSON.stringify(openApiDocument())
 
-  const upstream = (operation: Operation, ref: { vectorStoreId: string; batchId: string }, requestId: string) =>
+  /** One upstream call; its HTTP attempts, retries included, go to the metrics and the leader's log line. */
+  const upstream = (
+    operation: Operation,
+    ref: { vectorStoreId: string; batchId: string },
+    requestId: string,
+    log: LogFields
+  ) =>
     gate.run(
       Effect.acquireUseRelease(
-        Effect.sync(() => metrics.upstreamInFlight.inc()),
-        () =>
+        Effect.sync(() => {
+          metrics.upstreamInFlight.inc()
+          return { count: 0 }
+        }),
+        (attempts) =>
           client.execute(operation, ref, { headers: { "x-client-request-id": requestId } }).pipe(
+            Effect.locally(currentAttempts, attempts),
             Effect.tapBoth({
               onFailure: (error) => Effect.sync(() => metrics.upstreamCalls.inc({ operation, outcome: error._tag })),
-              onSuccess: (response) =>
-                Effect.sync(() => {
-                  metrics.upstreamCalls.inc({ operation, outcome: "ok" })
-                  metrics.upstreamAttempts.inc(response.attempts)
-                  if (response.attempts > 1) metrics.upstreamRetries.inc(response.attempts - 1)
-                })
+              onSuccess: () => Effect.sync(() => metrics.upstreamCalls.inc({ operation, outcome: "ok" }))
             })
           ),
-        () => Effect.sync(() => metrics.upstreamInFlight.dec())
+        (attempts) =>
+          Effect.sync(() => {
+            metrics.upstreamInFlight.dec()
+            metrics.upstreamAttempts.inc(attempts.count)
+            if (attempts.count > 1) metrics.upstreamRetries.inc(attempts.count - 1)
+            log.attempts = attempts.count
+          })
       )
     )
 
@@ -165,16 +177,18 @@ export const makeApp = (deps: ProxyDeps) => {
       // Identical cancels in flight share one upstream call; reads are not shared, so a
       // client following a batch always gets a fresh snapshot.
       const { coalesced, exit } = route.operation === "cancel"
-        ? yield* coalescer.run(`${store} ${batch}`, upstream(route.operation, ref, requestId))
-        : yield* Effect.map(Effect.exit(upstream(route.operation, ref, requestId)), (exit) => ({
+        ? yield* coalescer.run(`${store} ${batch}`, upstream(route.operation, ref, requestId, log))
+        : yield* Effect.map(Effect.exit(upstream(route.operation, ref, requestId, log)), (exit) => ({
           exit,
           coalesced: false
         }))
       log.coalesced = coalesced
-      if (coalesced) metrics.coalesced.inc()
+      if (coalesced) {
+        metrics.coalesced.inc()
+        log.attempts = 0
+      }
       if (Exit.isSuccess(exit)) {
         const response = exit.value
-        log.attempts = coalesced ? 0 : response.attempts
         if (response.requestId !== undefined) log.upstreamRequestId = response.requestId
         const headers: Record<string, string> = { ...rateHeaders }
         if (response.requestId !== undefined) headers["openai-request-id"] = response.requestId

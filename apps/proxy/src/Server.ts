@@ -5,15 +5,17 @@
  * finish within the grace period, then every connection is closed.
  */
 import { RateLimiter } from "@effect/experimental"
-import { HttpServer } from "@effect/platform"
+import { HttpClient, HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
-import { FileBatchClient } from "@filebatch/core"
-import { Context, Duration, Effect, Layer, Schedule } from "effect"
+import type { ServeError } from "@effect/platform/HttpServerError"
+import { FileBatchClient, type FileBatchConfig } from "@filebatch/core"
+import { Context, Duration, Effect, Layer, Schedule, type Scope } from "effect"
 import { createServer, type Server, STATUS_CODES } from "node:http"
 import type { Socket } from "node:net"
 import { makeMetrics } from "./Metrics.js"
 import { makeApp, type ProxyState } from "./Proxy.js"
 import { ProxyConfig } from "./ProxyConfig.js"
+import { countAttempts } from "./UpstreamAttempts.js"
 
 /** Malformed requests that node:http refuses before any handler still get OpenAI's error shape. */
 const onClientError = (error: Error & { code?: string }, socket: Socket): void => {
@@ -44,9 +46,15 @@ const onClientError = (error: Error & { code?: string }, socket: Socket): void =
   )
 }
 
-export const serve = Effect.gen(function*() {
+export const serve: Effect.Effect<
+  void,
+  ServeError,
+  ProxyConfig | HttpClient.HttpClient | FileBatchConfig.FileBatchConfig | RateLimiter.RateLimiter | Scope.Scope
+> = Effect.gen(function*() {
   const settings = yield* ProxyConfig
-  const client = yield* FileBatchClient.FileBatchClient
+  // Core's client over the app's HTTP client, wrapped to count every upstream attempt.
+  const http = countAttempts(yield* HttpClient.HttpClient)
+  const client = yield* Effect.provideService(FileBatchClient.make, HttpClient.HttpClient, http)
   const rateLimiter = yield* RateLimiter.RateLimiter
   const metrics = makeMetrics()
   const state: ProxyState = { draining: false, inFlight: 0 }

@@ -5,7 +5,7 @@
 import { RateLimiter } from "@effect/experimental"
 import { HttpClient } from "@effect/platform"
 import { NodeHttpClient, NodeRuntime } from "@effect/platform-node"
-import { FileBatchClient, FileBatchConfig } from "@filebatch/core"
+import { FileBatchConfig } from "@filebatch/core"
 import { Cause, Config, Effect, Layer, Logger, LogLevel } from "effect"
 import { makeJsonLinesLogger } from "./AccessLogger.js"
 import * as ProxyConfig from "./ProxyConfig.js"
@@ -21,10 +21,7 @@ const UpstreamHttpLive = Layer.effect(
   )
 ).pipe(Layer.provide(NodeHttpClient.layerUndici))
 
-const UpstreamLive = FileBatchClient.layer.pipe(
-  Layer.provide(FileBatchConfig.layerConfig()),
-  Layer.provide(UpstreamHttpLive)
-)
+const UpstreamLive = Layer.merge(FileBatchConfig.layerConfig(), UpstreamHttpLive)
 
 const RateLimiterLive = RateLimiter.layer.pipe(Layer.provide(RateLimiter.layerStoreMemory))
 

@@ -99,6 +99,12 @@ describe("proxy operations", () => {
       expect(errorOf(reply)["code"]).toBe("upstream_timeout")
       expect(Date.now() - started).toBeLessThan(5_000)
       expect((await upstreamRequests(upstream.emulator)).filter((e) => e.batchId === batchId)).toHaveLength(2)
+      // The failed call's attempts are counted too: two attempts, one retry.
+      const metrics = (await call(proxy.url, "GET", "/metrics")).text
+      expect(metrics).toMatch(/^filebatch_proxy_upstream_attempts_total 2$/m)
+      expect(metrics).toMatch(/^filebatch_proxy_upstream_retries_total 1$/m)
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      expect(proxy.output()).toMatch(/"status":504,.*"upstream_attempts":2/)
     } finally {
       await proxy.stop()
       await upstream.close()
