@@ -10,7 +10,7 @@ import {
   FileBatchBulk,
   FileBatchClient,
   type FileBatchConfig,
-  type FileBatchError,
+  FileBatchError,
   FileBatchWatch
 } from "@filebatch/core"
 import { EmulatorCommand } from "@filebatch/emulator"
@@ -18,7 +18,7 @@ import { Data, type Duration, Effect, Either, Layer, Option, Stream } from "effe
 import { text as readAll } from "node:stream/consumers"
 import { type ConnectionOptions, connectionOptions, durationOption } from "./internal/connection.js"
 import { describeError, ExitCode, exitCodeOf } from "./internal/exitCode.js"
-import { formatCounts, makeProgress, summary } from "./internal/output.js"
+import { makeProgress, summary } from "./internal/output.js"
 import { parsePairs } from "./internal/pairs.js"
 
 /** A failure that ends the command with a message on stderr and an exit status. */
@@ -170,8 +170,9 @@ const bulk = (
                 error: {
                   type: error._tag,
                   message: error.message,
-                  ...("status" in error ? { status: error.status } : {}),
-                  ...("requestId" in error && error.requestId ? { request_id: error.requestId } : {})
+                  // JSON.stringify leaves out the ones that are undefined.
+                  status: FileBatchError.statusOf(error),
+                  request_id: FileBatchError.requestIdOf(error)
                 }
               }))
               : out(`✗ ${ref.batchId} (${ref.vectorStoreId}): ${describeError(error)}`)
@@ -280,5 +281,3 @@ type LibraryError = FileBatchError.FileBatchWaitError
 
 const isLibraryError = (error: unknown): error is LibraryError =>
   typeof error === "object" && error !== null && "_tag" in error && libraryTags.has(String(error._tag))
-
-export { formatCounts }

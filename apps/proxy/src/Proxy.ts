@@ -5,7 +5,7 @@
  */
 import type { RateLimiter } from "@effect/experimental"
 import { HttpIncomingMessage, HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import type { FileBatchClient, FileBatchError } from "@filebatch/core"
+import { type FileBatchClient, FileBatchError } from "@filebatch/core"
 import { Cause, Duration, Effect, Exit, Option } from "effect"
 import * as Answers from "./internal/answers.js"
 import { makeCoalescer } from "./internal/coalesce.js"
@@ -206,7 +206,8 @@ export const makeApp = (deps: ProxyDeps) => {
           headers: { "retry-after": "1" }
         })
       }
-      if ("requestId" in failure && failure.requestId !== undefined) log.upstreamRequestId = failure.requestId
+      const upstreamRequestId = FileBatchError.requestIdOf(failure)
+      if (upstreamRequestId !== undefined) log.upstreamRequestId = upstreamRequestId
       const answer = Answers.fromFileBatchError(failure)
       return { ...answer, headers: { ...answer.headers, ...rateHeaders } }
     })

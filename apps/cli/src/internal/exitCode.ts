@@ -1,4 +1,4 @@
-import type { FileBatchError } from "@filebatch/core"
+import { FileBatchError } from "@filebatch/core"
 
 /**
  * Exit statuses, documented in the README. Each class of failure a script may want to
@@ -36,9 +36,11 @@ export const exitCodeOf = (error: AnyError): number => kinds[error._tag].code
 
 /** One line: what kind of failure, the message, and the HTTP status and request id when known. */
 export const describeError = (error: AnyError): string => {
+  const status = FileBatchError.statusOf(error)
+  const requestId = FileBatchError.requestIdOf(error)
   const details: Array<string> = []
-  if ("status" in error && error.status !== undefined) details.push(`HTTP ${error.status}`)
-  if ("requestId" in error && error.requestId !== undefined) details.push(`request ${error.requestId}`)
+  if (status !== undefined) details.push(`HTTP ${status}`)
+  if (requestId !== undefined) details.push(`request ${requestId}`)
   const suffix = details.length > 0 ? ` (${details.join(", ")})` : ""
   return `${kinds[error._tag].label}: ${error.message}${suffix}`
 }

@@ -97,12 +97,14 @@ const upstreamError = (
       ...(requestId !== undefined ? { requestId } : {})
     })
   }
+  const param = stringOrNull(body?.["param"])
+  const code = stringOrNull(body?.["code"])
   const fields = {
     status,
     message,
     ...(typeof body?.["type"] === "string" ? { type: body["type"] } : {}),
-    ...(stringOrNull(body?.["param"]) !== undefined ? { param: stringOrNull(body?.["param"])! } : {}),
-    ...(stringOrNull(body?.["code"]) !== undefined ? { code: stringOrNull(body?.["code"])! } : {}),
+    ...(param !== undefined ? { param } : {}),
+    ...(code !== undefined ? { code } : {}),
     ...(requestId !== undefined ? { requestId } : {})
   }
   const delay = retryAfterMillis(headers, nowMillis)
