@@ -23,8 +23,8 @@ for (const [name, script] of scripts) {
 
 const read = (path) => JSON.parse(readFileSync(path, "utf8"))
 const client = read(here("./results/client.json"))
-const startup = read(here("../apps/cli/bench/results/startup.json"))
-const proxy = read(here("../apps/proxy/bench/results/proxy.json"))
+const startup = read(here("./results/startup.json"))
+const proxy = read(here("./results/proxy.json"))
 const herd = read(here("./results/herd.json"))
 const memory = read(here("./results/memory.json"))
 const cached = startup.rows.find((row) => row.name.includes("(code cache)"))

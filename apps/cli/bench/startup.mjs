@@ -1,13 +1,13 @@
 // Cold start of a one-shot `cancel`: each run is a new process against the emulator on
 // loopback. Compares `node -e 0`, the bundled CLI (first run without V8's code cache, and
 // later runs with it) and a one-shot script using the official `openai` package.
-// Prints a table and writes bench/results/startup.json.
+// Prints a table and writes bench/results/startup.json (at the repository root).
 import { spawnSync } from "node:child_process"
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs"
-import { cpus, tmpdir } from "node:os"
+import { mkdtempSync } from "node:fs"
+import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { seedBatch, startEmulator, upstreamKey } from "../../../bench/common.mjs"
+import { machine, seedBatch, startEmulator, upstreamKey, writeResult } from "../../../bench/common.mjs"
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url))
 const cli = here("../dist/filebatch.cjs")
@@ -62,9 +62,7 @@ const rows = subjects.map((s) => ({
   minMs: Number(Math.min(...samples[s.name]).toFixed(1)),
   ratioToOpenai: Number((median(samples[s.name]) / openai).toFixed(2))
 }))
-console.log(
-  `cold one-shot cancel, ${rounds} rounds, node ${process.version}, ${cpus()[0]?.model ?? "cpu"} x${cpus().length}`
-)
+console.log(`cold one-shot cancel, ${rounds} rounds, ${machine}`)
 console.log("subject".padEnd(36) + "median ms".padStart(10) + "min ms".padStart(9) + "  × openai")
 for (const row of rows) {
   console.log(
@@ -72,9 +70,4 @@ for (const row of rows) {
   )
 }
 console.log("goal: filebatch cancel ≤ 0.5 × openai script")
-const out = here("./results")
-mkdirSync(out, { recursive: true })
-writeFileSync(
-  join(out, "startup.json"),
-  JSON.stringify({ date: new Date().toISOString(), node: process.version, rounds, rows }, null, 2)
-)
+writeResult("startup", { rounds, rows })

@@ -1,7 +1,7 @@
 // Proxy throughput and added latency against a bare node:http passthrough and the
 // upstream direct, in one run: same emulator upstream, same load generator
 // (autocannon), interleaved rounds, medians. Prints a table and writes
-// bench/results/proxy.json.
+// bench/results/proxy.json (at the repository root).
 import autocannon from "autocannon"
 import {
   clientKey,
@@ -102,15 +102,4 @@ console.log(
   `added latency at ${fixedRate} req/s: p50 ${summary.addedP50Ms} ms (goal ≤ 1), p99 ${summary.addedP99Ms} ms (goal ≤ 5)`
 )
 writeResult("proxy", { rounds, seconds, connections, fixedRate, rows, summary })
-// Also beside this app, where its README points.
-const { mkdirSync, writeFileSync } = await import("node:fs")
-mkdirSync(new URL("./results", import.meta.url), { recursive: true })
-writeFileSync(
-  new URL("./results/proxy.json", import.meta.url),
-  JSON.stringify(
-    { date: new Date().toISOString(), machine, rounds, seconds, connections, fixedRate, rows, summary },
-    null,
-    2
-  )
-)
 process.exit(0)
