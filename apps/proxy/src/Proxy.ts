@@ -24,7 +24,7 @@ export interface ProxyState {
 export interface ProxyDeps {
   readonly settings: ProxySettings
   readonly client: FileBatchClient.FileBatchClientService
-  readonly rateLimiter: RateLimiter.RateLimiter | undefined
+  readonly rateLimiter: RateLimiter.RateLimiter
   readonly metrics: Metrics
   readonly state: ProxyState
 }
@@ -139,7 +139,7 @@ export const makeApp = (deps: ProxyDeps) => {
       if (!key.allows(store)) return Answers.forbiddenStore(store)
 
       const rateHeaders: Record<string, string> = {}
-      if (rateLimiter !== undefined && settings.rateLimit !== undefined) {
+      if (settings.rateLimit !== undefined) {
         const consumed = yield* Effect.either(rateLimiter.consume({
           algorithm: "token-bucket",
           onExceeded: "fail",
