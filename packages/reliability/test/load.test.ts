@@ -48,7 +48,8 @@ describe("load with ~10% injected upstream faults", () => {
     `answers all ${total} requests, each with the batch or a correct OpenAI-shaped error; retries stay bounded`,
     async () => {
       const proxy = await startProxy(upstream.emulator.url, {
-        FILEBATCH_TIMEOUT: "300 millis",
+        // Long enough that only the injected hangs time out, even on a loaded machine.
+        FILEBATCH_TIMEOUT: "2 seconds",
         FILEBATCH_MAX_RETRIES: "2",
         FILEBATCH_PROXY_MAX_QUEUE: "10000"
       })
