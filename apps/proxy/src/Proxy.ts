@@ -14,7 +14,7 @@ import { checkSegment, requestIdFrom } from "./internal/ids.js"
 import type { Metrics } from "./Metrics.js"
 import { docsPage, openApiDocument } from "./ProxyApi.js"
 import type { ProxySettings } from "./ProxyConfig.js"
-import { currentAttempts } from "./UpstreamAttempts.js"
+import { type AttemptCounter, currentAttempts } from "./UpstreamAttempts.js"
 
 export interface ProxyState {
   draining: boolean
@@ -27,6 +27,8 @@ export interface ProxyDeps {
   readonly rateLimiter: RateLimiter.RateLimiter
   readonly metrics: Metrics
   readonly state: ProxyState
+  /** Writes the access log line of a request; `undefined` when the log level hides it. */
+  readonly accessLog: ((fields: Readonly<Record<string, unknown>>) => void) | undefined
 }
 
 type Operation = "cancel" | "retrieve"
@@ -66,7 +68,7 @@ interface LogFields {
 }
 
 export const makeApp = (deps: ProxyDeps) => {
-  const { client, metrics, rateLimiter, settings, state } = deps
+  const { accessLog, client, metrics, rateLimiter, settings, state } = deps
   const coalescer = makeCoalescer<UpstreamResult, FileBatchError.FileBatchError | Shed>()
   const gate = makeGate(settings.maxUpstreamConcurrency, settings.maxQueue)
   const windowMillis = Duration.toMillis(settings.rateLimitWindow)
@@ -80,27 +82,25 @@ export const makeApp = (deps: ProxyDeps) => {
     log: LogFields
   ) =>
     gate.run(
-      Effect.acquireUseRelease(
-        Effect.sync(() => {
-          metrics.upstreamInFlight.inc()
-          return { count: 0 }
-        }),
-        (attempts) =>
+      Effect.uninterruptibleMask((restore) => {
+        metrics.upstreamInFlight.inc()
+        const attempts: AttemptCounter = { count: 0 }
+        return restore(
           client.execute(operation, ref, { headers: { "x-client-request-id": requestId } }).pipe(
-            Effect.locally(currentAttempts, attempts),
-            Effect.tapBoth({
-              onFailure: (error) => Effect.sync(() => metrics.upstreamCalls.inc({ operation, outcome: error._tag })),
-              onSuccess: () => Effect.sync(() => metrics.upstreamCalls.inc({ operation, outcome: "ok" }))
-            })
-          ),
-        (attempts) =>
+            Effect.locally(currentAttempts, attempts)
+          )
+        ).pipe(Effect.onExit((exit) =>
           Effect.sync(() => {
             metrics.upstreamInFlight.dec()
+            const failure = Exit.isFailure(exit) ? Cause.failureOption(exit.cause) : Option.none()
+            const outcome = Exit.isSuccess(exit) ? "ok" : Option.isSome(failure) ? failure.value._tag : undefined
+            if (outcome !== undefined) metrics.upstreamCalls.inc({ operation, outcome })
             metrics.upstreamAttempts.inc(attempts.count)
             if (attempts.count > 1) metrics.upstreamRetries.inc(attempts.count - 1)
             log.attempts = attempts.count
           })
-      )
+        ))
+      })
     )
 
   /** Everything after routing; returns the answer and what the access log should say. */
@@ -267,22 +267,20 @@ export const makeApp = (deps: ProxyDeps) => {
     const latencyMs = performance.now() - started
     metrics.requests.inc({ route: log.route, status: answer.status })
     metrics.latency.observe({ route: log.route }, latencyMs / 1000)
-    yield* Effect.logInfo("request").pipe(
-      Effect.annotateLogs({
-        request_id: requestId,
-        method,
-        path: log.route === "other" ? path.slice(0, 200) : path,
-        route: log.route,
-        status: answer.status,
-        latency_ms: Math.round(latencyMs * 100) / 100,
-        ...(log.key !== undefined ? { key: log.key } : {}),
-        ...(log.vectorStoreId !== undefined ? { vector_store_id: log.vectorStoreId } : {}),
-        ...(log.batchId !== undefined ? { batch_id: log.batchId } : {}),
-        ...(log.attempts !== undefined ? { upstream_attempts: log.attempts } : {}),
-        ...(log.coalesced !== undefined ? { coalesced: log.coalesced } : {}),
-        ...(log.upstreamRequestId !== undefined ? { upstream_request_id: log.upstreamRequestId } : {})
-      })
-    )
+    accessLog?.({
+      request_id: requestId,
+      method,
+      path: log.route === "other" ? path.slice(0, 200) : path,
+      route: log.route,
+      status: answer.status,
+      latency_ms: Math.round(latencyMs * 100) / 100,
+      ...(log.key !== undefined ? { key: log.key } : {}),
+      ...(log.vectorStoreId !== undefined ? { vector_store_id: log.vectorStoreId } : {}),
+      ...(log.batchId !== undefined ? { batch_id: log.batchId } : {}),
+      ...(log.attempts !== undefined ? { upstream_attempts: log.attempts } : {}),
+      ...(log.coalesced !== undefined ? { coalesced: log.coalesced } : {}),
+      ...(log.upstreamRequestId !== undefined ? { upstream_request_id: log.upstreamRequestId } : {})
+    })
     const headers: Record<string, string> = { ...answer.headers, "x-request-id": requestId }
     if (state.draining) headers["connection"] = "close"
     return HttpServerResponse.text(method === "HEAD" ? "" : answer.body, {

@@ -5,13 +5,14 @@
  * finish within the grace period, then every connection is closed.
  */
 import { RateLimiter } from "@effect/experimental"
-import { HttpClient, HttpServer } from "@effect/platform"
+import { HttpClient, HttpMiddleware, HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import type { ServeError } from "@effect/platform/HttpServerError"
 import { FileBatchClient, type FileBatchConfig } from "@filebatch/core"
-import { Context, Duration, Effect, Layer, Schedule, type Scope } from "effect"
+import { Context, Duration, Effect, FiberRef, Layer, LogLevel, Schedule, type Scope } from "effect"
 import { createServer, type Server, STATUS_CODES } from "node:http"
 import type { Socket } from "node:net"
+import { AccessLog } from "./AccessLogger.js"
 import { makeMetrics } from "./Metrics.js"
 import { makeApp, type ProxyState } from "./Proxy.js"
 import { ProxyConfig } from "./ProxyConfig.js"
@@ -49,7 +50,12 @@ const onClientError = (error: Error & { code?: string }, socket: Socket): void =
 export const serve: Effect.Effect<
   void,
   ServeError,
-  ProxyConfig | HttpClient.HttpClient | FileBatchConfig.FileBatchConfig | RateLimiter.RateLimiter | Scope.Scope
+  | ProxyConfig
+  | HttpClient.HttpClient
+  | FileBatchConfig.FileBatchConfig
+  | RateLimiter.RateLimiter
+  | AccessLog
+  | Scope.Scope
 > = Effect.gen(function*() {
   const settings = yield* ProxyConfig
   // Core's client over the app's HTTP client, wrapped to count every upstream attempt.
@@ -57,6 +63,11 @@ export const serve: Effect.Effect<
   const client = yield* Effect.provideService(FileBatchClient.make, HttpClient.HttpClient, http)
   const rateLimiter = yield* RateLimiter.RateLimiter
   const metrics = makeMetrics()
+  const lines = yield* AccessLog
+  const minimumLevel = yield* FiberRef.get(FiberRef.currentMinimumLogLevel)
+  const accessLog = LogLevel.greaterThanEqual(LogLevel.Info, minimumLevel)
+    ? (fields: Readonly<Record<string, unknown>>) => lines.write("info", "request", fields)
+    : undefined
   const state: ProxyState = { draining: false, inFlight: 0 }
 
   let nodeServer: Server | undefined
@@ -75,7 +86,11 @@ export const serve: Effect.Effect<
   const server = Context.get(context, HttpServer.HttpServer)
   // The handler runtime is captured here, inside layer construction, which is
   // uninterruptible: without this, no timeout could interrupt an upstream call.
-  yield* server.serve(Effect.interruptible(makeApp({ settings, client, rateLimiter, metrics, state })))
+  // Server spans are off: nothing exports them, and building one per request (URL,
+  // attributes, redacted headers) was a measurable share of each request's CPU.
+  yield* server.serve(Effect.interruptible(makeApp({ settings, client, rateLimiter, metrics, state, accessLog }))).pipe(
+    Effect.locally(HttpMiddleware.currentTracerDisabledWhen, () => true)
+  )
 
   // Added after `serve`, so it runs before the request handler is removed.
   yield* Effect.addFinalizer(() =>

@@ -7,7 +7,7 @@ import { HttpClient } from "@effect/platform"
 import { NodeHttpClient, NodeRuntime } from "@effect/platform-node"
 import { FileBatchConfig } from "@filebatch/core"
 import { Cause, Config, Effect, Layer, Logger, LogLevel } from "effect"
-import { makeJsonLinesLogger } from "./AccessLogger.js"
+import { AccessLog, makeJsonLines, makeJsonLinesLogger } from "./AccessLogger.js"
 import * as ProxyConfig from "./ProxyConfig.js"
 import { serve } from "./Server.js"
 
@@ -25,8 +25,10 @@ const UpstreamLive = Layer.merge(FileBatchConfig.layerConfig(), UpstreamHttpLive
 
 const RateLimiterLive = RateLimiter.layer.pipe(Layer.provide(RateLimiter.layerStoreMemory))
 
+const lines = makeJsonLines()
+
 const MainLive = Layer.scopedDiscard(serve).pipe(
-  Layer.provide([UpstreamLive, RateLimiterLive, ProxyConfig.layer()])
+  Layer.provide([UpstreamLive, RateLimiterLive, ProxyConfig.layer(), Layer.succeed(AccessLog, lines)])
 )
 
 /** `(Invalid data at X: "message")` → `X: message`; several errors joined by `; `. */
@@ -50,7 +52,7 @@ Layer.launch(MainLive).pipe(
       process.exitCode = 1
     })
   ),
-  Effect.provide(Logger.replace(Logger.defaultLogger, makeJsonLinesLogger())),
+  Effect.provide(Logger.replace(Logger.defaultLogger, makeJsonLinesLogger(lines))),
   Effect.flatMap(() => Effect.void),
   (effect) => Effect.flatMap(logLevel, (level) => Logger.withMinimumLogLevel(effect, level)),
   NodeRuntime.runMain({ disableErrorReporting: true, disablePrettyLogger: true })

@@ -13,6 +13,7 @@ import { FileBatchConfig, type FileBatchSettings } from "./FileBatchConfig.js"
 import { ConnectionError, type FileBatchError, TimeoutError } from "./FileBatchError.js"
 import { batchPath, type FileBatchRef, validateRef } from "./FileBatchId.js"
 import { type Answer, interpret, scrub } from "./internal/response.js"
+import { timeoutFail } from "./internal/timeout.js"
 import { userAgent } from "./internal/version.js"
 import { RetryPolicy } from "./RetryPolicy.js"
 
@@ -122,9 +123,8 @@ export const make: Effect.Effect<FileBatchClientService, never, HttpClient.HttpC
       return httpClient.execute(request).pipe(
         Effect.flatMap((response) => Effect.map(response.text, (text) => ({ response, text }))),
         Effect.mapError((error) => new ConnectionError({ message: scrub(describeTransport(error), secret) })),
-        Effect.timeoutFail({
-          duration: Duration.millis(limit),
-          onTimeout: () =>
+        (effect) =>
+          timeoutFail(effect, limit, () =>
             new TimeoutError(
               byDeadline
                 ? {
@@ -137,8 +137,7 @@ export const make: Effect.Effect<FileBatchClientService, never, HttpClient.HttpC
                   timeoutMillis,
                   message: `no complete answer within ${Duration.format(settings.timeout)}`
                 }
-            )
-        }),
+            )),
         Effect.flatMap(({ response, text }) => interpret(response, text, secret))
       )
     }

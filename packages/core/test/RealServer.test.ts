@@ -2,8 +2,8 @@ import { HttpRouter, HttpServer, HttpServerRequest, HttpServerResponse } from "@
 import { NodeHttpClient, NodeHttpServer } from "@effect/platform-node"
 import { describe, expect, it, layer } from "@effect/vitest"
 import { cancelAndAwait, cancelFileBatch, FileBatchClient, FileBatchConfig } from "@filebatch/core"
-import { Effect, Layer } from "effect"
-import { createServer } from "node:http"
+import { Effect, Exit, Fiber, Layer } from "effect"
+import { createServer, type IncomingMessage } from "node:http"
 import { apiKey, batchJson, ref } from "./fixtures.js"
 
 let cancels = 0
@@ -80,4 +80,66 @@ describe("the real client against a real server on 127.0.0.1", () => {
       expect(error._tag).toBe("ConnectionError")
       expect(error.message).toMatch(/ECONNREFUSED/)
     }))
+
+  // A server that reads requests and never answers; closed connections are counted.
+  const hangingServer = Effect.acquireRelease(
+    Effect.async<{ url: string; received: Array<IncomingMessage>; closed: () => number; close: () => void }>(
+      (resume) => {
+        const received: Array<IncomingMessage> = []
+        let closed = 0
+        const server = createServer((request) => {
+          received.push(request)
+          request.socket.once("close", () => closed++)
+        })
+        server.listen(0, "127.0.0.1", () => {
+          const { port } = server.address() as { port: number }
+          resume(Effect.succeed({
+            url: `http://127.0.0.1:${port}/v1`,
+            received,
+            closed: () => closed,
+            close: () => server.closeAllConnections()
+          }))
+        })
+      }
+    ),
+    (server) => Effect.sync(server.close)
+  )
+
+  const clientFor = (baseUrl: string) =>
+    FileBatchClient.layer.pipe(
+      Layer.provide(NodeHttpClient.layerUndici),
+      Layer.provide(FileBatchConfig.layer({ apiKey, baseUrl, maxRetries: 0, timeout: "200 millis" }))
+    )
+
+  it.live("on the live clock, a hung attempt times out and its connection is closed", () =>
+    Effect.gen(function*() {
+      const server = yield* hangingServer
+      // Built for the whole test, so that closing the layer cannot be what closes the connection.
+      const client = yield* Layer.build(clientFor(server.url))
+      const started = Date.now()
+      const error = yield* cancelFileBatch(ref).pipe(Effect.flip, Effect.provide(client))
+      expect(error._tag).toBe("TimeoutError")
+      expect(error._tag === "TimeoutError" && error.reason).toBe("attempt")
+      expect(Date.now() - started).toBeGreaterThanOrEqual(190)
+      expect(Date.now() - started).toBeLessThan(2_000)
+      expect(server.received).toHaveLength(1)
+      yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 50)))
+      expect(server.closed()).toBe(1)
+    }).pipe(Effect.scoped))
+
+  it.live("on the live clock, interrupting a call aborts its request", () =>
+    Effect.gen(function*() {
+      const server = yield* hangingServer
+      const client = yield* Layer.build(clientFor(server.url))
+      const fiber = yield* cancelFileBatch(ref).pipe(
+        Effect.provide(client),
+        Effect.timeoutFail({ duration: "5 seconds", onTimeout: () => "slow" as const }),
+        Effect.fork
+      )
+      while (server.received.length === 0) yield* Effect.promise(() => new Promise((r) => setTimeout(r, 5)))
+      const exit = yield* Fiber.interrupt(fiber)
+      expect(Exit.isInterrupted(exit)).toBe(true)
+      yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 50)))
+      expect(server.closed()).toBe(1)
+    }).pipe(Effect.scoped))
 })
