@@ -7,11 +7,11 @@
  */
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import type { HttpClientError } from "@effect/platform"
-import { Clock, Context, Duration, Effect, Layer, Option, Redacted, Schedule } from "effect"
+import { type Clock, Context, Duration, Effect, Layer, Option, Redacted, Schedule } from "effect"
 import type { VectorStoreFileBatch } from "./FileBatch.js"
 import { FileBatchConfig, type FileBatchSettings } from "./FileBatchConfig.js"
 import { ConnectionError, type FileBatchError, TimeoutError } from "./FileBatchError.js"
-import { batchPath, type FileBatchRef, validateRef } from "./FileBatchId.js"
+import { batchPath, type FileBatchRef, refProblem } from "./FileBatchId.js"
 import { type Answer, interpret, scrub } from "./internal/response.js"
 import { timeoutFail } from "./internal/timeout.js"
 import { userAgent } from "./internal/version.js"
@@ -117,7 +117,7 @@ export const make: Effect.Effect<FileBatchClientService, never, HttpClient.HttpC
     const deadlineMillis = Duration.toMillis(settings.deadline)
 
     /** One HTTP attempt, bounded by the per-attempt timeout or what is left of the deadline. */
-    const attempt = (request: HttpClientRequest.HttpClientRequest, remainingMillis: number) => {
+    const attempt = (request: HttpClientRequest.HttpClientRequest, remainingMillis: number, clock: Clock.Clock) => {
       const byDeadline = remainingMillis < timeoutMillis
       const limit = Math.max(0, byDeadline ? remainingMillis : timeoutMillis)
       return httpClient.execute(request).pipe(
@@ -138,56 +138,58 @@ export const make: Effect.Effect<FileBatchClientService, never, HttpClient.HttpC
                   message: `no complete answer within ${Duration.format(settings.timeout)}`
                 }
             )),
-        Effect.flatMap(({ response, text }) => interpret(response, text, secret))
+        Effect.flatMap(({ response, text }) => interpret(response, text, secret, () => clock.unsafeCurrentTimeMillis()))
       )
     }
 
     // The first attempt runs bare; the retry schedule and its driver are only built once
     // an attempt has failed, which keeps the common path cheap (measured in the proxy bench).
     const execute = (operation: Operation, ref: FileBatchRef, options?: RequestOptions) =>
-      Effect.flatMap(validateRef(ref), (valid) =>
-        Effect.flatMap(Clock.currentTimeMillis, (startedAt) => {
-          const request = baseRequest(operation, valid, options)
-          let attempts = 1
-          const remaining = Effect.map(Clock.currentTimeMillis, (now) => startedAt + deadlineMillis - now)
-          const gaveUp = (last: FileBatchError) =>
-            new TimeoutError({
-              reason: "deadline",
-              timeoutMillis: deadlineMillis,
-              message: `gave up after ${
-                Duration.format(settings.deadline)
-              } and ${attempts} attempt(s); last error: ${last.message}`
-            })
-          const retryAfter = (firstError: FileBatchError) =>
-            Effect.gen(function*() {
-              const policy = yield* RetryPolicy
-              const driver = yield* Schedule.driver(policy.schedule(settings.maxRetries))
-              let last = firstError
-              while (true) {
-                yield* Effect.logDebug(`${operation} attempt ${attempts} failed: ${last._tag}: ${last.message}`)
-                const before = yield* remaining
-                const next = yield* Effect.either(
-                  driver.next(last).pipe(
-                    Effect.timeoutFail({ duration: Duration.millis(before), onTimeout: () => true })
-                  )
+      Effect.clockWith((clock): Effect.Effect<FileBatchResponse, FileBatchError> => {
+        const problem = refProblem(ref)
+        if (problem !== undefined) return Effect.fail(problem)
+        const startedAt = clock.unsafeCurrentTimeMillis()
+        const request = baseRequest(operation, ref, options)
+        let attempts = 1
+        const remaining = Effect.sync(() => startedAt + deadlineMillis - clock.unsafeCurrentTimeMillis())
+        const gaveUp = (last: FileBatchError) =>
+          new TimeoutError({
+            reason: "deadline",
+            timeoutMillis: deadlineMillis,
+            message: `gave up after ${
+              Duration.format(settings.deadline)
+            } and ${attempts} attempt(s); last error: ${last.message}`
+          })
+        const retryAfter = (firstError: FileBatchError) =>
+          Effect.gen(function*() {
+            const policy = yield* RetryPolicy
+            const driver = yield* Schedule.driver(policy.schedule(settings.maxRetries))
+            let last = firstError
+            while (true) {
+              yield* Effect.logDebug(`${operation} attempt ${attempts} failed: ${last._tag}: ${last.message}`)
+              const before = yield* remaining
+              const next = yield* Effect.either(
+                driver.next(last).pipe(
+                  Effect.timeoutFail({ duration: Duration.millis(before), onTimeout: () => true })
                 )
-                if (next._tag === "Left") {
-                  // The schedule is done (the error is final), or its delay outlasts the deadline.
-                  return yield* Effect.fail(next.left === true ? gaveUp(last) : last)
-                }
-                attempts += 1
-                const result = yield* Effect.either(Effect.flatMap(remaining, (left) => attempt(request, left)))
-                if (result._tag === "Right") return result.right
-                last = result.left
+              )
+              if (next._tag === "Left") {
+                // The schedule is done (the error is final), or its delay outlasts the deadline.
+                return yield* Effect.fail(next.left === true ? gaveUp(last) : last)
               }
-            })
-          return attempt(request, deadlineMillis).pipe(
-            Effect.catchAll((error) =>
-              error._tag === "TimeoutError" && error.reason === "deadline" ? Effect.fail(error) : retryAfter(error)
-            ),
-            Effect.map((answer): FileBatchResponse => ({ ...answer, attempts }))
-          )
-        }))
+              attempts += 1
+              const result = yield* Effect.either(Effect.flatMap(remaining, (left) => attempt(request, left, clock)))
+              if (result._tag === "Right") return result.right
+              last = result.left
+            }
+          })
+        return attempt(request, deadlineMillis, clock).pipe(
+          Effect.catchAll((error) =>
+            error._tag === "TimeoutError" && error.reason === "deadline" ? Effect.fail(error) : retryAfter(error)
+          ),
+          Effect.map((answer): FileBatchResponse => ({ ...answer, attempts }))
+        )
+      })
 
     return {
       settings,

@@ -48,15 +48,15 @@ const looksLikeBatchId = (value: string) => value.startsWith("vsfb_")
 const looksLikeStoreId = (value: string) => value.startsWith("vs_")
 
 /**
- * Checks both IDs; fails with an {@link InvalidArgumentError} naming the argument and,
- * when the two look swapped, saying so.
+ * What is wrong with a pair of IDs, if anything: the {@link InvalidArgumentError} that
+ * {@link validateRef} fails with.
  *
  * @since 0.1.0
  */
-export const validateRef = (ref: FileBatchRef): Effect.Effect<FileBatchRef, InvalidArgumentError> => {
+export const refProblem = (ref: FileBatchRef): InvalidArgumentError | undefined => {
   const { batchId, vectorStoreId } = ref
   if (typeof vectorStoreId !== "string" || typeof batchId !== "string") {
-    return Effect.fail(
+    return (
       new InvalidArgumentError({
         argument: typeof vectorStoreId !== "string" ? "vectorStoreId" : "batchId",
         message: "vector store ID and batch ID must be strings"
@@ -64,7 +64,7 @@ export const validateRef = (ref: FileBatchRef): Effect.Effect<FileBatchRef, Inva
     )
   }
   if (looksLikeBatchId(vectorStoreId) && looksLikeStoreId(batchId)) {
-    return Effect.fail(
+    return (
       new InvalidArgumentError({
         argument: "vectorStoreId",
         message:
@@ -77,12 +77,12 @@ export const validateRef = (ref: FileBatchRef): Effect.Effect<FileBatchRef, Inva
   }
   const storeProblem = idProblem(vectorStoreId)
   if (storeProblem !== undefined) {
-    return Effect.fail(
+    return (
       new InvalidArgumentError({ argument: "vectorStoreId", message: `vector store ID ${storeProblem}` })
     )
   }
   if (looksLikeBatchId(vectorStoreId)) {
-    return Effect.fail(
+    return (
       new InvalidArgumentError({
         argument: "vectorStoreId",
         message: `${describe(vectorStoreId)} is a file batch ID, not a vector store ID (those begin with 'vs_')`
@@ -91,17 +91,28 @@ export const validateRef = (ref: FileBatchRef): Effect.Effect<FileBatchRef, Inva
   }
   const batchProblem = idProblem(batchId)
   if (batchProblem !== undefined) {
-    return Effect.fail(new InvalidArgumentError({ argument: "batchId", message: `batch ID ${batchProblem}` }))
+    return (new InvalidArgumentError({ argument: "batchId", message: `batch ID ${batchProblem}` }))
   }
   if (looksLikeStoreId(batchId)) {
-    return Effect.fail(
+    return (
       new InvalidArgumentError({
         argument: "batchId",
         message: `${describe(batchId)} is a vector store ID, not a file batch ID (those begin with 'vsfb_')`
       })
     )
   }
-  return Effect.succeed(ref)
+  return undefined
+}
+
+/**
+ * Checks both IDs; fails with an {@link InvalidArgumentError} naming the argument and,
+ * when the two look swapped, saying so.
+ *
+ * @since 0.1.0
+ */
+export const validateRef = (ref: FileBatchRef): Effect.Effect<FileBatchRef, InvalidArgumentError> => {
+  const problem = refProblem(ref)
+  return problem === undefined ? Effect.succeed(ref) : Effect.fail(problem)
 }
 
 /**

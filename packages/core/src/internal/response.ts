@@ -1,6 +1,6 @@
 import type { HttpClientResponse } from "@effect/platform"
-import { Clock, Effect, Either, ParseResult } from "effect"
-import { decodeFileBatch, type VectorStoreFileBatch } from "../FileBatch.js"
+import { Effect, Either, ParseResult, Schema } from "effect"
+import { VectorStoreFileBatch } from "../FileBatch.js"
 import * as Errors from "../FileBatchError.js"
 
 /** What one successful attempt yields. */
@@ -14,6 +14,10 @@ export interface Answer {
 }
 
 const excerptLength = 200
+
+// Synchronous decoding: the answer is already in memory, and the Effect-returning
+// decoder costs a few more steps per call.
+const decodeBatch = Schema.decodeUnknownEither(VectorStoreFileBatch, { onExcessProperty: "ignore" })
 
 /** Removes every occurrence of the secret, so no answer can echo it into an error. */
 export const scrub = (text: string, secret: string): string =>
@@ -134,32 +138,31 @@ const upstreamError = (
 export const interpret = (
   response: HttpClientResponse.HttpClientResponse,
   text: string,
-  secret: string
-): Effect.Effect<Answer, Errors.FileBatchError> =>
-  Effect.flatMap(Clock.currentTimeMillis, (now): Effect.Effect<Answer, Errors.FileBatchError> => {
-    const { headers, status } = response
-    const requestId = headers["x-request-id"]
-    if (status < 200 || status >= 300) return Effect.fail(upstreamError(status, headers, text, secret, now))
-    const unexpected = (message: string) =>
-      new Errors.UnexpectedResponseError({
-        status,
-        message,
-        excerpt: excerptOf(text, secret),
-        ...(requestId !== undefined ? { requestId } : {}),
-        ...(headers["content-type"] !== undefined ? { contentType: headers["content-type"] } : {})
-      })
-    const json = parseJson(text)
-    if (Either.isLeft(json)) {
-      return Effect.fail(unexpected(`the answer (HTTP ${status}) is not JSON`))
-    }
-    return decodeFileBatch(json.right).pipe(
-      Effect.mapError((error) =>
-        unexpected(
-          `the answer (HTTP ${status}) is not a file batch: ${
-            scrub(ParseResult.TreeFormatter.formatErrorSync(error), secret).slice(0, 300)
-          }`
-        )
-      ),
-      Effect.map((batch) => ({ batch, json: json.right, text, requestId, pollAfterMillis: pollAfter(headers) }))
-    )
-  })
+  secret: string,
+  nowMillis: () => number
+): Effect.Effect<Answer, Errors.FileBatchError> => {
+  const { headers, status } = response
+  const requestId = headers["x-request-id"]
+  if (status < 200 || status >= 300) return Effect.fail(upstreamError(status, headers, text, secret, nowMillis()))
+  const unexpected = (message: string) =>
+    new Errors.UnexpectedResponseError({
+      status,
+      message,
+      excerpt: excerptOf(text, secret),
+      ...(requestId !== undefined ? { requestId } : {}),
+      ...(headers["content-type"] !== undefined ? { contentType: headers["content-type"] } : {})
+    })
+  const json = parseJson(text)
+  if (Either.isLeft(json)) {
+    return Effect.fail(unexpected(`the answer (HTTP ${status}) is not JSON`))
+  }
+  const batch = decodeBatch(json.right)
+  if (Either.isLeft(batch)) {
+    return Effect.fail(unexpected(
+      `the answer (HTTP ${status}) is not a file batch: ${
+        scrub(ParseResult.TreeFormatter.formatErrorSync(batch.left), secret).slice(0, 300)
+      }`
+    ))
+  }
+  return Effect.succeed({ batch: batch.right, json: json.right, text, requestId, pollAfterMillis: pollAfter(headers) })
+}
