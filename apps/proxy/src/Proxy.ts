@@ -4,7 +4,6 @@
  * upstream before the IDs, the key and its scope have been checked.
  */
 import type { RateLimiter } from "@effect/experimental"
-import { HttpIncomingMessage, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { type FileBatchClient, FileBatchError } from "@filebatch/core"
 import { Cause, Duration, Effect, Exit, Option } from "effect"
 import * as Answers from "./internal/answers.js"
@@ -15,6 +14,22 @@ import type { Metrics } from "./Metrics.js"
 import { docsPage, openApiDocument } from "./ProxyApi.js"
 import type { ProxySettings } from "./ProxyConfig.js"
 import { type AttemptCounter, currentAttempts } from "./UpstreamAttempts.js"
+
+/** What the proxy reads of a request; `bodyWithin` reads the body, false when it is over `maxBytes` or broken. */
+export interface ProxyRequest {
+  readonly method: string
+  readonly url: string
+  readonly headers: Readonly<Record<string, string | ReadonlyArray<string> | undefined>>
+  readonly bodyWithin: (maxBytes: number) => Effect.Effect<boolean>
+}
+
+/** The answer to write. */
+export interface ProxyReply {
+  readonly status: number
+  readonly headers: Record<string, string>
+  readonly body: string
+  readonly contentType: string
+}
 
 export interface ProxyState {
   draining: boolean
@@ -52,6 +67,12 @@ const matchApi = (path: string): Route | undefined => {
 }
 
 const methodOf: Record<Operation, string> = { cancel: "POST", retrieve: "GET" }
+
+/** A header's value; the first one when it was sent several times. */
+const headerOf = (request: ProxyRequest, name: string): string | undefined => {
+  const value = request.headers[name]
+  return typeof value === "string" ? value : value?.[0]
+}
 
 const bearer = (header: string | undefined): string | undefined => header?.match(/^Bearer\s+(\S+)\s*$/i)?.[1]
 
@@ -105,7 +126,7 @@ export const makeApp = (deps: ProxyDeps) => {
 
   /** Everything after routing; returns the answer and what the access log should say. */
   const handleApi = (
-    request: HttpServerRequest.HttpServerRequest,
+    request: ProxyRequest,
     route: Route,
     requestId: string,
     log: LogFields
@@ -120,18 +141,15 @@ export const makeApp = (deps: ProxyDeps) => {
       const allowed = methodOf[route.operation]
       if (request.method !== allowed) return Answers.wrongMethod(request.method, request.url.split("?")[0], allowed)
 
-      const length = Number(request.headers["content-length"] ?? "0")
+      const length = Number(headerOf(request, "content-length") ?? "0")
       if (!Number.isFinite(length) || length > settings.maxBodyBytes) return Answers.bodyTooLarge(settings.maxBodyBytes)
       if (request.headers["transfer-encoding"] !== undefined) {
-        const read = yield* Effect.either(
-          HttpIncomingMessage.withMaxBodySize(request.arrayBuffer, Option.some(settings.maxBodyBytes))
-        )
-        if (read._tag === "Left") return Answers.bodyTooLarge(settings.maxBodyBytes)
+        if (!(yield* request.bodyWithin(settings.maxBodyBytes))) return Answers.bodyTooLarge(settings.maxBodyBytes)
       }
 
       if (state.draining) return Answers.draining()
 
-      const presented = bearer(request.headers["authorization"])
+      const presented = bearer(headerOf(request, "authorization"))
       if (presented === undefined) return Answers.missingKey()
       const key = settings.keyring.find(presented)
       if (key === undefined) return Answers.unknownKey(presented)
@@ -214,88 +232,90 @@ export const makeApp = (deps: ProxyDeps) => {
 
   const json = (status: number, body: unknown) => ({ status, body: JSON.stringify(body), headers: {} })
 
-  const handle = Effect.gen(function*() {
-    const request = yield* HttpServerRequest.HttpServerRequest
-    const started = performance.now()
-    const requestId = requestIdFrom(request.headers["x-request-id"])
-    const rawUrl = request.url
-    const queryAt = rawUrl.indexOf("?")
-    const path = queryAt >= 0 ? rawUrl.slice(0, queryAt) : rawUrl
-    const method = request.method
-    state.inFlight += 1
-    metrics.inFlight.inc()
-    const log: LogFields = { route: "other" }
+  const handle = (request: ProxyRequest) =>
+    Effect.gen(function*() {
+      const started = performance.now()
+      const requestId = requestIdFrom(headerOf(request, "x-request-id"))
+      const rawUrl = request.url
+      const queryAt = rawUrl.indexOf("?")
+      const path = queryAt >= 0 ? rawUrl.slice(0, queryAt) : rawUrl
+      const method = request.method
+      state.inFlight += 1
+      metrics.inFlight.inc()
+      const log: LogFields = { route: "other" }
 
-    const answer: Answers.Answer & { contentType?: string } = yield* Effect.gen(function*() {
-      const route = matchApi(path)
-      if (route !== undefined) {
-        log.route = route.operation
-        return yield* handleApi(request, route, requestId, log)
-      }
-      const get = method === "GET" || method === "HEAD"
-      switch (path) {
-        case "/healthz":
-          log.route = "healthz"
-          return get ? json(200, { status: "ok" }) : Answers.wrongMethod(method, path, "GET")
-        case "/readyz":
-          log.route = "readyz"
-          if (!get) return Answers.wrongMethod(method, path, "GET")
-          return state.draining ? json(503, { status: "draining" }) : json(200, { status: "ready" })
-        case "/metrics": {
-          log.route = "metrics"
-          if (!get) return Answers.wrongMethod(method, path, "GET")
-          const text = yield* Effect.promise(() => metrics.registry.metrics())
-          return { status: 200, body: text, headers: {}, contentType: metrics.registry.contentType }
+      const answer: Answers.Answer & { contentType?: string } = yield* Effect.gen(function*() {
+        const route = matchApi(path)
+        if (route !== undefined) {
+          log.route = route.operation
+          return yield* handleApi(request, route, requestId, log)
         }
-        case "/openapi.json":
-          log.route = "openapi"
-          return get ? { status: 200, body: openApiJson, headers: {} } : Answers.wrongMethod(method, path, "GET")
-        case "/docs":
-          log.route = "docs"
-          return get
-            ? { status: 200, body: docsPage, headers: {}, contentType: "text/html; charset=utf-8" }
-            : Answers.wrongMethod(method, path, "GET")
-        default:
-          return Answers.invalidUrl(method, path)
-      }
-    }).pipe(
-      Effect.catchAllDefect(() =>
-        Effect.succeed(Answers.errorAnswer(500, "The proxy failed unexpectedly.", { code: "internal_error" }))
+        const get = method === "GET" || method === "HEAD"
+        switch (path) {
+          case "/healthz":
+            log.route = "healthz"
+            return get ? json(200, { status: "ok" }) : Answers.wrongMethod(method, path, "GET")
+          case "/readyz":
+            log.route = "readyz"
+            if (!get) return Answers.wrongMethod(method, path, "GET")
+            return state.draining ? json(503, { status: "draining" }) : json(200, { status: "ready" })
+          case "/metrics": {
+            log.route = "metrics"
+            if (!get) return Answers.wrongMethod(method, path, "GET")
+            const text = yield* Effect.promise(() => metrics.registry.metrics())
+            return { status: 200, body: text, headers: {}, contentType: metrics.registry.contentType }
+          }
+          case "/openapi.json":
+            log.route = "openapi"
+            return get ? { status: 200, body: openApiJson, headers: {} } : Answers.wrongMethod(method, path, "GET")
+          case "/docs":
+            log.route = "docs"
+            return get
+              ? { status: 200, body: docsPage, headers: {}, contentType: "text/html; charset=utf-8" }
+              : Answers.wrongMethod(method, path, "GET")
+          default:
+            return Answers.invalidUrl(method, path)
+        }
+      }).pipe(
+        Effect.catchAllDefect(() =>
+          Effect.succeed(Answers.errorAnswer(500, "The proxy failed unexpectedly.", { code: "internal_error" }))
+        )
       )
-    )
 
-    const latencyMs = performance.now() - started
-    metrics.requests.inc({ route: log.route, status: answer.status })
-    metrics.latency.observe({ route: log.route }, latencyMs / 1000)
-    accessLog?.({
-      request_id: requestId,
-      method,
-      path: log.route === "other" ? path.slice(0, 200) : path,
-      route: log.route,
-      status: answer.status,
-      latency_ms: Math.round(latencyMs * 100) / 100,
-      ...(log.key !== undefined ? { key: log.key } : {}),
-      ...(log.vectorStoreId !== undefined ? { vector_store_id: log.vectorStoreId } : {}),
-      ...(log.batchId !== undefined ? { batch_id: log.batchId } : {}),
-      ...(log.attempts !== undefined ? { upstream_attempts: log.attempts } : {}),
-      ...(log.coalesced !== undefined ? { coalesced: log.coalesced } : {}),
-      ...(log.upstreamRequestId !== undefined ? { upstream_request_id: log.upstreamRequestId } : {})
+      const latencyMs = performance.now() - started
+      metrics.requests.inc({ route: log.route, status: answer.status })
+      metrics.latency.observe({ route: log.route }, latencyMs / 1000)
+      accessLog?.({
+        request_id: requestId,
+        method,
+        path: log.route === "other" ? path.slice(0, 200) : path,
+        route: log.route,
+        status: answer.status,
+        latency_ms: Math.round(latencyMs * 100) / 100,
+        ...(log.key !== undefined ? { key: log.key } : {}),
+        ...(log.vectorStoreId !== undefined ? { vector_store_id: log.vectorStoreId } : {}),
+        ...(log.batchId !== undefined ? { batch_id: log.batchId } : {}),
+        ...(log.attempts !== undefined ? { upstream_attempts: log.attempts } : {}),
+        ...(log.coalesced !== undefined ? { coalesced: log.coalesced } : {}),
+        ...(log.upstreamRequestId !== undefined ? { upstream_request_id: log.upstreamRequestId } : {})
+      })
+      const headers: Record<string, string> = { ...answer.headers, "x-request-id": requestId }
+      if (state.draining) headers["connection"] = "close"
+      return {
+        status: answer.status,
+        headers,
+        body: method === "HEAD" ? "" : answer.body,
+        contentType: answer.contentType ?? "application/json"
+      } satisfies ProxyReply
     })
-    const headers: Record<string, string> = { ...answer.headers, "x-request-id": requestId }
-    if (state.draining) headers["connection"] = "close"
-    return HttpServerResponse.text(method === "HEAD" ? "" : answer.body, {
-      status: answer.status,
-      headers,
-      contentType: answer.contentType ?? "application/json"
-    })
-  })
 
   // Counted down however the request ends, a client that goes away included.
-  return Effect.ensuring(
-    handle,
-    Effect.sync(() => {
-      state.inFlight -= 1
-      metrics.inFlight.dec()
-    })
-  )
+  return (request: ProxyRequest): Effect.Effect<ProxyReply> =>
+    Effect.ensuring(
+      handle(request),
+      Effect.sync(() => {
+        state.inFlight -= 1
+        metrics.inFlight.dec()
+      })
+    )
 }

@@ -10,7 +10,7 @@ import { Cause, Config, Effect, Layer, Logger, LogLevel } from "effect"
 import { Agent } from "undici"
 import { AccessLog, makeJsonLines, makeJsonLinesLogger } from "./AccessLogger.js"
 import * as ProxyConfig from "./ProxyConfig.js"
-import { serve } from "./Server.js"
+import { ListenError, serve } from "./Server.js"
 import * as UpstreamClient from "./UpstreamClient.js"
 
 // undici keeps a pool of upstream connections alive; the client over it is the
@@ -47,9 +47,11 @@ Layer.launch(MainLive).pipe(
     Effect.sync(() => {
       if (Cause.isInterruptedOnly(cause)) return
       const failure = Cause.failureOption(cause)
-      const message = failure._tag === "Some"
-        ? `invalid configuration: ${describeConfigError(failure.value)}`
-        : Cause.pretty(cause)
+      const message = failure._tag === "None"
+        ? Cause.pretty(cause)
+        : failure.value instanceof ListenError
+        ? failure.value.message
+        : `invalid configuration: ${describeConfigError(failure.value)}`
       process.stderr.write(`filebatch-proxy: ${message}\n`)
       process.exitCode = 1
     })

@@ -2,6 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { spawn } from "node:child_process"
 import { createHash } from "node:crypto"
+import { createServer } from "node:http"
 import {
   bundle,
   call,
@@ -171,4 +172,25 @@ describe("proxy operations", () => {
       expect(output).not.toContain(upstreamKey)
     }
   }, 60_000)
+
+  it("an address in use stops it with one clear message", async () => {
+    const taken = createServer()
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve))
+    const { port } = taken.address() as { port: number }
+    try {
+      const good = JSON.stringify([
+        { name: "a", sha256: createHash("sha256").update(clientKeys.a).digest("hex"), vectorStores: "*" }
+      ])
+      const { code, output } = await exitOf({
+        OPENAI_API_KEY: upstreamKey,
+        FILEBATCH_PROXY_KEYS: good,
+        HOST: "127.0.0.1",
+        PORT: String(port)
+      })
+      expect(code).toBe(1)
+      expect(output.trim()).toBe(`filebatch-proxy: cannot listen on 127.0.0.1:${port}: EADDRINUSE`)
+    } finally {
+      taken.close()
+    }
+  })
 })
