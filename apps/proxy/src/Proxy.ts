@@ -88,7 +88,23 @@ interface LogFields {
   upstreamRequestId?: string
 }
 
-export const makeApp = (deps: ProxyDeps) => {
+/** An answer known at once, or the Effect that finds it (only for work that must wait). */
+type Pending<A> = A | Effect.Effect<A>
+
+const andThen = <A, B>(pending: Pending<A>, f: (a: A) => Pending<B>): Pending<B> =>
+  Effect.isEffect(pending) ?
+    Effect.flatMap(pending, (a) => {
+      const next = f(a)
+      return Effect.isEffect(next) ? next : Effect.succeed(next)
+    }) :
+    f(pending)
+
+/**
+ * The proxy as a function of a request. Requests that need no waiting (health, docs,
+ * every rejection) are answered synchronously; only an upstream call, a body read or a
+ * rate-limit check is an Effect, run in its own fiber by the server.
+ */
+export const makeApp = (deps: ProxyDeps): (request: ProxyRequest) => Pending<ProxyReply> => {
   const { accessLog, client, metrics, rateLimiter, settings, state } = deps
   const coalescer = makeCoalescer<UpstreamResult, FileBatchError.FileBatchError | Shed>()
   const gate = makeGate(settings.maxUpstreamConcurrency, settings.maxQueue)
@@ -124,55 +140,84 @@ export const makeApp = (deps: ProxyDeps) => {
       })
     )
 
-  /** Everything after routing; returns the answer and what the access log should say. */
-  const handleApi = (
-    request: ProxyRequest,
+  /** The upstream call (shared by identical cancels in flight) and its answer in OpenAI's shape. */
+  const callUpstream = (
     route: Route,
+    ref: { vectorStoreId: string; batchId: string },
+    requestId: string,
+    log: LogFields,
+    rateHeaders: Record<string, string>
+  ): Effect.Effect<Answers.Answer> =>
+    // Identical cancels in flight share one upstream call; reads are not shared, so a
+    // client following a batch always gets a fresh snapshot.
+    Effect.map(
+      route.operation === "cancel"
+        ? coalescer.run(`${ref.vectorStoreId} ${ref.batchId}`, upstream(route.operation, ref, requestId, log))
+        : Effect.map(Effect.exit(upstream(route.operation, ref, requestId, log)), (exit) => ({
+          exit,
+          coalesced: false
+        })),
+      ({ coalesced, exit }): Answers.Answer => {
+        log.coalesced = coalesced
+        if (coalesced) {
+          metrics.coalesced.inc()
+          log.attempts = 0
+        }
+        if (Exit.isSuccess(exit)) {
+          const response = exit.value
+          if (response.requestId !== undefined) log.upstreamRequestId = response.requestId
+          const headers: Record<string, string> = { ...rateHeaders }
+          if (response.requestId !== undefined) headers["openai-request-id"] = response.requestId
+          if (response.pollAfterMillis !== undefined) {
+            headers["openai-poll-after-ms"] = String(response.pollAfterMillis)
+          }
+          return { status: 200, body: response.text, headers }
+        }
+        const failure = Option.getOrUndefined(Cause.failureOption(exit.cause))
+        if (failure === undefined) {
+          return Answers.errorAnswer(500, "The proxy failed unexpectedly.", { code: "internal_error" })
+        }
+        if (failure._tag === "Shed") {
+          metrics.shed.inc()
+          return Answers.errorAnswer(503, "Too many requests are waiting for the upstream; retry shortly.", {
+            code: "overloaded",
+            headers: { "retry-after": "1" }
+          })
+        }
+        const upstreamRequestId = FileBatchError.requestIdOf(failure)
+        if (upstreamRequestId !== undefined) log.upstreamRequestId = upstreamRequestId
+        const answer = Answers.fromFileBatchError(failure)
+        return { ...answer, headers: { ...answer.headers, ...rateHeaders } }
+      }
+    )
+
+  /** The per-key rate limit, then the upstream call. */
+  const limited = (
+    key: string,
+    route: Route,
+    ref: { vectorStoreId: string; batchId: string },
     requestId: string,
     log: LogFields
-  ): Effect.Effect<Answers.Answer> =>
-    Effect.gen(function*() {
-      const store = checkSegment("vector_store_id", route.rawStore)
-      if (typeof store !== "string") return store
-      const batch = checkSegment("batch_id", route.rawBatch)
-      if (typeof batch !== "string") return batch
-      log.vectorStoreId = store
-      log.batchId = batch
-      const allowed = methodOf[route.operation]
-      if (request.method !== allowed) return Answers.wrongMethod(request.method, request.url.split("?")[0], allowed)
-
-      const length = Number(headerOf(request, "content-length") ?? "0")
-      if (!Number.isFinite(length) || length > settings.maxBodyBytes) return Answers.bodyTooLarge(settings.maxBodyBytes)
-      if (request.headers["transfer-encoding"] !== undefined) {
-        if (!(yield* request.bodyWithin(settings.maxBodyBytes))) return Answers.bodyTooLarge(settings.maxBodyBytes)
-      }
-
-      if (state.draining) return Answers.draining()
-
-      const presented = bearer(headerOf(request, "authorization"))
-      if (presented === undefined) return Answers.missingKey()
-      const key = settings.keyring.find(presented)
-      if (key === undefined) return Answers.unknownKey(presented)
-      log.key = key.name
-      if (!key.allows(store)) return Answers.forbiddenStore(store)
-
-      const rateHeaders: Record<string, string> = {}
-      if (settings.rateLimit !== undefined) {
-        const consumed = yield* Effect.either(rateLimiter.consume({
-          algorithm: "token-bucket",
-          onExceeded: "fail",
-          window: settings.rateLimitWindow,
-          limit: settings.rateLimit,
-          key: key.name
-        }))
-        rateHeaders["x-ratelimit-limit-requests"] = String(settings.rateLimit)
+  ): Effect.Effect<Answers.Answer> => {
+    const limit = settings.rateLimit
+    if (limit === undefined) return callUpstream(route, ref, requestId, log, {})
+    return Effect.flatMap(
+      Effect.either(rateLimiter.consume({
+        algorithm: "token-bucket",
+        onExceeded: "fail",
+        window: settings.rateLimitWindow,
+        limit,
+        key
+      })),
+      (consumed) => {
+        const rateHeaders: Record<string, string> = { "x-ratelimit-limit-requests": String(limit) }
         if (consumed._tag === "Left") {
           const error = consumed.left
           const retryAfterMillis = error.reason === "Exceeded" ? Duration.toMillis(error.retryAfter) : windowMillis
-          metrics.rateLimited.inc({ key: key.name })
-          return Answers.errorAnswer(
+          metrics.rateLimited.inc({ key })
+          return Effect.succeed(Answers.errorAnswer(
             429,
-            `Rate limit reached for key '${key.name}': ${settings.rateLimit} requests per ${
+            `Rate limit reached for key '${key}': ${limit} requests per ${
               Duration.format(settings.rateLimitWindow)
             }. Please try again in ${(retryAfterMillis / 1000).toFixed(1)}s.`,
             {
@@ -185,103 +230,109 @@ export const makeApp = (deps: ProxyDeps) => {
                 "retry-after": String(Math.max(1, Math.ceil(retryAfterMillis / 1000)))
               }
             }
-          )
+          ))
         }
         rateHeaders["x-ratelimit-remaining-requests"] = String(consumed.right.remaining)
         rateHeaders["x-ratelimit-reset-requests"] = `${Duration.toMillis(consumed.right.resetAfter)}ms`
+        return callUpstream(route, ref, requestId, log, rateHeaders)
       }
+    )
+  }
 
-      const ref = { vectorStoreId: store, batchId: batch }
-      // Identical cancels in flight share one upstream call; reads are not shared, so a
-      // client following a batch always gets a fresh snapshot.
-      const { coalesced, exit } = route.operation === "cancel"
-        ? yield* coalescer.run(`${store} ${batch}`, upstream(route.operation, ref, requestId, log))
-        : yield* Effect.map(Effect.exit(upstream(route.operation, ref, requestId, log)), (exit) => ({
-          exit,
-          coalesced: false
-        }))
-      log.coalesced = coalesced
-      if (coalesced) {
-        metrics.coalesced.inc()
-        log.attempts = 0
-      }
-      if (Exit.isSuccess(exit)) {
-        const response = exit.value
-        if (response.requestId !== undefined) log.upstreamRequestId = response.requestId
-        const headers: Record<string, string> = { ...rateHeaders }
-        if (response.requestId !== undefined) headers["openai-request-id"] = response.requestId
-        if (response.pollAfterMillis !== undefined) headers["openai-poll-after-ms"] = String(response.pollAfterMillis)
-        return { status: 200, body: response.text, headers }
-      }
-      const failure = Option.getOrUndefined(Cause.failureOption(exit.cause))
-      if (failure === undefined) {
-        return Answers.errorAnswer(500, "The proxy failed unexpectedly.", { code: "internal_error" })
-      }
-      if (failure._tag === "Shed") {
-        metrics.shed.inc()
-        return Answers.errorAnswer(503, "Too many requests are waiting for the upstream; retry shortly.", {
-          code: "overloaded",
-          headers: { "retry-after": "1" }
-        })
-      }
-      const upstreamRequestId = FileBatchError.requestIdOf(failure)
-      if (upstreamRequestId !== undefined) log.upstreamRequestId = upstreamRequestId
-      const answer = Answers.fromFileBatchError(failure)
-      return { ...answer, headers: { ...answer.headers, ...rateHeaders } }
+  /** Everything after routing: IDs, method, body, draining, key, scope, then upstream. */
+  const handleApi = (
+    request: ProxyRequest,
+    route: Route,
+    requestId: string,
+    log: LogFields
+  ): Pending<Answers.Answer> => {
+    const store = checkSegment("vector_store_id", route.rawStore)
+    if (typeof store !== "string") return store
+    const batch = checkSegment("batch_id", route.rawBatch)
+    if (typeof batch !== "string") return batch
+    log.vectorStoreId = store
+    log.batchId = batch
+    const allowed = methodOf[route.operation]
+    if (request.method !== allowed) return Answers.wrongMethod(request.method, request.url.split("?")[0], allowed)
+
+    const length = Number(headerOf(request, "content-length") ?? "0")
+    if (!Number.isFinite(length) || length > settings.maxBodyBytes) return Answers.bodyTooLarge(settings.maxBodyBytes)
+    const bodyRead: Pending<boolean> = request.headers["transfer-encoding"] !== undefined
+      ? request.bodyWithin(settings.maxBodyBytes)
+      : true
+
+    return andThen(bodyRead, (withinLimit): Pending<Answers.Answer> => {
+      if (!withinLimit) return Answers.bodyTooLarge(settings.maxBodyBytes)
+      if (state.draining) return Answers.draining()
+      const presented = bearer(headerOf(request, "authorization"))
+      if (presented === undefined) return Answers.missingKey()
+      const key = settings.keyring.find(presented)
+      if (key === undefined) return Answers.unknownKey(presented)
+      log.key = key.name
+      if (!key.allows(store)) return Answers.forbiddenStore(store)
+      return limited(key.name, route, { vectorStoreId: store, batchId: batch }, requestId, log)
     })
+  }
 
   const json = (status: number, body: unknown) => ({ status, body: JSON.stringify(body), headers: {} })
 
-  const handle = (request: ProxyRequest) =>
-    Effect.gen(function*() {
-      const started = performance.now()
-      const requestId = requestIdFrom(headerOf(request, "x-request-id"))
-      const rawUrl = request.url
-      const queryAt = rawUrl.indexOf("?")
-      const path = queryAt >= 0 ? rawUrl.slice(0, queryAt) : rawUrl
-      const method = request.method
-      state.inFlight += 1
-      metrics.inFlight.inc()
-      const log: LogFields = { route: "other" }
-
-      const answer: Answers.Answer & { contentType?: string } = yield* Effect.gen(function*() {
-        const route = matchApi(path)
-        if (route !== undefined) {
-          log.route = route.operation
-          return yield* handleApi(request, route, requestId, log)
-        }
-        const get = method === "GET" || method === "HEAD"
-        switch (path) {
-          case "/healthz":
-            log.route = "healthz"
-            return get ? json(200, { status: "ok" }) : Answers.wrongMethod(method, path, "GET")
-          case "/readyz":
-            log.route = "readyz"
-            if (!get) return Answers.wrongMethod(method, path, "GET")
-            return state.draining ? json(503, { status: "draining" }) : json(200, { status: "ready" })
-          case "/metrics": {
-            log.route = "metrics"
-            if (!get) return Answers.wrongMethod(method, path, "GET")
-            const text = yield* Effect.promise(() => metrics.registry.metrics())
-            return { status: 200, body: text, headers: {}, contentType: metrics.registry.contentType }
-          }
-          case "/openapi.json":
-            log.route = "openapi"
-            return get ? { status: 200, body: openApiJson, headers: {} } : Answers.wrongMethod(method, path, "GET")
-          case "/docs":
-            log.route = "docs"
-            return get
-              ? { status: 200, body: docsPage, headers: {}, contentType: "text/html; charset=utf-8" }
-              : Answers.wrongMethod(method, path, "GET")
-          default:
-            return Answers.invalidUrl(method, path)
-        }
-      }).pipe(
-        Effect.catchAllDefect(() =>
-          Effect.succeed(Answers.errorAnswer(500, "The proxy failed unexpectedly.", { code: "internal_error" }))
+  /** Routes the request; `log` says what the access log line should. */
+  const route = (request: ProxyRequest, path: string, requestId: string, log: LogFields): Pending<Answer> => {
+    const method = request.method
+    const api = matchApi(path)
+    if (api !== undefined) {
+      log.route = api.operation
+      return handleApi(request, api, requestId, log)
+    }
+    const get = method === "GET" || method === "HEAD"
+    switch (path) {
+      case "/healthz":
+        log.route = "healthz"
+        return get ? json(200, { status: "ok" }) : Answers.wrongMethod(method, path, "GET")
+      case "/readyz":
+        log.route = "readyz"
+        if (!get) return Answers.wrongMethod(method, path, "GET")
+        return state.draining ? json(503, { status: "draining" }) : json(200, { status: "ready" })
+      case "/metrics":
+        log.route = "metrics"
+        if (!get) return Answers.wrongMethod(method, path, "GET")
+        return Effect.map(
+          Effect.promise(() => metrics.registry.metrics()),
+          (text) => ({ status: 200, body: text, headers: {}, contentType: metrics.registry.contentType })
         )
-      )
+      case "/openapi.json":
+        log.route = "openapi"
+        return get ? { status: 200, body: openApiJson, headers: {} } : Answers.wrongMethod(method, path, "GET")
+      case "/docs":
+        log.route = "docs"
+        return get
+          ? { status: 200, body: docsPage, headers: {}, contentType: "text/html; charset=utf-8" }
+          : Answers.wrongMethod(method, path, "GET")
+      default:
+        return Answers.invalidUrl(method, path)
+    }
+  }
 
+  return (request: ProxyRequest): Pending<ProxyReply> => {
+    const started = performance.now()
+    const requestId = requestIdFrom(headerOf(request, "x-request-id"))
+    const rawUrl = request.url
+    const queryAt = rawUrl.indexOf("?")
+    const path = queryAt >= 0 ? rawUrl.slice(0, queryAt) : rawUrl
+    const method = request.method
+    state.inFlight += 1
+    metrics.inFlight.inc()
+    const log: LogFields = { route: "other" }
+    let counted = true
+    const uncount = () => {
+      if (!counted) return
+      counted = false
+      state.inFlight -= 1
+      metrics.inFlight.dec()
+    }
+
+    const reply = (answer: Answer): ProxyReply => {
+      uncount()
       const latencyMs = performance.now() - started
       metrics.requests.inc({ route: log.route, status: answer.status })
       metrics.latency.observe({ route: log.route }, latencyMs / 1000)
@@ -306,16 +357,25 @@ export const makeApp = (deps: ProxyDeps) => {
         headers,
         body: method === "HEAD" ? "" : answer.body,
         contentType: answer.contentType ?? "application/json"
-      } satisfies ProxyReply
-    })
+      }
+    }
 
-  // Counted down however the request ends, a client that goes away included.
-  return (request: ProxyRequest): Effect.Effect<ProxyReply> =>
-    Effect.ensuring(
-      handle(request),
-      Effect.sync(() => {
-        state.inFlight -= 1
-        metrics.inFlight.dec()
-      })
+    let answer: Pending<Answer>
+    try {
+      answer = route(request, path, requestId, log)
+    } catch {
+      answer = unexpected()
+    }
+    if (!Effect.isEffect(answer)) return reply(answer)
+    return answer.pipe(
+      Effect.catchAllDefect(() => Effect.succeed(unexpected())),
+      Effect.map(reply),
+      // Counted down however the request ends, a client that goes away included.
+      Effect.onInterrupt(() => Effect.sync(uncount))
     )
+  }
 }
+
+type Answer = Answers.Answer & { readonly contentType?: string }
+
+const unexpected = (): Answer => Answers.errorAnswer(500, "The proxy failed unexpectedly.", { code: "internal_error" })
