@@ -13,7 +13,6 @@ import { checkSegment, requestIdFrom } from "./internal/ids.js"
 import type { Metrics } from "./Metrics.js"
 import { docsPage, openApiDocument } from "./ProxyApi.js"
 import type { ProxySettings } from "./ProxyConfig.js"
-import { type AttemptCounter, currentAttempts } from "./UpstreamAttempts.js"
 
 /** What the proxy reads of a request; `bodyWithin` reads the body, false when it is over `maxBytes` or broken. */
 export interface ProxyRequest {
@@ -121,11 +120,13 @@ export const makeApp = (deps: ProxyDeps): (request: ProxyRequest) => Pending<Pro
     gate.run(
       Effect.uninterruptibleMask((restore) => {
         metrics.upstreamInFlight.inc()
-        const attempts: AttemptCounter = { count: 0 }
+        // Every HTTP attempt, retries included, whether the call ends well or not.
+        const attempts = { count: 0 }
         return restore(
-          client.execute(operation, ref, { headers: { "x-client-request-id": requestId } }).pipe(
-            Effect.locally(currentAttempts, attempts)
-          )
+          client.execute(operation, ref, {
+            headers: { "x-client-request-id": requestId },
+            onAttempt: () => attempts.count++
+          })
         ).pipe(Effect.onExit((exit) =>
           Effect.sync(() => {
             metrics.upstreamInFlight.dec()

@@ -11,7 +11,7 @@
  * proxied call; nothing else of it was used.
  */
 import { RateLimiter } from "@effect/experimental"
-import { HttpClient } from "@effect/platform"
+import { type HttpClient } from "@effect/platform"
 import { FileBatchClient, type FileBatchConfig } from "@filebatch/core"
 import { Data, Duration, Effect, FiberId, FiberRef, LogLevel, Runtime, Schedule, type Scope } from "effect"
 import { createServer, type IncomingMessage, type Server, type ServerResponse, STATUS_CODES } from "node:http"
@@ -21,7 +21,6 @@ import { errorAnswer } from "./internal/answers.js"
 import { makeMetrics } from "./Metrics.js"
 import { makeApp, type ProxyReply, type ProxyRequest, type ProxyState } from "./Proxy.js"
 import { ProxyConfig } from "./ProxyConfig.js"
-import { countAttempts } from "./UpstreamAttempts.js"
 
 /** The proxy could not listen on its address. */
 export class ListenError extends Data.TaggedError("ListenError")<{ readonly message: string }> {}
@@ -134,9 +133,7 @@ export const serve: Effect.Effect<
   | Scope.Scope
 > = Effect.gen(function*() {
   const settings = yield* ProxyConfig
-  // Core's client over the app's HTTP client, wrapped to count every upstream attempt.
-  const http = countAttempts(yield* HttpClient.HttpClient)
-  const client = yield* Effect.provideService(FileBatchClient.make, HttpClient.HttpClient, http)
+  const client = yield* FileBatchClient.make
   const rateLimiter = yield* RateLimiter.RateLimiter
   const metrics = makeMetrics()
   const lines = yield* AccessLog

@@ -42,6 +42,8 @@ export interface FileBatchResponse extends Answer {
 export interface RequestOptions {
   /** Extra request headers, e.g. `X-Client-Request-Id`. They cannot replace authentication. */
   readonly headers?: Readonly<Record<string, string>> | undefined
+  /** Called as each HTTP attempt starts, retries included, however the call ends. */
+  readonly onAttempt?: (() => void) | undefined
 }
 
 /**
@@ -97,34 +99,51 @@ export const make: Effect.Effect<FileBatchClientService, never, HttpClient.HttpC
     const secret = Redacted.value(settings.apiKey)
     const timeoutMillis = Duration.toMillis(settings.timeout)
 
+    // What every request carries, built once; per-call headers cannot replace it.
+    const fixedHeaders: Record<string, string> = {
+      accept: "application/json",
+      "user-agent": userAgent,
+      authorization: `Bearer ${secret}`,
+      ...(Option.isSome(settings.organization) ? { "openai-organization": settings.organization.value } : {}),
+      ...(Option.isSome(settings.project) ? { "openai-project": settings.project.value } : {})
+    }
+
     const baseRequest = (operation: Operation, ref: FileBatchRef, options: RequestOptions | undefined) => {
       const path = operation === "cancel" ? `${batchPath(ref)}/cancel` : batchPath(ref)
-      const extra = Object.entries(options?.headers ?? {}).filter(([name]) => !protectedHeaders.has(name.toLowerCase()))
-      return HttpClientRequest.make(operation === "cancel" ? "POST" : "GET")(`${settings.baseUrl}${path}`).pipe(
-        HttpClientRequest.setHeaders(Object.fromEntries(extra)),
-        HttpClientRequest.acceptJson,
-        HttpClientRequest.setHeader("user-agent", userAgent),
-        HttpClientRequest.bearerToken(settings.apiKey),
-        Option.isSome(settings.organization)
-          ? HttpClientRequest.setHeader("openai-organization", settings.organization.value)
-          : (request) => request,
-        Option.isSome(settings.project)
-          ? HttpClientRequest.setHeader("openai-project", settings.project.value)
-          : (request) => request
-      )
+      let headers = fixedHeaders
+      if (options?.headers !== undefined) {
+        const extra: Record<string, string> = {}
+        for (const [name, value] of Object.entries(options.headers)) {
+          const lower = name.toLowerCase()
+          if (!protectedHeaders.has(lower)) extra[lower] = value
+        }
+        headers = { ...extra, ...fixedHeaders }
+      }
+      return HttpClientRequest.make(operation === "cancel" ? "POST" : "GET")(`${settings.baseUrl}${path}`, { headers })
     }
 
     const deadlineMillis = Duration.toMillis(settings.deadline)
 
     /** One HTTP attempt, bounded by the per-attempt timeout or what is left of the deadline. */
-    const attempt = (request: HttpClientRequest.HttpClientRequest, remainingMillis: number, clock: Clock.Clock) => {
+    const attempt = (
+      request: HttpClientRequest.HttpClientRequest,
+      remainingMillis: number,
+      clock: Clock.Clock,
+      onAttempt: (() => void) | undefined
+    ) => {
       const byDeadline = remainingMillis < timeoutMillis
       const limit = Math.max(0, byDeadline ? remainingMillis : timeoutMillis)
-      return httpClient.execute(request).pipe(
+      const sent = onAttempt === undefined
+        ? httpClient.execute(request)
+        : Effect.suspend(() => {
+          onAttempt()
+          return httpClient.execute(request)
+        })
+      return sent.pipe(
         Effect.flatMap((response) => Effect.map(response.text, (text) => ({ response, text }))),
         Effect.mapError((error) => new ConnectionError({ message: scrub(describeTransport(error), secret) })),
         (effect) =>
-          timeoutFail(effect, limit, () =>
+          timeoutFail(effect, clock, limit, () =>
             new TimeoutError(
               byDeadline
                 ? {
@@ -178,12 +197,14 @@ export const make: Effect.Effect<FileBatchClientService, never, HttpClient.HttpC
                 return yield* Effect.fail(next.left === true ? gaveUp(last) : last)
               }
               attempts += 1
-              const result = yield* Effect.either(Effect.flatMap(remaining, (left) => attempt(request, left, clock)))
+              const result = yield* Effect.either(
+                Effect.flatMap(remaining, (left) => attempt(request, left, clock, options?.onAttempt))
+              )
               if (result._tag === "Right") return result.right
               last = result.left
             }
           })
-        return attempt(request, deadlineMillis, clock).pipe(
+        return attempt(request, deadlineMillis, clock, options?.onAttempt).pipe(
           Effect.catchAll((error) =>
             error._tag === "TimeoutError" && error.reason === "deadline" ? Effect.fail(error) : retryAfter(error)
           ),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { cancelFileBatch, RetryPolicy } from "@filebatch/core"
+import { cancelFileBatch, FileBatchClient, RetryPolicy } from "@filebatch/core"
 import { Duration, Effect, Exit, Fiber, TestClock } from "effect"
 import { batchJson, clientLayer, fakeHttp, json, openAiError, ref, type Reply } from "./fixtures.js"
 
@@ -21,6 +21,26 @@ const start = (http: ReturnType<typeof fakeHttp>, options: Parameters<typeof cli
 const advance = (millis: number) => TestClock.adjust(Duration.millis(millis))
 
 describe("RetryPolicy (the official SDK's defaults)", () => {
+  it.effect("onAttempt hears every HTTP attempt, retries included, whether the call succeeds or not", () =>
+    Effect.gen(function*() {
+      const attemptsOf = (http: ReturnType<typeof fakeHttp>) =>
+        Effect.gen(function*() {
+          let heard = 0
+          const fiber = yield* Effect.fork(
+            Effect.flatMap(FileBatchClient.FileBatchClient, (client) =>
+              client.execute("cancel", ref, { onAttempt: () => heard++ })).pipe(
+                Effect.provide(clientLayer(http.layer))
+              )
+          )
+          yield* advance(60_000)
+          const exit = yield* Fiber.await(fiber)
+          return { heard, sent: http.recorded.requests.length, ok: Exit.isSuccess(exit) }
+        })
+      expect(yield* attemptsOf(sequence(error(500)))).toEqual({ heard: 2, sent: 2, ok: true })
+      expect(yield* attemptsOf(sequence(error(500), error(500), error(500)))).toEqual({ heard: 3, sent: 3, ok: false })
+      expect(yield* attemptsOf(sequence(error(404)))).toEqual({ heard: 1, sent: 1, ok: false })
+    }))
+
   it.effect("retries a 500 after 0.375–0.5 s (0.5 s less up to 25% jitter), and gives up after 2 retries", () =>
     Effect.gen(function*() {
       const http = sequence(error(500), error(500), error(500))

@@ -8,36 +8,35 @@ const liveClock = Context.get(DefaultServices.liveServices, Clock.Clock)
 const maxTimerMillis = 2_147_483_647
 
 /**
- * `Effect.timeoutFail`, cheaper on the live clock: the effect runs in one child fiber and
- * a timer races it, instead of two fibers racing (a measured ~45 µs less per HTTP
- * attempt, a third of the client's own cost). Any other clock, TestClock included,
- * takes `Effect.timeoutFail` itself, so schedules stay testable.
+ * `Effect.timeoutFail` on the caller's `clock`, cheaper when that is the live clock: the
+ * effect runs in one child fiber and a timer races it, instead of two fibers racing (a
+ * measured ~45 µs less per HTTP attempt, a third of the client's own cost). Any other
+ * clock, TestClock included, takes `Effect.timeoutFail` itself, so schedules stay testable.
  */
 export const timeoutFail = <A, E, R, E2>(
   self: Effect.Effect<A, E, R>,
+  clock: Clock.Clock,
   millis: number,
   onTimeout: () => E2
 ): Effect.Effect<A, E | E2, R> =>
-  Effect.clockWith((clock) =>
-    clock !== liveClock || millis > maxTimerMillis
-      ? Effect.timeoutFail(self, { duration: millis, onTimeout })
-      : Effect.uninterruptibleMask((restore) =>
-        Effect.flatMap(Effect.fork(restore(self)), (child) =>
-          restore(Effect.async<A, E | E2>((resume) => {
-            const timer = setTimeout(() => {
-              child.removeObserver(onDone)
-              resume(Effect.zipRight(Fiber.interrupt(child), Effect.fail(onTimeout())))
-            }, millis)
-            const onDone = (exit: Effect.Effect<A, E>) => {
-              clearTimeout(timer)
-              resume(exit)
-            }
-            child.addObserver(onDone)
-            return Effect.suspend(() => {
-              clearTimeout(timer)
-              child.removeObserver(onDone)
-              return Fiber.interrupt(child)
-            })
-          })))
-      )
-  )
+  clock !== liveClock || millis > maxTimerMillis
+    ? Effect.timeoutFail(self, { duration: millis, onTimeout })
+    : Effect.uninterruptibleMask((restore) =>
+      Effect.flatMap(Effect.fork(restore(self)), (child) =>
+        restore(Effect.async<A, E | E2>((resume) => {
+          const timer = setTimeout(() => {
+            child.removeObserver(onDone)
+            resume(Effect.zipRight(Fiber.interrupt(child), Effect.fail(onTimeout())))
+          }, millis)
+          const onDone = (exit: Effect.Effect<A, E>) => {
+            clearTimeout(timer)
+            resume(exit)
+          }
+          child.addObserver(onDone)
+          return Effect.suspend(() => {
+            clearTimeout(timer)
+            child.removeObserver(onDone)
+            return Fiber.interrupt(child)
+          })
+        })))
+    )
