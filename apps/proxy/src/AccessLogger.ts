@@ -32,7 +32,13 @@ export const makeJsonLines = (write: (text: string) => void = (text) => process.
   })
   return {
     write: (level, message, fields) => {
-      buffer.push(`${JSON.stringify({ time: new Date().toISOString(), level, message, ...fields })}\n`)
+      // Serialised in two parts rather than spreading the fields into a new object per line.
+      const rest = JSON.stringify(fields)
+      buffer.push(
+        `{"time":"${new Date().toISOString()}","level":${JSON.stringify(level)},"message":${
+          JSON.stringify(message) ?? "null"
+        }${rest === "{}" ? "}" : `,${rest.slice(1)}`}\n`
+      )
       if (!scheduled) {
         scheduled = true
         setImmediate(flush)

@@ -117,29 +117,28 @@ export const makeApp = (deps: ProxyDeps): (request: ProxyRequest) => Pending<Pro
     requestId: string,
     log: LogFields
   ) =>
-    gate.run(
-      Effect.uninterruptibleMask((restore) => {
-        metrics.upstreamInFlight.inc()
-        // Every HTTP attempt, retries included, whether the call ends well or not.
-        const attempts = { count: 0 }
-        return restore(
-          client.execute(operation, ref, {
+    Effect.suspend(() => {
+      // Every HTTP attempt, retries included, whether the call ends well or not.
+      const attempts = { count: 0 }
+      return gate.run(
+        Effect.suspend(() => {
+          metrics.upstreamInFlight.inc()
+          return client.execute(operation, ref, {
             headers: { "x-client-request-id": requestId },
             onAttempt: () => attempts.count++
           })
-        ).pipe(Effect.onExit((exit) =>
-          Effect.sync(() => {
-            metrics.upstreamInFlight.dec()
-            const failure = Exit.isFailure(exit) ? Cause.failureOption(exit.cause) : Option.none()
-            const outcome = Exit.isSuccess(exit) ? "ok" : Option.isSome(failure) ? failure.value._tag : undefined
-            if (outcome !== undefined) metrics.upstreamCalls.inc({ operation, outcome })
-            metrics.upstreamAttempts.inc(attempts.count)
-            if (attempts.count > 1) metrics.upstreamRetries.inc(attempts.count - 1)
-            log.attempts = attempts.count
-          })
-        ))
-      })
-    )
+        }),
+        (exit) => {
+          metrics.upstreamInFlight.dec()
+          const failure = Exit.isFailure(exit) ? Cause.failureOption(exit.cause) : Option.none()
+          const outcome = Exit.isSuccess(exit) ? "ok" : Option.isSome(failure) ? failure.value._tag : undefined
+          if (outcome !== undefined) metrics.upstreamCalls.inc({ operation, outcome })
+          metrics.upstreamAttempts.inc(attempts.count)
+          if (attempts.count > 1) metrics.upstreamRetries.inc(attempts.count - 1)
+          log.attempts = attempts.count
+        }
+      )
+    })
 
   /** The upstream call (shared by identical cancels in flight) and its answer in OpenAI's shape. */
   const callUpstream = (

@@ -26,34 +26,40 @@ export const makeGate = (permits: number, maxQueue: number) => {
     next.granted = true
     Deferred.unsafeDone(next.turn, Exit.void)
   }
-  const released = Effect.sync(release)
   return {
     active: () => active,
     waiting: () => queue.length,
-    run: <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | Shed, R> =>
+    /** Runs `effect` under the bound; `after` is called with its exit, however it ends, once it ran. */
+    run: <A, E, R>(
+      effect: Effect.Effect<A, E, R>,
+      after?: (exit: Exit.Exit<A, E>) => void
+    ): Effect.Effect<A, E | Shed, R> =>
       // Uninterruptible between taking a permit and owning its release.
-      Effect.uninterruptibleMask((restore) =>
-        Effect.suspend((): Effect.Effect<A, E | Shed, R> => {
-          if (active < permits) {
-            active += 1
-            return Effect.ensuring(restore(effect), released)
-          }
-          if (queue.length >= maxQueue) return Effect.fail(new Shed())
-          const ticket: Ticket = { granted: false, turn: Deferred.unsafeMake<void>(FiberId.none) }
-          queue.push(ticket)
-          return Effect.zipRight(
-            restore(Deferred.await(ticket.turn)).pipe(
-              // A waiter that goes away leaves the queue, or passes on the permit it was just given.
-              Effect.onInterrupt(() =>
-                Effect.sync(() => {
-                  if (ticket.granted) release()
-                  else queue.splice(queue.indexOf(ticket), 1)
-                })
-              )
-            ),
-            Effect.ensuring(restore(effect), released)
-          )
-        })
-      )
+      Effect.uninterruptibleMask((restore): Effect.Effect<A, E | Shed, R> => {
+        const finish = (exit: Exit.Exit<A, E>) =>
+          Effect.sync(() => {
+            release()
+            after?.(exit)
+          })
+        if (active < permits) {
+          active += 1
+          return Effect.onExit(restore(effect), finish)
+        }
+        if (queue.length >= maxQueue) return Effect.fail(new Shed())
+        const ticket: Ticket = { granted: false, turn: Deferred.unsafeMake<void>(FiberId.none) }
+        queue.push(ticket)
+        return Effect.zipRight(
+          restore(Deferred.await(ticket.turn)).pipe(
+            // A waiter that goes away leaves the queue, or passes on the permit it was just given.
+            Effect.onInterrupt(() =>
+              Effect.sync(() => {
+                if (ticket.granted) release()
+                else queue.splice(queue.indexOf(ticket), 1)
+              })
+            )
+          ),
+          Effect.onExit(restore(effect), finish)
+        )
+      })
   }
 }
