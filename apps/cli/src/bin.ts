@@ -3,7 +3,7 @@
  * client and assembles layers.
  */
 import { Command, ValidationError } from "@effect/cli"
-import { NodeContext, NodeHttpClient, NodeRuntime } from "@effect/platform-node"
+import { NodeFileSystem, NodeHttpClient, NodePath, NodeRuntime, NodeTerminal } from "@effect/platform-node"
 import { FileBatchClient, FileBatchConfig } from "@filebatch/core"
 import { Cause, Effect, Layer, Logger, LogLevel } from "effect"
 import { CliFailure, make } from "./Cli.js"
@@ -38,6 +38,8 @@ cli(process.argv).pipe(
   // Logs go to stderr, quiet unless --log-level asks for more.
   Effect.provide(Logger.replace(Logger.defaultLogger, Logger.withConsoleError(Logger.logfmtLogger))),
   Logger.withMinimumLogLevel(LogLevel.Warning),
-  Effect.provide(NodeContext.layer),
+  // What @effect/cli needs, and no more: NodeContext.layer would also bring the command
+  // executor and worker modules, initialised at every start for nothing.
+  Effect.provide(Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer)),
   NodeRuntime.runMain({ disableErrorReporting: true, disablePrettyLogger: true })
 )
