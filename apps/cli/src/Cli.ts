@@ -13,7 +13,6 @@ import {
   FileBatchError,
   FileBatchWatch
 } from "@filebatch/core"
-import { EmulatorCommand } from "@filebatch/emulator"
 import { Data, type Duration, Effect, Either, Layer, Option, Stream } from "effect"
 import { text as readAll } from "node:stream/consumers"
 import { type ConnectionOptions, connectionOptions, durationOption } from "./internal/connection.js"
@@ -256,9 +255,23 @@ export const make = (clientLayer: ClientLayer) => {
       )
   ).pipe(Command.withDescription("Follow a file batch until it has stopped"))
 
+  // `filebatch emulator …` is dispatched by the launcher to its own bundle before this
+  // tree is built (see build.mjs); this entry lists it in the help.
+  const emulator = Command.make(
+    "emulator",
+    {},
+    () =>
+      Effect.fail(
+        new CliFailure({
+          code: ExitCode.usage,
+          message: "give 'emulator' first: filebatch emulator [options] (see filebatch emulator --help)"
+        })
+      )
+  ).pipe(Command.withDescription("Serve a local OpenAI vector store file batch API, with faults on demand"))
+
   return Command.make("filebatch").pipe(
     Command.withDescription("Cancel OpenAI vector store file batches, and know when they have stopped"),
-    Command.withSubcommands([cancel, get, watch, EmulatorCommand.command])
+    Command.withSubcommands([cancel, get, watch, emulator])
   )
 }
 

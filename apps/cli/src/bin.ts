@@ -2,14 +2,13 @@
  * Entry point of the bundled `filebatch` command: the only place that picks the HTTP
  * client and assembles layers.
  */
-import { Command, ValidationError } from "@effect/cli"
+import { Command } from "@effect/cli"
 import { NodeFileSystem, NodeHttpClient, NodePath, NodeRuntime, NodeTerminal } from "@effect/platform-node"
 import { FileBatchClient, FileBatchConfig } from "@filebatch/core"
 import { Cause, Effect, Layer, Logger, LogLevel } from "effect"
 import { CliFailure, make } from "./Cli.js"
 import { ExitCode } from "./internal/exitCode.js"
-
-const version = "0.1.0"
+import { version } from "./internal/version.js"
 
 const clientLayer = (settings: FileBatchConfig.FileBatchOptions) =>
   FileBatchClient.layer.pipe(
@@ -29,10 +28,8 @@ cli(process.argv).pipe(
   Effect.catchAll((error) =>
     error instanceof CliFailure
       ? fail(error.code, error.message)
-      : ValidationError.isValidationError(error)
       // @effect/cli has printed the usage error already.
-      ? Effect.sync(() => (process.exitCode = ExitCode.usage))
-      : fail(ExitCode.internal, error instanceof Error ? error.message : String(error))
+      : Effect.sync(() => (process.exitCode = ExitCode.usage))
   ),
   Effect.catchAllDefect((defect) => fail(ExitCode.internal, `internal error: ${Cause.pretty(Cause.die(defect))}`)),
   // Logs go to stderr, quiet unless --log-level asks for more.
