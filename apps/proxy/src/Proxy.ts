@@ -336,20 +336,23 @@ export const makeApp = (deps: ProxyDeps): (request: ProxyRequest) => Pending<Pro
       const latencyMs = performance.now() - started
       metrics.requests.inc({ route: log.route, status: answer.status })
       metrics.latency.observe({ route: log.route }, latencyMs / 1000)
-      accessLog?.({
-        request_id: requestId,
-        method,
-        path: log.route === "other" ? path.slice(0, 200) : path,
-        route: log.route,
-        status: answer.status,
-        latency_ms: Math.round(latencyMs * 100) / 100,
-        ...(log.key !== undefined ? { key: log.key } : {}),
-        ...(log.vectorStoreId !== undefined ? { vector_store_id: log.vectorStoreId } : {}),
-        ...(log.batchId !== undefined ? { batch_id: log.batchId } : {}),
-        ...(log.attempts !== undefined ? { upstream_attempts: log.attempts } : {}),
-        ...(log.coalesced !== undefined ? { coalesced: log.coalesced } : {}),
-        ...(log.upstreamRequestId !== undefined ? { upstream_request_id: log.upstreamRequestId } : {})
-      })
+      if (accessLog !== undefined) {
+        const fields: Record<string, unknown> = {
+          request_id: requestId,
+          method,
+          path: log.route === "other" ? path.slice(0, 200) : path,
+          route: log.route,
+          status: answer.status,
+          latency_ms: Math.round(latencyMs * 100) / 100
+        }
+        if (log.key !== undefined) fields["key"] = log.key
+        if (log.vectorStoreId !== undefined) fields["vector_store_id"] = log.vectorStoreId
+        if (log.batchId !== undefined) fields["batch_id"] = log.batchId
+        if (log.attempts !== undefined) fields["upstream_attempts"] = log.attempts
+        if (log.coalesced !== undefined) fields["coalesced"] = log.coalesced
+        if (log.upstreamRequestId !== undefined) fields["upstream_request_id"] = log.upstreamRequestId
+        accessLog(fields)
+      }
       const headers: Record<string, string> = { ...answer.headers, "x-request-id": requestId }
       if (state.draining) headers["connection"] = "close"
       return {

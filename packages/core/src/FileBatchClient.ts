@@ -112,12 +112,12 @@ export const make: Effect.Effect<FileBatchClientService, never, HttpClient.HttpC
       const path = operation === "cancel" ? `${batchPath(ref)}/cancel` : batchPath(ref)
       let headers = fixedHeaders
       if (options?.headers !== undefined) {
-        const extra: Record<string, string> = {}
-        for (const [name, value] of Object.entries(options.headers)) {
+        headers = {}
+        for (const name in options.headers) {
           const lower = name.toLowerCase()
-          if (!protectedHeaders.has(lower)) extra[lower] = value
+          if (!protectedHeaders.has(lower)) headers[lower] = options.headers[name]!
         }
-        headers = { ...extra, ...fixedHeaders }
+        for (const name in fixedHeaders) headers[name] = fixedHeaders[name]!
       }
       return HttpClientRequest.make(operation === "cancel" ? "POST" : "GET")(`${settings.baseUrl}${path}`, { headers })
     }
@@ -208,7 +208,14 @@ export const make: Effect.Effect<FileBatchClientService, never, HttpClient.HttpC
           Effect.catchAll((error) =>
             error._tag === "TimeoutError" && error.reason === "deadline" ? Effect.fail(error) : retryAfter(error)
           ),
-          Effect.map((answer): FileBatchResponse => ({ ...answer, attempts }))
+          Effect.map((answer): FileBatchResponse => ({
+            batch: answer.batch,
+            json: answer.json,
+            text: answer.text,
+            requestId: answer.requestId,
+            pollAfterMillis: answer.pollAfterMillis,
+            attempts
+          }))
         )
       })
 
