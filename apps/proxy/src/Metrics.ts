@@ -3,7 +3,13 @@
  */
 import { Counter, Gauge, Histogram, Registry } from "prom-client"
 
-export const makeMetrics = () => {
+/** What the in-flight gauges read when scraped, rather than being moved on every request. */
+export interface InFlight {
+  readonly requests: () => number
+  readonly upstream: () => number
+}
+
+export const makeMetrics = (inFlightNow: InFlight) => {
   const registry = new Registry()
   const requests = new Counter({
     name: "filebatch_proxy_requests_total",
@@ -50,16 +56,42 @@ export const makeMetrics = () => {
     help: "Requests refused because the upstream queue was full",
     registers: [registry]
   })
-  const inFlight = new Gauge({
+  new Gauge({
     name: "filebatch_proxy_in_flight_requests",
     help: "Requests being handled",
-    registers: [registry]
+    registers: [registry],
+    collect() {
+      this.set(inFlightNow.requests())
+    }
   })
-  const upstreamInFlight = new Gauge({
+  new Gauge({
     name: "filebatch_proxy_upstream_in_flight",
     help: "Upstream calls in flight",
-    registers: [registry]
+    registers: [registry],
+    collect() {
+      this.set(inFlightNow.upstream())
+    }
   })
+  // Label children looked up once per label set: prom-client hashes the labels on every
+  // call otherwise.
+  const requestChildren = new Map<string, { inc: () => void }>()
+  const latencyChildren = new Map<string, { observe: (value: number) => void }>()
+  /** Counts an answered request and its latency. */
+  const answered = (route: string, status: number, seconds: number) => {
+    const key = `${route} ${status}`
+    let counter = requestChildren.get(key)
+    if (counter === undefined) {
+      counter = requests.labels(route, String(status))
+      requestChildren.set(key, counter)
+    }
+    counter.inc()
+    let histogram = latencyChildren.get(route)
+    if (histogram === undefined) {
+      histogram = latency.labels(route)
+      latencyChildren.set(route, histogram)
+    }
+    histogram.observe(seconds)
+  }
   return {
     registry,
     requests,
@@ -70,8 +102,7 @@ export const makeMetrics = () => {
     coalesced,
     rateLimited,
     shed,
-    inFlight,
-    upstreamInFlight
+    answered
   }
 }
 

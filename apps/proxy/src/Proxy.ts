@@ -33,6 +33,7 @@ export interface ProxyReply {
 export interface ProxyState {
   draining: boolean
   inFlight: number
+  upstreamInFlight: number
 }
 
 export interface ProxyDeps {
@@ -122,14 +123,14 @@ export const makeApp = (deps: ProxyDeps): (request: ProxyRequest) => Pending<Pro
       const attempts = { count: 0 }
       return gate.run(
         Effect.suspend(() => {
-          metrics.upstreamInFlight.inc()
+          state.upstreamInFlight += 1
           return client.execute(operation, ref, {
             headers: { "x-client-request-id": requestId },
             onAttempt: () => attempts.count++
           })
         }),
         (exit) => {
-          metrics.upstreamInFlight.dec()
+          state.upstreamInFlight -= 1
           const failure = Exit.isFailure(exit) ? Cause.failureOption(exit.cause) : Option.none()
           const outcome = Exit.isSuccess(exit) ? "ok" : Option.isSome(failure) ? failure.value._tag : undefined
           if (outcome !== undefined) metrics.upstreamCalls.inc({ operation, outcome })
@@ -321,21 +322,18 @@ export const makeApp = (deps: ProxyDeps): (request: ProxyRequest) => Pending<Pro
     const path = queryAt >= 0 ? rawUrl.slice(0, queryAt) : rawUrl
     const method = request.method
     state.inFlight += 1
-    metrics.inFlight.inc()
     const log: LogFields = { route: "other" }
     let counted = true
     const uncount = () => {
       if (!counted) return
       counted = false
       state.inFlight -= 1
-      metrics.inFlight.dec()
     }
 
     const reply = (answer: Answer): ProxyReply => {
       uncount()
       const latencyMs = performance.now() - started
-      metrics.requests.inc({ route: log.route, status: answer.status })
-      metrics.latency.observe({ route: log.route }, latencyMs / 1000)
+      metrics.answered(log.route, answer.status, latencyMs / 1000)
       if (accessLog !== undefined) {
         const fields: Record<string, unknown> = {
           request_id: requestId,

@@ -135,13 +135,13 @@ export const serve: Effect.Effect<
   const settings = yield* ProxyConfig
   const client = yield* FileBatchClient.make
   const rateLimiter = yield* RateLimiter.RateLimiter
-  const metrics = makeMetrics()
+  const state: ProxyState = { draining: false, inFlight: 0, upstreamInFlight: 0 }
+  const metrics = makeMetrics({ requests: () => state.inFlight, upstream: () => state.upstreamInFlight })
   const lines = yield* AccessLog
   const minimumLevel = yield* FiberRef.get(FiberRef.currentMinimumLogLevel)
   const accessLog = LogLevel.greaterThanEqual(LogLevel.Info, minimumLevel)
     ? (fields: Readonly<Record<string, unknown>>) => lines.write("info", "request", fields)
     : undefined
-  const state: ProxyState = { draining: false, inFlight: 0 }
   const app = makeApp({ settings, client, rateLimiter, metrics, state, accessLog })
   const runFork = Runtime.runFork(yield* Effect.runtime<never>())
 

@@ -95,7 +95,13 @@ describe("proxy operations", () => {
       const { batchId, vectorStoreId } = await seed(upstream.emulator)
       await Effect.runPromise(upstream.emulator.addFaults([{ batchId, times: "always", fault: { kind: "hang" } }]))
       const started = Date.now()
-      const reply = await call(proxy.url, "GET", `/v1/vector_stores/${vectorStoreId}/file_batches/${batchId}`)
+      const pending = call(proxy.url, "GET", `/v1/vector_stores/${vectorStoreId}/file_batches/${batchId}`)
+      // While it hangs, the in-flight gauges count it (the scrape itself is a request too).
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      const during = (await call(proxy.url, "GET", "/metrics")).text
+      expect(during).toMatch(/^filebatch_proxy_in_flight_requests 2$/m)
+      expect(during).toMatch(/^filebatch_proxy_upstream_in_flight 1$/m)
+      const reply = await pending
       expect(reply.status).toBe(504)
       expect(errorOf(reply)["code"]).toBe("upstream_timeout")
       expect(Date.now() - started).toBeLessThan(5_000)
@@ -104,6 +110,7 @@ describe("proxy operations", () => {
       const metrics = (await call(proxy.url, "GET", "/metrics")).text
       expect(metrics).toMatch(/^filebatch_proxy_upstream_attempts_total 2$/m)
       expect(metrics).toMatch(/^filebatch_proxy_upstream_retries_total 1$/m)
+      expect(metrics).toMatch(/^filebatch_proxy_upstream_in_flight 0$/m)
       await new Promise((resolve) => setTimeout(resolve, 50))
       expect(proxy.output()).toMatch(/"status":504,.*"upstream_attempts":2/)
     } finally {
