@@ -102,8 +102,8 @@ const rows = subjects.map((s) => {
     requestsPerSecond: Math.round(median(r.rps)),
     p50Ms: median(r.p50),
     p99Ms: median(r.p99),
-    fixedRateP50Ms: median(r.fixedP50),
-    fixedRateP99Ms: median(r.fixedP99),
+    fixedRateP50Ms: Number(median(r.fixedP50).toFixed(2)),
+    fixedRateP99Ms: Number(median(r.fixedP99).toFixed(2)),
     errors: r.errors
   }
 })
