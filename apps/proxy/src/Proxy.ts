@@ -1,18 +1,18 @@
 /**
- * The request path: route, validate, authenticate, rate-limit, coalesce, bound, call
- * upstream through core, answer in OpenAI's shape, log and count. Nothing reaches the
- * upstream before the IDs, the key and its scope have been checked.
+ * The request path: route, validate, authenticate, then hand over to `Upstream.ts`
+ * (rate limit, coalescing, bound, the call through core); answer in OpenAI's shape, log
+ * and count. Nothing reaches the upstream before the IDs, the key and its scope have
+ * been checked.
  */
 import type { RateLimiter } from "@effect/experimental"
-import { type FileBatchClient, FileBatchError } from "@filebatch/core"
-import { Cause, Duration, Effect, Exit, Option } from "effect"
+import type { FileBatchClient } from "@filebatch/core"
+import { Effect } from "effect"
 import * as Answers from "./internal/answers.js"
-import { makeCoalescer } from "./internal/coalesce.js"
-import { makeGate, type Shed } from "./internal/gate.js"
 import { checkSegment, requestIdFrom } from "./internal/ids.js"
 import type { Metrics } from "./Metrics.js"
 import { docsPage, openApiDocument } from "./ProxyApi.js"
 import type { ProxySettings } from "./ProxyConfig.js"
+import { type LogFields, makeUpstream, type Operation } from "./Upstream.js"
 
 /** What the proxy reads of a request; `bodyWithin` reads the body, false when it is over `maxBytes` or broken. */
 export interface ProxyRequest {
@@ -46,8 +46,6 @@ export interface ProxyDeps {
   readonly accessLog: ((fields: Readonly<Record<string, unknown>>) => void) | undefined
 }
 
-type Operation = "cancel" | "retrieve"
-
 interface Route {
   readonly operation: Operation
   readonly rawStore: string
@@ -76,18 +74,6 @@ const headerOf = (request: ProxyRequest, name: string): string | undefined => {
 
 const bearer = (header: string | undefined): string | undefined => header?.match(/^Bearer\s+(\S+)\s*$/i)?.[1]
 
-type UpstreamResult = FileBatchClient.FileBatchResponse
-
-interface LogFields {
-  key?: string
-  route: string
-  vectorStoreId?: string
-  batchId?: string
-  attempts?: number
-  coalesced?: boolean
-  upstreamRequestId?: string
-}
-
 /** An answer known at once, or the Effect that finds it (only for work that must wait). */
 type Pending<A> = A | Effect.Effect<A>
 
@@ -105,140 +91,9 @@ const andThen = <A, B>(pending: Pending<A>, f: (a: A) => Pending<B>): Pending<B>
  * rate-limit check is an Effect, run in its own fiber by the server.
  */
 export const makeApp = (deps: ProxyDeps): (request: ProxyRequest) => Pending<ProxyReply> => {
-  const { accessLog, client, metrics, rateLimiter, settings, state } = deps
-  const coalescer = makeCoalescer<UpstreamResult, FileBatchError.FileBatchError | Shed>()
-  const gate = makeGate(settings.maxUpstreamConcurrency, settings.maxQueue)
-  const windowMillis = Duration.toMillis(settings.rateLimitWindow)
+  const { accessLog, metrics, settings, state } = deps
+  const { limited } = makeUpstream(deps)
   const openApiJson = JSON.stringify(openApiDocument())
-
-  /** One upstream call; its HTTP attempts, retries included, go to the metrics and the leader's log line. */
-  const upstream = (
-    operation: Operation,
-    ref: { vectorStoreId: string; batchId: string },
-    requestId: string,
-    log: LogFields
-  ) =>
-    Effect.suspend(() => {
-      // Every HTTP attempt, retries included, whether the call ends well or not.
-      const attempts = { count: 0 }
-      return gate.run(
-        Effect.suspend(() => {
-          state.upstreamInFlight += 1
-          return client.execute(operation, ref, {
-            headers: { "x-client-request-id": requestId },
-            onAttempt: () => attempts.count++
-          })
-        }),
-        (exit) => {
-          state.upstreamInFlight -= 1
-          const failure = Exit.isFailure(exit) ? Cause.failureOption(exit.cause) : Option.none()
-          const outcome = Exit.isSuccess(exit) ? "ok" : Option.isSome(failure) ? failure.value._tag : undefined
-          if (outcome !== undefined) metrics.upstreamCalls.inc({ operation, outcome })
-          metrics.upstreamAttempts.inc(attempts.count)
-          if (attempts.count > 1) metrics.upstreamRetries.inc(attempts.count - 1)
-          log.attempts = attempts.count
-        }
-      )
-    })
-
-  /** The upstream call (shared by identical cancels in flight) and its answer in OpenAI's shape. */
-  const callUpstream = (
-    route: Route,
-    ref: { vectorStoreId: string; batchId: string },
-    requestId: string,
-    log: LogFields,
-    rateHeaders: Record<string, string>
-  ): Effect.Effect<Answers.Answer> =>
-    // Identical cancels in flight share one upstream call; reads are not shared, so a
-    // client following a batch always gets a fresh snapshot.
-    Effect.map(
-      route.operation === "cancel"
-        ? coalescer.run(`${ref.vectorStoreId} ${ref.batchId}`, upstream(route.operation, ref, requestId, log))
-        : Effect.map(Effect.exit(upstream(route.operation, ref, requestId, log)), (exit) => ({
-          exit,
-          coalesced: false
-        })),
-      ({ coalesced, exit }): Answers.Answer => {
-        log.coalesced = coalesced
-        if (coalesced) {
-          metrics.coalesced.inc()
-          log.attempts = 0
-        }
-        if (Exit.isSuccess(exit)) {
-          const response = exit.value
-          if (response.requestId !== undefined) log.upstreamRequestId = response.requestId
-          const headers: Record<string, string> = { ...rateHeaders }
-          if (response.requestId !== undefined) headers["openai-request-id"] = response.requestId
-          if (response.pollAfterMillis !== undefined) {
-            headers["openai-poll-after-ms"] = String(response.pollAfterMillis)
-          }
-          return { status: 200, body: response.text, headers }
-        }
-        const failure = Option.getOrUndefined(Cause.failureOption(exit.cause))
-        if (failure === undefined) {
-          return Answers.errorAnswer(500, "The proxy failed unexpectedly.", { code: "internal_error" })
-        }
-        if (failure._tag === "Shed") {
-          metrics.shed.inc()
-          return Answers.errorAnswer(503, "Too many requests are waiting for the upstream; retry shortly.", {
-            code: "overloaded",
-            headers: { "retry-after": "1" }
-          })
-        }
-        const upstreamRequestId = FileBatchError.requestIdOf(failure)
-        if (upstreamRequestId !== undefined) log.upstreamRequestId = upstreamRequestId
-        const answer = Answers.fromFileBatchError(failure)
-        return { ...answer, headers: { ...answer.headers, ...rateHeaders } }
-      }
-    )
-
-  /** The per-key rate limit, then the upstream call. */
-  const limited = (
-    key: string,
-    route: Route,
-    ref: { vectorStoreId: string; batchId: string },
-    requestId: string,
-    log: LogFields
-  ): Effect.Effect<Answers.Answer> => {
-    const limit = settings.rateLimit
-    if (limit === undefined) return callUpstream(route, ref, requestId, log, {})
-    return Effect.flatMap(
-      Effect.either(rateLimiter.consume({
-        algorithm: "token-bucket",
-        onExceeded: "fail",
-        window: settings.rateLimitWindow,
-        limit,
-        key
-      })),
-      (consumed) => {
-        const rateHeaders: Record<string, string> = { "x-ratelimit-limit-requests": String(limit) }
-        if (consumed._tag === "Left") {
-          const error = consumed.left
-          const retryAfterMillis = error.reason === "Exceeded" ? Duration.toMillis(error.retryAfter) : windowMillis
-          metrics.rateLimited.inc({ key })
-          return Effect.succeed(Answers.errorAnswer(
-            429,
-            `Rate limit reached for key '${key}': ${limit} requests per ${
-              Duration.format(settings.rateLimitWindow)
-            }. Please try again in ${(retryAfterMillis / 1000).toFixed(1)}s.`,
-            {
-              type: "requests",
-              code: "rate_limit_exceeded",
-              headers: {
-                ...rateHeaders,
-                "x-ratelimit-remaining-requests": "0",
-                "x-ratelimit-reset-requests": `${Math.ceil(retryAfterMillis)}ms`,
-                "retry-after": String(Math.max(1, Math.ceil(retryAfterMillis / 1000)))
-              }
-            }
-          ))
-        }
-        rateHeaders["x-ratelimit-remaining-requests"] = String(consumed.right.remaining)
-        rateHeaders["x-ratelimit-reset-requests"] = `${Duration.toMillis(consumed.right.resetAfter)}ms`
-        return callUpstream(route, ref, requestId, log, rateHeaders)
-      }
-    )
-  }
 
   /** Everything after routing: IDs, method, body, draining, key, scope, then upstream. */
   const handleApi = (
@@ -271,7 +126,7 @@ export const makeApp = (deps: ProxyDeps): (request: ProxyRequest) => Pending<Pro
       if (key === undefined) return Answers.unknownKey(presented)
       log.key = key.name
       if (!key.allows(store)) return Answers.forbiddenStore(store)
-      return limited(key.name, route, { vectorStoreId: store, batchId: batch }, requestId, log)
+      return limited(key.name, route.operation, { vectorStoreId: store, batchId: batch }, requestId, log)
     })
   }
 
