@@ -3,25 +3,18 @@
  * assembles layers.
  */
 import { RateLimiter } from "@effect/experimental"
-import { HttpClient } from "@effect/platform"
 import { NodeRuntime } from "@effect/platform-node"
 import { FileBatchConfig } from "@filebatch/core"
+import { UndiciHttpClient } from "@filebatch/undici"
 import { Cause, Config, Effect, Layer, Logger, LogLevel } from "effect"
-import { Agent } from "undici"
 import { AccessLog, makeJsonLines, makeJsonLinesLogger } from "./AccessLogger.js"
 import * as ProxyConfig from "./ProxyConfig.js"
 import { ListenError, serve } from "./Server.js"
-import * as UpstreamClient from "./UpstreamClient.js"
 
-// undici keeps a pool of upstream connections alive; the client over it is the
-// proxy's own lean one (see UpstreamClient.ts for why and what it measured).
-const UpstreamHttpLive = Layer.scoped(
-  HttpClient.HttpClient,
-  Effect.map(
-    Effect.acquireRelease(Effect.sync(() => new Agent()), (agent) => Effect.promise(() => agent.destroy())),
-    (agent) => UpstreamClient.make(agent, { maxResponseBytes: 1024 * 1024 })
-  )
-)
+// undici keeps a pool of upstream connections alive; the client over it is the lean one
+// of @filebatch/undici (most of the platform client's per-call cost is machinery core
+// does not need; see that package).
+const UpstreamHttpLive = UndiciHttpClient.layer({ maxResponseBytes: 1024 * 1024 })
 
 const UpstreamLive = Layer.merge(FileBatchConfig.layerConfig(), UpstreamHttpLive)
 

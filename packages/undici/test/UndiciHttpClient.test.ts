@@ -1,9 +1,9 @@
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
+import { UndiciHttpClient } from "@filebatch/undici"
 import { Effect, Exit, Fiber } from "effect"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import { Agent } from "undici"
-import * as UpstreamClient from "../src/UpstreamClient.js"
 
 interface Seen {
   readonly method: string
@@ -40,7 +40,7 @@ const setup = (handler: (request: IncomingMessage, response: ServerResponse) => 
     )
     const { port } = server.address() as { port: number }
     return {
-      client: UpstreamClient.make(agent, { maxResponseBytes: 1024 }),
+      client: UndiciHttpClient.make(agent, { maxResponseBytes: 1024 }),
       url: `http://127.0.0.1:${port}`,
       seen,
       closed: () => closed
@@ -49,7 +49,7 @@ const setup = (handler: (request: IncomingMessage, response: ServerResponse) => 
 
 const pause = (millis: number) => Effect.promise(() => new Promise((resolve) => setTimeout(resolve, millis)))
 
-describe("the proxy's upstream client", () => {
+describe("UndiciHttpClient", () => {
   it.scoped("sends method, path, query, headers and body; reads status, headers and the whole body", () =>
     Effect.gen(function*() {
       const { client, seen, url } = yield* setup((_, response) => {
