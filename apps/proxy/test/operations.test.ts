@@ -119,6 +119,43 @@ describe("proxy operations", () => {
     }
   })
 
+  it("a client that goes away mid-call frees its place: no request or upstream call is left counted", async () => {
+    const upstream = await startEmulator()
+    const proxy = await startProxy(upstream.emulator, {
+      FILEBATCH_TIMEOUT: "30 seconds",
+      FILEBATCH_PROXY_MAX_UPSTREAM_CONCURRENCY: "1",
+      FILEBATCH_PROXY_MAX_QUEUE: "1"
+    })
+    try {
+      const { batchId, vectorStoreId } = await seed(upstream.emulator)
+      await Effect.runPromise(upstream.emulator.addFaults([{ batchId, times: "always", fault: { kind: "hang" } }]))
+      const path = `/v1/vector_stores/${vectorStoreId}/file_batches/${batchId}`
+      // One call holds the only upstream permit, a second waits in the queue; both clients give up.
+      const clients = [new AbortController(), new AbortController()]
+      const gone = clients.map((client) =>
+        fetch(`${proxy.url}${path}`, { headers: { authorization: `Bearer ${clientKeys.a}` }, signal: client.signal })
+          .catch(() => "aborted")
+      )
+      await new Promise((resolve) => setTimeout(resolve, 200))
+      const during = (await call(proxy.url, "GET", "/metrics")).text
+      expect(during).toMatch(/^filebatch_proxy_in_flight_requests 3$/m)
+      expect(during).toMatch(/^filebatch_proxy_upstream_in_flight 1$/m)
+      for (const client of clients) client.abort()
+      expect(await Promise.all(gone)).toEqual(["aborted", "aborted"])
+      await new Promise((resolve) => setTimeout(resolve, 200))
+      const after = (await call(proxy.url, "GET", "/metrics")).text
+      expect(after).toMatch(/^filebatch_proxy_in_flight_requests 1$/m)
+      expect(after).toMatch(/^filebatch_proxy_upstream_in_flight 0$/m)
+      // The permit and the queue place are free again: a new call is not shed.
+      await Effect.runPromise(upstream.emulator.clearFaults)
+      const next = await call(proxy.url, "GET", path)
+      expect(next.status).toBe(200)
+    } finally {
+      await proxy.stop()
+      await upstream.close()
+    }
+  })
+
   it("on SIGTERM: readiness fails, new connections are refused, in-flight requests finish, exit 0", async () => {
     const upstream = await startEmulator()
     const proxy = await startProxy(upstream.emulator, { FILEBATCH_PROXY_SHUTDOWN_GRACE: "5 seconds" })
