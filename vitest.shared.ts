@@ -8,7 +8,8 @@ export default defineConfig({
   resolve: {
     alias: {
       "@filebatch/core": path.join(here, "packages/core/src/index.ts"),
-      "@filebatch/emulator": path.join(here, "packages/emulator/src/index.ts")
+      "@filebatch/emulator": path.join(here, "packages/emulator/src/index.ts"),
+      "@filebatch/undici": path.join(here, "packages/undici/src/index.ts")
     }
   },
   test: {

@@ -8,12 +8,13 @@
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import type { HttpClientError } from "@effect/platform"
 import { type Clock, Context, Duration, Effect, Layer, Option, Redacted, Schedule } from "effect"
+import * as AttemptLimit from "./AttemptLimit.js"
 import type { VectorStoreFileBatch } from "./FileBatch.js"
 import { FileBatchConfig, type FileBatchSettings } from "./FileBatchConfig.js"
 import { ConnectionError, type FileBatchError, TimeoutError } from "./FileBatchError.js"
 import { batchPath, type FileBatchRef, refProblem } from "./FileBatchId.js"
 import { type Answer, interpret, scrub } from "./internal/response.js"
-import { timeoutFail } from "./internal/timeout.js"
+import { isLiveTimer, timeoutFail } from "./internal/timeout.js"
 import { userAgent } from "./internal/version.js"
 import { RetryPolicy } from "./RetryPolicy.js"
 
@@ -124,6 +125,9 @@ export const make: Effect.Effect<FileBatchClientService, never, HttpClient.HttpC
 
     const deadlineMillis = Duration.toMillis(settings.deadline)
 
+    // A client that enforces attempt limits itself spares core a fiber per attempt.
+    const clientEnforcesLimits = AttemptLimit.isEnforcedBy(httpClient)
+
     /** One HTTP attempt, bounded by the per-attempt timeout or what is left of the deadline. */
     const attempt = (
       request: HttpClientRequest.HttpClientRequest,
@@ -133,30 +137,34 @@ export const make: Effect.Effect<FileBatchClientService, never, HttpClient.HttpC
     ) => {
       const byDeadline = remainingMillis < timeoutMillis
       const limit = Math.max(0, byDeadline ? remainingMillis : timeoutMillis)
-      const sent = onAttempt === undefined
-        ? httpClient.execute(request)
-        : Effect.suspend(() => {
-          onAttempt()
-          return httpClient.execute(request)
-        })
-      return sent.pipe(
+      const timedOut = () =>
+        new TimeoutError(
+          byDeadline
+            ? {
+              reason: "deadline",
+              timeoutMillis: deadlineMillis,
+              message: `no complete answer within the deadline of ${Duration.format(settings.deadline)}`
+            }
+            : {
+              reason: "attempt",
+              timeoutMillis,
+              message: `no complete answer within ${Duration.format(settings.timeout)}`
+            }
+        )
+      const limitedByClient = clientEnforcesLimits && isLiveTimer(clock, limit)
+      const executed = limitedByClient
+        ? Effect.locally(httpClient.execute(request), AttemptLimit.current, limit)
+        : httpClient.execute(request)
+      const sent = onAttempt === undefined ? executed : Effect.zipRight(Effect.sync(onAttempt), executed)
+      const answered = sent.pipe(
         Effect.flatMap((response) => Effect.map(response.text, (text) => ({ response, text }))),
-        Effect.mapError((error) => new ConnectionError({ message: scrub(describeTransport(error), secret) })),
-        (effect) =>
-          timeoutFail(effect, clock, limit, () =>
-            new TimeoutError(
-              byDeadline
-                ? {
-                  reason: "deadline",
-                  timeoutMillis: deadlineMillis,
-                  message: `no complete answer within the deadline of ${Duration.format(settings.deadline)}`
-                }
-                : {
-                  reason: "attempt",
-                  timeoutMillis,
-                  message: `no complete answer within ${Duration.format(settings.timeout)}`
-                }
-            )),
+        Effect.mapError((error) =>
+          error.cause instanceof AttemptLimit.Reached
+            ? timedOut()
+            : new ConnectionError({ message: scrub(describeTransport(error), secret) })
+        )
+      )
+      return (limitedByClient ? answered : timeoutFail(answered, clock, limit, timedOut)).pipe(
         Effect.flatMap(({ response, text }) => interpret(response, text, secret, () => clock.unsafeCurrentTimeMillis()))
       )
     }

@@ -1,5 +1,6 @@
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
+import { AttemptLimit } from "@filebatch/core"
 import { UndiciHttpClient } from "@filebatch/undici"
 import { Effect, Exit, Fiber } from "effect"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
@@ -112,5 +113,21 @@ describe("UndiciHttpClient", () => {
       const text = yield* Effect.flatMap(counted.get(`${url}/a`), (response) => response.text)
       expect(text).toBe("ok")
       expect(tapped).toBe(1)
+    }))
+
+  it.scoped("enforces core's attempt limit: a request given one fails with AttemptLimit.Reached and is aborted", () =>
+    Effect.gen(function*() {
+      const { client, closed, url } = yield* setup(() => {})
+      expect(AttemptLimit.isEnforcedBy(client)).toBe(true)
+      const started = Date.now()
+      const error = yield* Effect.flip(
+        Effect.locally(client.execute(HttpClientRequest.get(`${url}/hang`)), AttemptLimit.current, 100)
+      )
+      expect(Date.now() - started).toBeGreaterThanOrEqual(95)
+      expect(Date.now() - started).toBeLessThan(2_000)
+      expect(error._tag).toBe("RequestError")
+      expect(error.cause).toBeInstanceOf(AttemptLimit.Reached)
+      yield* pause(50)
+      expect(closed()).toBe(1)
     }))
 })

@@ -7,6 +7,10 @@ const liveClock = Context.get(DefaultServices.liveServices, Clock.Clock)
 // setTimeout's limit; longer limits fall back to the generic path.
 const maxTimerMillis = 2_147_483_647
 
+/** Whether a timer of `millis` on `clock` can be a plain `setTimeout`. */
+export const isLiveTimer = (clock: Clock.Clock, millis: number): boolean =>
+  clock === liveClock && millis <= maxTimerMillis
+
 /**
  * `Effect.timeoutFail` on the caller's `clock`, cheaper when that is the live clock: the
  * effect runs in one child fiber and a timer races it, instead of two fibers racing (a
@@ -19,7 +23,7 @@ export const timeoutFail = <A, E, R, E2>(
   millis: number,
   onTimeout: () => E2
 ): Effect.Effect<A, E | E2, R> =>
-  clock !== liveClock || millis > maxTimerMillis
+  !isLiveTimer(clock, millis)
     ? Effect.timeoutFail(self, { duration: millis, onTimeout })
     : Effect.uninterruptibleMask((restore) =>
       Effect.flatMap(Effect.fork(restore(self)), (child) =>
