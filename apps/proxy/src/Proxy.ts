@@ -220,11 +220,11 @@ export const makeApp = (deps: ProxyDeps): (request: ProxyRequest) => Pending<Pro
     try {
       answer = route(request, path, requestId, log)
     } catch {
-      answer = unexpected()
+      answer = Answers.unexpected()
     }
     if (!Effect.isEffect(answer)) return reply(answer)
     return answer.pipe(
-      Effect.catchAllDefect(() => Effect.succeed(unexpected())),
+      Effect.catchAllDefect(() => Effect.succeed(Answers.unexpected())),
       Effect.map(reply),
       // Counted down however the request ends, a client that goes away included.
       Effect.onInterrupt(() => Effect.sync(uncount))
@@ -233,5 +233,3 @@ export const makeApp = (deps: ProxyDeps): (request: ProxyRequest) => Pending<Pro
 }
 
 type Answer = Answers.Answer & { readonly contentType?: string }
-
-const unexpected = (): Answer => Answers.errorAnswer(500, "The proxy failed unexpectedly.", { code: "internal_error" })

@@ -17,7 +17,7 @@ import { Data, Duration, Effect, FiberId, FiberRef, LogLevel, Runtime, Schedule,
 import { createServer, type IncomingMessage, type Server, type ServerResponse, STATUS_CODES } from "node:http"
 import type { Socket } from "node:net"
 import { AccessLog } from "./AccessLogger.js"
-import { errorAnswer } from "./internal/answers.js"
+import { unexpected } from "./internal/answers.js"
 import { makeMetrics } from "./Metrics.js"
 import { makeApp, type ProxyReply, type ProxyRequest, type ProxyState } from "./Proxy.js"
 import { ProxyConfig } from "./ProxyConfig.js"
@@ -104,10 +104,7 @@ const write = (response: ServerResponse, reply: ProxyReply) => {
   response.end(reply.body)
 }
 
-const unexpectedFailure: ProxyReply = {
-  ...errorAnswer(500, "The proxy failed unexpectedly.", { code: "internal_error" }),
-  contentType: "application/json"
-}
+const unexpectedFailure: ProxyReply = { ...unexpected(), contentType: "application/json" }
 
 const listen = (server: Server, port: number, host: string) =>
   Effect.async<void, ListenError>((resume) => {

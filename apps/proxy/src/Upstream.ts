@@ -106,9 +106,7 @@ export const makeUpstream = (deps: UpstreamDeps) => {
           return { status: 200, body: response.text, headers }
         }
         const failure = Option.getOrUndefined(Cause.failureOption(exit.cause))
-        if (failure === undefined) {
-          return Answers.errorAnswer(500, "The proxy failed unexpectedly.", { code: "internal_error" })
-        }
+        if (failure === undefined) return Answers.unexpected()
         if (failure._tag === "Shed") {
           metrics.shed.inc()
           return Answers.errorAnswer(503, "Too many requests are waiting for the upstream; retry shortly.", {

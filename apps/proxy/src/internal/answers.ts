@@ -54,6 +54,9 @@ export const wrongMethod = (method: string, path: string, allow: string) =>
 export const bodyTooLarge = (limit: number) =>
   errorAnswer(413, `Request body too large: at most ${limit} bytes are accepted.`, { code: "request_too_large" })
 
+/** A defect in the proxy itself: nothing about it is told to the client. */
+export const unexpected = () => errorAnswer(500, "The proxy failed unexpectedly.", { code: "internal_error" })
+
 export const draining = () =>
   errorAnswer(503, "The proxy is shutting down; retry on another instance.", {
     code: "shutting_down",
