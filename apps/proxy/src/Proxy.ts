@@ -8,6 +8,7 @@ import type { RateLimiter } from "@effect/experimental"
 import type { FileBatchClient } from "@filebatch/core"
 import { Effect } from "effect"
 import * as Answers from "./internal/answers.js"
+import type { Gate } from "./internal/gate.js"
 import { checkSegment, requestIdFrom } from "./internal/ids.js"
 import type { Metrics } from "./Metrics.js"
 import { docsPage, openApiDocument } from "./ProxyApi.js"
@@ -33,7 +34,6 @@ export interface ProxyReply {
 export interface ProxyState {
   draining: boolean
   inFlight: number
-  upstreamInFlight: number
 }
 
 export interface ProxyDeps {
@@ -41,6 +41,7 @@ export interface ProxyDeps {
   readonly client: FileBatchClient.FileBatchClientService
   readonly rateLimiter: RateLimiter.RateLimiter
   readonly metrics: Metrics
+  readonly gate: Gate
   readonly state: ProxyState
   /** Writes the access log line of a request; `undefined` when the log level hides it. */
   readonly accessLog: ((fields: Readonly<Record<string, unknown>>) => void) | undefined

@@ -18,6 +18,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse, S
 import type { Socket } from "node:net"
 import { AccessLog } from "./AccessLogger.js"
 import { unexpected } from "./internal/answers.js"
+import { makeGate } from "./internal/gate.js"
 import { makeMetrics } from "./Metrics.js"
 import { makeApp, type ProxyReply, type ProxyRequest, type ProxyState } from "./Proxy.js"
 import { ProxyConfig } from "./ProxyConfig.js"
@@ -132,14 +133,15 @@ export const serve: Effect.Effect<
   const settings = yield* ProxyConfig
   const client = yield* FileBatchClient.make
   const rateLimiter = yield* RateLimiter.RateLimiter
-  const state: ProxyState = { draining: false, inFlight: 0, upstreamInFlight: 0 }
-  const metrics = makeMetrics({ requests: () => state.inFlight, upstream: () => state.upstreamInFlight })
+  const state: ProxyState = { draining: false, inFlight: 0 }
+  const gate = makeGate(settings.maxUpstreamConcurrency, settings.maxQueue)
+  const metrics = makeMetrics({ requests: () => state.inFlight, upstream: gate.active })
   const lines = yield* AccessLog
   const minimumLevel = yield* FiberRef.get(FiberRef.currentMinimumLogLevel)
   const accessLog = LogLevel.greaterThanEqual(LogLevel.Info, minimumLevel)
     ? (fields: Readonly<Record<string, unknown>>) => lines.write("info", "request", fields)
     : undefined
-  const app = makeApp({ settings, client, rateLimiter, metrics, state, accessLog })
+  const app = makeApp({ settings, client, rateLimiter, metrics, gate, state, accessLog })
   const runFork = Runtime.runFork(yield* Effect.runtime<never>())
 
   const nodeServer = createServer({

@@ -8,7 +8,7 @@ import { type FileBatchClient, FileBatchError } from "@filebatch/core"
 import { Cause, Duration, Effect, Exit, Option } from "effect"
 import * as Answers from "./internal/answers.js"
 import { makeCoalescer } from "./internal/coalesce.js"
-import { makeGate, type Shed } from "./internal/gate.js"
+import type { Gate, Shed } from "./internal/gate.js"
 import type { Metrics } from "./Metrics.js"
 import type { ProxySettings } from "./ProxyConfig.js"
 
@@ -30,16 +30,16 @@ export interface UpstreamDeps {
   readonly client: FileBatchClient.FileBatchClientService
   readonly rateLimiter: RateLimiter.RateLimiter
   readonly metrics: Metrics
-  readonly state: { upstreamInFlight: number }
+  /** The bound on concurrent upstream calls; its permits in use are the calls in flight. */
+  readonly gate: Gate
 }
 
 type UpstreamResult = FileBatchClient.FileBatchResponse
 
 /** `limited(key, operation, ref, requestId, log)`: the answer for an authorised request. */
 export const makeUpstream = (deps: UpstreamDeps) => {
-  const { client, metrics, rateLimiter, settings, state } = deps
+  const { client, gate, metrics, rateLimiter, settings } = deps
   const coalescer = makeCoalescer<UpstreamResult, FileBatchError.FileBatchError | Shed>()
-  const gate = makeGate(settings.maxUpstreamConcurrency, settings.maxQueue)
   const windowMillis = Duration.toMillis(settings.rateLimitWindow)
 
   /** One upstream call; its HTTP attempts, retries included, go to the metrics and the leader's log line. */
@@ -53,15 +53,11 @@ export const makeUpstream = (deps: UpstreamDeps) => {
       // Every HTTP attempt, retries included, whether the call ends well or not.
       const attempts = { count: 0 }
       return gate.run(
-        Effect.suspend(() => {
-          state.upstreamInFlight += 1
-          return client.execute(operation, ref, {
-            headers: { "x-client-request-id": requestId },
-            onAttempt: () => attempts.count++
-          })
+        client.execute(operation, ref, {
+          headers: { "x-client-request-id": requestId },
+          onAttempt: () => attempts.count++
         }),
         (exit) => {
-          state.upstreamInFlight -= 1
           const failure = Exit.isFailure(exit) ? Cause.failureOption(exit.cause) : Option.none()
           const outcome = Exit.isSuccess(exit) ? "ok" : Option.isSome(failure) ? failure.value._tag : undefined
           if (outcome !== undefined) metrics.upstreamCalls.inc({ operation, outcome })

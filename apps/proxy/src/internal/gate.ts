@@ -63,3 +63,5 @@ export const makeGate = (permits: number, maxQueue: number) => {
       })
   }
 }
+
+export type Gate = ReturnType<typeof makeGate>
