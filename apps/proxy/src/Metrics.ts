@@ -74,23 +74,20 @@ export const makeMetrics = (inFlightNow: InFlight) => {
   })
   // Label children looked up once per label set: prom-client hashes the labels on every
   // call otherwise.
+  const childOf = <C>(children: Map<string, C>, key: string, make: () => C): C => {
+    let child = children.get(key)
+    if (child === undefined) {
+      child = make()
+      children.set(key, child)
+    }
+    return child
+  }
   const requestChildren = new Map<string, { inc: () => void }>()
   const latencyChildren = new Map<string, { observe: (value: number) => void }>()
   /** Counts an answered request and its latency. */
   const answered = (route: string, status: number, seconds: number) => {
-    const key = `${route} ${status}`
-    let counter = requestChildren.get(key)
-    if (counter === undefined) {
-      counter = requests.labels(route, String(status))
-      requestChildren.set(key, counter)
-    }
-    counter.inc()
-    let histogram = latencyChildren.get(route)
-    if (histogram === undefined) {
-      histogram = latency.labels(route)
-      latencyChildren.set(route, histogram)
-    }
-    histogram.observe(seconds)
+    childOf(requestChildren, `${route} ${status}`, () => requests.labels(route, String(status))).inc()
+    childOf(latencyChildren, route, () => latency.labels(route)).observe(seconds)
   }
   return {
     registry,
