@@ -77,12 +77,22 @@ export class VectorStoreFileBatch extends Schema.Class<VectorStoreFileBatch>("Ve
   file_counts: FileCounts
 }) {}
 
+// Unknown extra fields are dropped, never an error: the API adds fields over time.
+const decodeOptions = { onExcessProperty: "ignore" } as const
+
 /**
  * Decodes an unknown JSON value into a batch, failing with a `ParseError`.
  *
  * @since 0.1.0
  */
-export const decodeFileBatch = Schema.decodeUnknown(VectorStoreFileBatch, { onExcessProperty: "ignore" })
+export const decodeFileBatch = Schema.decodeUnknown(VectorStoreFileBatch, decodeOptions)
+
+/**
+ * {@link decodeFileBatch}, synchronously: `Either` a batch or the `ParseError`.
+ *
+ * @since 0.1.0
+ */
+export const decodeFileBatchEither = Schema.decodeUnknownEither(VectorStoreFileBatch, decodeOptions)
 
 /**
  * True when the batch will not change any more: `completed`, `cancelled` or `failed`.

@@ -1,6 +1,6 @@
 import type { HttpClientResponse } from "@effect/platform"
-import { Effect, Either, ParseResult, Schema } from "effect"
-import { VectorStoreFileBatch } from "../FileBatch.js"
+import { Effect, Either, ParseResult } from "effect"
+import { decodeFileBatchEither, type VectorStoreFileBatch } from "../FileBatch.js"
 import * as Errors from "../FileBatchError.js"
 
 /** What one successful attempt yields. */
@@ -14,10 +14,6 @@ export interface Answer {
 }
 
 const excerptLength = 200
-
-// Synchronous decoding: the answer is already in memory, and the Effect-returning
-// decoder costs a few more steps per call.
-const decodeBatch = Schema.decodeUnknownEither(VectorStoreFileBatch, { onExcessProperty: "ignore" })
 
 /** Removes every occurrence of the secret, so no answer can echo it into an error. */
 export const scrub = (text: string, secret: string): string =>
@@ -156,7 +152,8 @@ export const interpret = (
   if (Either.isLeft(json)) {
     return Effect.fail(unexpected(`the answer (HTTP ${status}) is not JSON`))
   }
-  const batch = decodeBatch(json.right)
+  // Synchronous: the answer is already in memory, and the Effect decoder costs more steps.
+  const batch = decodeFileBatchEither(json.right)
   if (Either.isLeft(batch)) {
     return Effect.fail(unexpected(
       `the answer (HTTP ${status}) is not a file batch: ${
