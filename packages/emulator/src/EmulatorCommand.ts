@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { Command, Options } from "@effect/cli"
+import { Command, Options, ValidationError } from "@effect/cli"
 import { FileSystem } from "@effect/platform"
 import { Console, Effect, Either, Option } from "effect"
 import * as Emulator from "./Emulator.js"
@@ -109,3 +109,21 @@ export const command = Command.make(
       return yield* Effect.never
     }).pipe(Effect.scoped)
 ).pipe(Command.withDescription("Serve a local OpenAI vector store file batch API, with faults on demand"))
+
+/**
+ * The command as a program over `argv` (shaped like `process.argv`), named `name` in its
+ * help and messages. A usage error (already printed by @effect/cli) sets exit status 2;
+ * any other failure prints one line on stderr and sets 1.
+ *
+ * @since 0.1.0
+ */
+export const run = (name: string, version: string) => (argv: ReadonlyArray<string>) =>
+  Command.run(command, { name, version })(argv).pipe(
+    Effect.catchAll((error) =>
+      ValidationError.isValidationError(error)
+        ? Effect.sync(() => (process.exitCode = 2))
+        : Console.error(`${name}: ${error instanceof Error ? error.message : String(error)}`).pipe(
+          Effect.zipRight(Effect.sync(() => (process.exitCode = 1)))
+        )
+    )
+  )
