@@ -14,8 +14,9 @@ export default defineConfig({
   },
   test: {
     include: ["test/**/*.test.ts"],
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
+    // Safety nets only, far above any expected time: no verdict may depend on them.
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
     sequence: { concurrent: false }
   }
 })

@@ -14,6 +14,7 @@ import { makeApp } from "./internal/app.js"
 import { FaultBook } from "./internal/faultBook.js"
 import { RateLimiter } from "./internal/rateLimiter.js"
 import type { RequestLogEntry } from "./RequestLog.js"
+import * as Progress from "./Progress.js"
 import { makeStore, type Store } from "./Store.js"
 
 /**
@@ -26,6 +27,8 @@ export interface EmulatorService {
   readonly settings: EmulatorSettings
   /** Direct access to the state, bypassing HTTP (and the request log). */
   readonly store: Store
+  /** The time batches progress on: hold it to make a state, advance it to move on. */
+  readonly progress: Progress.Progress
   /** Arms fault rules. */
   readonly addFaults: (rules: ReadonlyArray<FaultRule>) => Effect.Effect<void>
   readonly clearFaults: Effect.Effect<void>
@@ -64,9 +67,11 @@ export const make = (
     const settings = yield* Effect.try({ try: () => resolveSettings(options), catch: (e) => e as Error })
     const faults = new FaultBook()
     faults.add(settings.faults)
+    const progress = Progress.make({ held: settings.holdProgress })
     const state = {
       settings,
-      store: makeStore(settings),
+      store: makeStore(settings, progress),
+      progress,
       faults,
       log: [] as Array<RequestLogEntry>,
       limiter: settings.rateLimitPerMinute === undefined ? undefined : new RateLimiter(settings.rateLimitPerMinute)
@@ -88,6 +93,7 @@ export const make = (
       port: address.port,
       settings,
       store: state.store,
+      progress,
       addFaults: (rules) => Effect.sync(() => faults.add(rules)),
       clearFaults: Effect.sync(() => faults.clear()),
       requests: Effect.sync(() => state.log.map((entry) => ({ ...entry }))),

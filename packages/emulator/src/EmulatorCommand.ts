@@ -59,6 +59,9 @@ const objectType = Options.choice("object-type", ["vector_store.files_batch", "v
   Options.withDefault("vector_store.files_batch" as const),
   Options.withDescription("Spelling of the batch's `object` field")
 )
+const holdProgress = Options.boolean("hold").pipe(
+  Options.withDescription("Start with batch progress held; move it with POST /__emulator/progress")
+)
 const faults = Options.file("faults", { exists: "yes" }).pipe(
   Options.optional,
   Options.withDescription("JSON file with a fault rule or an array of rules, armed at start")
@@ -95,6 +98,7 @@ export const command = Command.make(
     pollAfterMillis,
     rateLimitPerMinute,
     objectType,
+    holdProgress,
     faults
   },
   (options) =>

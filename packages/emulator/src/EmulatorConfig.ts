@@ -33,6 +33,11 @@ export interface EmulatorOptions {
   readonly faults?: ReadonlyArray<FaultRule>
   /** Serve `/__emulator/*` admin routes (default true). */
   readonly admin?: boolean
+  /**
+   * Start with batch progress held (default false): nothing moves until the progress is
+   * advanced or resumed (`emulator.progress`, or `POST /__emulator/progress`).
+   */
+  readonly holdProgress?: boolean
 }
 
 /**
@@ -71,7 +76,8 @@ export const resolveSettings = (options: EmulatorOptions = {}): EmulatorSettings
     rateLimitPerMinute: options.rateLimitPerMinute,
     objectType: options.objectType ?? "vector_store.files_batch",
     faults: options.faults ?? [],
-    admin: options.admin ?? true
+    admin: options.admin ?? true,
+    holdProgress: options.holdProgress ?? false
   }
   check(Number.isFinite(settings.fileMillis) && settings.fileMillis >= 0, "fileMillis must be 0 or more")
   check(Number.isInteger(settings.parallelism) && settings.parallelism >= 1, "parallelism must be a whole number ≥ 1")

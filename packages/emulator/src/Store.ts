@@ -4,11 +4,12 @@
  *
  * @since 0.1.0
  */
-import { Clock, Effect, Either } from "effect"
+import { Effect, Either } from "effect"
 import type { EmulatorSettings } from "./EmulatorConfig.js"
 import * as Errors from "./internal/apiError.js"
 import type { ApiError } from "./internal/apiError.js"
 import { newId } from "./internal/ids.js"
+import * as Progress from "./Progress.js"
 import {
   type BatchRecord,
   type Counts,
@@ -17,7 +18,7 @@ import {
   fileStatus,
   isTerminalStatus,
   statusAt
-} from "./internal/progress.js"
+} from "./internal/lifecycle.js"
 
 interface VectorStoreRecord {
   readonly id: string
@@ -56,16 +57,14 @@ export interface Store {
     batchId: string,
     query: ListFilesQuery
   ) => Effect.Effect<Record<string, unknown>, ApiError>
-  /** Counts and status of a batch now, for tests. */
-  readonly inspect: (batchId: string) => Effect.Effect<{ status: string; counts: Counts } | undefined>
 }
 
 /**
- * A fresh, empty store.
+ * A fresh, empty store whose batches progress on `progress` (by default, the clock).
  *
  * @since 0.1.0
  */
-export const makeStore = (settings: EmulatorSettings): Store => {
+export const makeStore = (settings: EmulatorSettings, progress: Progress.Progress = Progress.make()): Store => {
   const stores = new Map<string, VectorStoreRecord>()
   const batches = new Map<string, BatchRecord>()
 
@@ -121,7 +120,7 @@ export const makeStore = (settings: EmulatorSettings): Store => {
     f: (batch: BatchRecord, now: number) => Either.Either<A, ApiError>
   ): Effect.Effect<A, ApiError> =>
     Effect.flatMap(
-      Clock.currentTimeMillis,
+      progress.now,
       (now) => Either.flatMap(findBatch(vectorStoreId, batchId), (b) => f(b, now))
     )
 
@@ -142,14 +141,14 @@ export const makeStore = (settings: EmulatorSettings): Store => {
 
   return {
     createVectorStore: (name) =>
-      Effect.map(Clock.currentTimeMillis, (now) => {
+      Effect.map(progress.now, (now) => {
         const record = { id: newId("vs_"), name: name ?? "", createdAtMillis: now }
         stores.set(record.id, record)
         return vectorStoreJson(record, now)
       }),
 
     createBatch: (vectorStoreId, fileIds) =>
-      Effect.flatMap(Clock.currentTimeMillis, (now) => {
+      Effect.flatMap(progress.now, (now) => {
         if (!stores.has(vectorStoreId)) return Effect.fail(Errors.vectorStoreNotFound(vectorStoreId))
         const batch: BatchRecord = {
           id: newId("vsfb_"),
@@ -250,14 +249,6 @@ export const makeStore = (settings: EmulatorSettings): Store => {
           last_id: data.length > 0 ? data[data.length - 1].id : null,
           has_more: hasMore
         })
-      }),
-
-    inspect: (batchId) =>
-      Effect.map(Clock.currentTimeMillis, (now) => {
-        const batch = batches.get(batchId)
-        if (batch === undefined) return undefined
-        const counts = countsAt(batch, now)
-        return { status: statusAt(batch, counts, settings.cancellingStatus), counts }
       })
   }
 }

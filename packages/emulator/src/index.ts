@@ -26,6 +26,13 @@ export * as EmulatorConfig from "./EmulatorConfig.js"
 export * as Fault from "./Fault.js"
 
 /**
+ * The time batches progress on, which tests hold and advance.
+ *
+ * @since 0.2.0
+ */
+export * as Progress from "./Progress.js"
+
+/**
  * The request log.
  *
  * @since 0.1.0

@@ -29,7 +29,7 @@ const start = (args: Array<string>): Running => {
   const exit = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
     child.on("exit", (code, signal) => resolve({ code, signal }))
   )
-  const timer = setTimeout(() => child.kill("SIGKILL"), 15_000)
+  const timer = setTimeout(() => child.kill("SIGKILL"), 90_000)
   child.on("exit", () => clearTimeout(timer))
   return { child, url, exit, output: () => output }
 }
@@ -60,7 +60,13 @@ describe("filebatch-emulator command", () => {
       headers: { authorization: "Bearer sk-filebatch-emulator" },
       body: "{}"
     }).then(() => "answered", () => "dropped")
-    await new Promise((resolve) => setTimeout(resolve, 200))
+    // Stop only once the hung request is known to be inside the server.
+    const origin = url.replace(/\/v1$/, "")
+    const pending = async () => {
+      const log = await (await fetch(`${origin}/__emulator/requests`)).json() as Array<{ status: unknown }>
+      return log.some((entry) => entry.status === "pending")
+    }
+    while (!(await pending())) await new Promise((resolve) => setTimeout(resolve, 20))
     running.child.kill("SIGINT")
     expect((await running.exit).code).toBe(0)
     expect(await hung).toBe("dropped")

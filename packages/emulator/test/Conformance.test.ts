@@ -35,7 +35,8 @@ const scope = Effect.runSync(Scope.make())
 beforeAll(async () => {
   validate = loadValidator()
   emulator = await Effect.runPromise(
-    Emulator.make({ fileMillis: 20, parallelism: 4, cancelDelayMillis: 50 }).pipe(
+    // Held: every state asserted below is made by advancing, never raced.
+    Emulator.make({ fileMillis: 20, parallelism: 4, cancelDelayMillis: 50, holdProgress: true }).pipe(
       Scope.extend(scope)
     )
   )
@@ -63,7 +64,7 @@ describe("conformance with the official OpenAPI schemas", () => {
     expectValid("VectorStoreFileBatchObject", created.json)
     const cancelled = await run(call(emulator, "POST", `${batchPath}/cancel`))
     expectValid("VectorStoreFileBatchObject", cancelled.json)
-    await new Promise((resolve) => setTimeout(resolve, 80))
+    await run(emulator.progress.advance(50))
     const after = await run(call(emulator, "GET", batchPath))
     expect((after.json as { status: string }).status).toBe("cancelled")
     expectValid("VectorStoreFileBatchObject", after.json)
@@ -76,9 +77,17 @@ describe("conformance with the official OpenAPI schemas", () => {
 
   it("file lists match ListVectorStoreFilesResponse", async () => {
     const { batchPath } = await run(seed(emulator, 30))
-    for (const query of ["", "?limit=5&order=asc", "?filter=in_progress&limit=100"]) {
+    // 30 files, 4 at a time: 8 completed, 22 in progress.
+    await run(emulator.progress.advance(40))
+    for (
+      const [query, length] of [["", 20], ["?limit=5&order=asc", 5], ["?filter=in_progress&limit=100", 22], [
+        "?filter=completed",
+        8
+      ]] as const
+    ) {
       const list = await run(call(emulator, "GET", `${batchPath}/files${query}`))
       expectValid("ListVectorStoreFilesResponse", list.json)
+      expect((list.json as { data: Array<unknown> }).data, query).toHaveLength(length)
     }
   })
 

@@ -6,13 +6,17 @@ import { call, key, seed } from "./http.js"
 const errorOf = (json: unknown) => (json as { error: Record<string, unknown> }).error
 
 describe("Emulator over HTTP", () => {
-  layer(Emulator.layer({ fileMillis: 50, parallelism: 5, cancelDelayMillis: 100, pollAfterMillis: 250 }), {
-    excludeTestServices: true
-  })((it) => {
+  // Progress is held: each test makes the state it asserts, whatever the machine's speed.
+  layer(
+    Emulator.layer({ fileMillis: 50, parallelism: 5, cancelDelayMillis: 100, pollAfterMillis: 250, holdProgress: true }),
+    { excludeTestServices: true }
+  )((it) => {
     it.effect("creates, retrieves, cancels and lists like the real API, with its headers", () =>
       Effect.gen(function*() {
         const emulator = yield* Emulator.Emulator
         const { batchPath, batchId, vectorStoreId } = yield* seed(emulator)
+        // 20 files, 5 at a time, 50 ms each: one round done, three to go.
+        yield* emulator.progress.advance(50)
         const read = yield* call(emulator, "GET", batchPath)
         expect(read.status).toBe(200)
         expect(read.headers.get("content-type")).toMatch(/^application\/json/)
@@ -23,24 +27,47 @@ describe("Emulator over HTTP", () => {
           id: batchId,
           object: "vector_store.files_batch",
           vector_store_id: vectorStoreId,
-          status: "in_progress"
+          status: "in_progress",
+          file_counts: { in_progress: 15, completed: 5, failed: 0, cancelled: 0, total: 20 }
         })
         const cancelled = yield* call(emulator, "POST", `${batchPath}/cancel`)
         expect(cancelled.status).toBe(200)
         expect((cancelled.json as { status: string }).status).toBe("in_progress")
-        yield* Effect.sleep("150 millis")
+        // One millisecond short of the cancel delay, the batch is still cancelling.
+        yield* emulator.progress.advance(99)
+        const during = yield* call(emulator, "GET", batchPath)
+        expect(during.json).toMatchObject({ status: "in_progress", file_counts: { in_progress: 15, completed: 5 } })
+        yield* emulator.progress.advance(1)
         const after = yield* call(emulator, "GET", batchPath)
-        const body = after.json as { status: string; file_counts: Record<string, number> }
-        expect(body.status).toBe("cancelled")
+        expect(after.json).toMatchObject({
+          status: "cancelled",
+          file_counts: { in_progress: 0, completed: 5, failed: 0, cancelled: 15, total: 20 }
+        })
         expect(after.headers.get("openai-poll-after-ms")).toBeNull()
-        const { cancelled: c, completed, failed, in_progress, total } = body.file_counts
-        expect(c + completed + failed + in_progress).toBe(total)
-        expect(c).toBeGreaterThan(0)
         const files = yield* call(emulator, "GET", `${batchPath}/files?limit=5&order=asc&filter=cancelled`)
         expect(files.status).toBe(200)
-        expect((files.json as { data: Array<{ status: string }> }).data.every((f) => f.status === "cancelled")).toBe(
-          true
-        )
+        const listed = (files.json as { data: Array<{ id: string; status: string }> }).data
+        expect(listed.map((f) => f.id)).toEqual(["file-5", "file-6", "file-7", "file-8", "file-9"])
+        expect(listed.every((f) => f.status === "cancelled")).toBe(true)
+      }))
+
+    it.effect("the admin route holds, advances and resumes batch progress", () =>
+      Effect.gen(function*() {
+        const emulator = yield* Emulator.Emulator
+        const { batchPath } = yield* seed(emulator, 10)
+        const counts = Effect.map(call(emulator, "GET", batchPath), (r) => (r.json as { file_counts: unknown }).file_counts)
+        expect(yield* counts).toMatchObject({ completed: 0, in_progress: 10 })
+        const advanced = yield* call(emulator, "POST", "/__emulator/progress", { body: { advanceMillis: 50 } })
+        expect(advanced.json).toMatchObject({ held: true })
+        expect(yield* counts).toMatchObject({ completed: 5, in_progress: 5 })
+        const bad = yield* call(emulator, "POST", "/__emulator/progress", { body: { advanceMillis: -1 } })
+        expect(bad.status).toBe(400)
+        expect(JSON.stringify(bad.json)).toMatch(/Invalid progress command/)
+        const resumed = yield* call(emulator, "POST", "/__emulator/progress", { body: { hold: false } })
+        expect(resumed.json).toMatchObject({ held: false })
+        const held = yield* call(emulator, "POST", "/__emulator/progress", { body: { hold: true } })
+        expect(held.json).toMatchObject({ held: true })
+        expect((yield* call(emulator, "GET", "/__emulator/progress")).json).toMatchObject({ held: true })
       }))
 
     it.effect("401 for a missing or wrong key, with the real messages and a masked key", () =>

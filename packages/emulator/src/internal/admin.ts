@@ -4,8 +4,14 @@ import { Effect, Schema } from "effect"
 import { FaultRule } from "../Fault.js"
 import * as Errors from "./apiError.js"
 import type { ApiError } from "./apiError.js"
-import type { AppState } from "./app.js"
+import type { AppState } from "./state.js"
 import { readJsonBody } from "./requestBody.js"
+
+/** `{"hold": true}` holds batch progress, `false` resumes it; `advanceMillis` moves it on. */
+const ProgressCommand = Schema.Struct({
+  hold: Schema.optional(Schema.Boolean),
+  advanceMillis: Schema.optional(Schema.Number.pipe(Schema.finite(), Schema.nonNegative()))
+})
 
 export const jsonResponse = (status: number, body: unknown, headers: Record<string, string>) =>
   HttpServerResponse.text(JSON.stringify(body), { status, headers, contentType: "application/json" })
@@ -19,6 +25,25 @@ export const adminApp = (state: AppState, request: HttpServerRequest.HttpServerR
       return ok(state.log)
     case "DELETE /__emulator/requests":
       return Effect.sync(() => state.log.splice(0)).pipe(Effect.zipRight(ok({ cleared: true })))
+    case "GET /__emulator/progress":
+      return Effect.flatMap(state.progress.state, (progress) => ok(progress))
+    case "POST /__emulator/progress":
+      return readJsonBody(request).pipe(
+        Effect.flatMap((body) =>
+          Schema.decodeUnknown(ProgressCommand)(body).pipe(
+            Effect.mapError((error) => Errors.apiError(400, `Invalid progress command: ${error.message}`))
+          )
+        ),
+        Effect.tap((command) =>
+          command.hold === true ? state.progress.hold : command.hold === false ? state.progress.resume : Effect.void
+        ),
+        Effect.tap((command) =>
+          command.advanceMillis === undefined ? Effect.void : state.progress.advance(command.advanceMillis)
+        ),
+        Effect.zipRight(state.progress.state),
+        Effect.flatMap((progress) => ok(progress)),
+        Effect.catchAll((error: ApiError) => jsonResponse(error.status, Errors.errorBody(error), {}))
+      )
     case "DELETE /__emulator/faults":
       return Effect.sync(() => state.faults.clear()).pipe(Effect.zipRight(ok({ cleared: true })))
     case "POST /__emulator/faults":

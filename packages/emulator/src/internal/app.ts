@@ -1,25 +1,14 @@
 import { HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Clock, Duration, Effect, Either } from "effect"
-import type { EmulatorSettings } from "../EmulatorConfig.js"
 import type { Operation } from "../Fault.js"
 import { redactHeaders, type RequestLogEntry } from "../RequestLog.js"
-import type { Store } from "../Store.js"
 import { adminApp } from "./admin.js"
 import * as Errors from "./apiError.js"
 import type { ApiError } from "./apiError.js"
 import { defaultFaultMessage, resetConnection, spoil, truncated } from "./faultAnswers.js"
-import type { FaultBook } from "./faultBook.js"
 import { newRequestId } from "./ids.js"
-import type { RateLimiter } from "./rateLimiter.js"
 import { fileIdsOf, readJsonBody } from "./requestBody.js"
-
-export interface AppState {
-  readonly settings: EmulatorSettings
-  readonly store: Store
-  readonly faults: FaultBook
-  readonly log: Array<RequestLogEntry>
-  readonly limiter: RateLimiter | undefined
-}
+import type { AppState } from "./state.js"
 
 interface Route {
   readonly operation: Operation

@@ -76,10 +76,6 @@ export const countsAt = (batch: BatchRecord, now: number): Counts => {
   return counts
 }
 
-/** When every file has finished (ignoring cancellation). */
-export const finishesAtMillis = (batch: BatchRecord): number =>
-  batch.fileIds.length === 0 ? batch.createdAtMillis : fileEndMillis(batch, batch.fileIds.length - 1)
-
 export const statusAt = (batch: BatchRecord, counts: Counts, cancellingStatus: string): string => {
   if (batch.cancelRequestedAtMillis !== undefined) {
     return counts.in_progress === 0 ? "cancelled" : cancellingStatus
