@@ -12,9 +12,10 @@ import { type EmulatorOptions, type EmulatorSettings, resolveSettings } from "./
 import type { FaultRule } from "./Fault.js"
 import { makeApp } from "./internal/app.js"
 import { FaultBook } from "./internal/faultBook.js"
+import { HeldRequests } from "./internal/heldRequests.js"
 import { RateLimiter } from "./internal/rateLimiter.js"
-import type { RequestLogEntry } from "./RequestLog.js"
 import * as Progress from "./Progress.js"
+import type { RequestLogEntry } from "./RequestLog.js"
 import { makeStore, type Store } from "./Store.js"
 
 /**
@@ -32,6 +33,10 @@ export interface EmulatorService {
   /** Arms fault rules. */
   readonly addFaults: (rules: ReadonlyArray<FaultRule>) => Effect.Effect<void>
   readonly clearFaults: Effect.Effect<void>
+  /** How many requests a `hold` fault keeps waiting now. */
+  readonly held: Effect.Effect<number>
+  /** Lets every held request go on; answers how many. */
+  readonly releaseHeld: Effect.Effect<number>
   /** A copy of the request log. */
   readonly requests: Effect.Effect<ReadonlyArray<RequestLogEntry>>
   readonly clearRequests: Effect.Effect<void>
@@ -67,12 +72,14 @@ export const make = (
     const settings = yield* Effect.try({ try: () => resolveSettings(options), catch: (e) => e as Error })
     const faults = new FaultBook()
     faults.add(settings.faults)
+    const held = new HeldRequests()
     const progress = Progress.make({ held: settings.holdProgress })
     const state = {
       settings,
       store: makeStore(settings, progress),
       progress,
       faults,
+      held,
       log: [] as Array<RequestLogEntry>,
       limiter: settings.rateLimitPerMinute === undefined ? undefined : new RateLimiter(settings.rateLimitPerMinute)
     }
@@ -96,6 +103,8 @@ export const make = (
       progress,
       addFaults: (rules) => Effect.sync(() => faults.add(rules)),
       clearFaults: Effect.sync(() => faults.clear()),
+      held: Effect.sync(() => held.size),
+      releaseHeld: held.release,
       requests: Effect.sync(() => state.log.map((entry) => ({ ...entry }))),
       clearRequests: Effect.sync(() => void state.log.splice(0))
     }

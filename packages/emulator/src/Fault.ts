@@ -41,7 +41,8 @@ export const StatusFault = Schema.Struct({
 /**
  * Every fault kind. `status`, `hang` and `reset` stop the request before it takes
  * effect; `truncate`, `non-json`, `content-type` and `drift` spoil the answer of a
- * request that did take effect; `latency` only delays it.
+ * request that did take effect; `latency` only delays it, and `hold` keeps it waiting
+ * until the held requests are released (so a test can make "in flight" a fact).
  *
  * @since 0.1.0
  */
@@ -49,6 +50,7 @@ export const Fault = Schema.Union(
   StatusFault,
   Schema.Struct({ kind: Schema.Literal("latency"), millis: Schema.NonNegativeInt }),
   Schema.Struct({ kind: Schema.Literal("hang") }),
+  Schema.Struct({ kind: Schema.Literal("hold") }),
   Schema.Struct({ kind: Schema.Literal("reset") }),
   Schema.Struct({ kind: Schema.Literal("truncate") }),
   Schema.Struct({ kind: Schema.Literal("non-json") }),

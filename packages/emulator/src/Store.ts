@@ -9,7 +9,6 @@ import type { EmulatorSettings } from "./EmulatorConfig.js"
 import * as Errors from "./internal/apiError.js"
 import type { ApiError } from "./internal/apiError.js"
 import { newId } from "./internal/ids.js"
-import * as Progress from "./Progress.js"
 import {
   type BatchRecord,
   type Counts,
@@ -19,6 +18,7 @@ import {
   isTerminalStatus,
   statusAt
 } from "./internal/lifecycle.js"
+import * as Progress from "./Progress.js"
 
 interface VectorStoreRecord {
   readonly id: string

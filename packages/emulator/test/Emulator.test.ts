@@ -8,7 +8,13 @@ const errorOf = (json: unknown) => (json as { error: Record<string, unknown> }).
 describe("Emulator over HTTP", () => {
   // Progress is held: each test makes the state it asserts, whatever the machine's speed.
   layer(
-    Emulator.layer({ fileMillis: 50, parallelism: 5, cancelDelayMillis: 100, pollAfterMillis: 250, holdProgress: true }),
+    Emulator.layer({
+      fileMillis: 50,
+      parallelism: 5,
+      cancelDelayMillis: 100,
+      pollAfterMillis: 250,
+      holdProgress: true
+    }),
     { excludeTestServices: true }
   )((it) => {
     it.effect("creates, retrieves, cancels and lists like the real API, with its headers", () =>
@@ -55,7 +61,8 @@ describe("Emulator over HTTP", () => {
       Effect.gen(function*() {
         const emulator = yield* Emulator.Emulator
         const { batchPath } = yield* seed(emulator, 10)
-        const counts = Effect.map(call(emulator, "GET", batchPath), (r) => (r.json as { file_counts: unknown }).file_counts)
+        const counts = Effect.map(call(emulator, "GET", batchPath), (r) =>
+          (r.json as { file_counts: unknown }).file_counts)
         expect(yield* counts).toMatchObject({ completed: 0, in_progress: 10 })
         const advanced = yield* call(emulator, "POST", "/__emulator/progress", { body: { advanceMillis: 50 } })
         expect(advanced.json).toMatchObject({ held: true })

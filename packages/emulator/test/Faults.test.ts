@@ -1,6 +1,6 @@
 import { describe, expect, layer } from "@effect/vitest"
 import { Emulator } from "@filebatch/emulator"
-import { Effect, Either } from "effect"
+import { Effect, Either, Fiber, Schedule } from "effect"
 import { call, seed } from "./http.js"
 
 const arm = (emulator: Emulator.EmulatorService, rule: unknown) =>
@@ -59,6 +59,32 @@ describe("Fault injection", () => {
         const reply = yield* call(emulator, "GET", batchPath)
         expect(reply.status).toBe(200)
         expect(Date.now() - started).toBeGreaterThanOrEqual(290)
+      }))
+
+    it.effect("hold keeps requests waiting until they are released, then answers them normally", () =>
+      Effect.gen(function*() {
+        const emulator = yield* Emulator.Emulator
+        const { batchPath } = yield* seed(emulator)
+        yield* arm(emulator, { operation: "retrieve", times: 2, fault: { kind: "hold" } })
+        const replies = yield* Effect.fork(
+          Effect.all([call(emulator, "GET", batchPath), call(emulator, "GET", batchPath)], {
+            concurrency: 2
+          })
+        )
+        // Held is a fact the test waits for, not a guess about timing.
+        yield* call(emulator, "GET", "/__emulator/held").pipe(
+          Effect.filterOrFail((reply) => (reply.json as { held: number }).held === 2),
+          Effect.retry(Schedule.spaced("10 millis"))
+        )
+        expect((yield* emulator.requests).filter((entry) => entry.fault === "hold" && entry.status === "pending"))
+          .toHaveLength(2)
+        const released = yield* call(emulator, "POST", "/__emulator/release")
+        expect(released.json).toEqual({ released: 2 })
+        const answered = yield* Fiber.join(replies)
+        expect(answered.map((reply) => reply.status)).toEqual([200, 200])
+        expect(yield* emulator.held).toBe(0)
+        // Nothing is held any more, so the next release lets nothing go.
+        expect(yield* emulator.releaseHeld).toBe(0)
       }))
 
     it.effect("hang never answers; reset and truncate break the connection", () =>

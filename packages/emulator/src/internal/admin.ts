@@ -4,8 +4,8 @@ import { Effect, Schema } from "effect"
 import { FaultRule } from "../Fault.js"
 import * as Errors from "./apiError.js"
 import type { ApiError } from "./apiError.js"
-import type { AppState } from "./state.js"
 import { readJsonBody } from "./requestBody.js"
+import type { AppState } from "./state.js"
 
 /** `{"hold": true}` holds batch progress, `false` resumes it; `advanceMillis` moves it on. */
 const ProgressCommand = Schema.Struct({
@@ -25,6 +25,10 @@ export const adminApp = (state: AppState, request: HttpServerRequest.HttpServerR
       return ok(state.log)
     case "DELETE /__emulator/requests":
       return Effect.sync(() => state.log.splice(0)).pipe(Effect.zipRight(ok({ cleared: true })))
+    case "GET /__emulator/held":
+      return ok({ held: state.held.size })
+    case "POST /__emulator/release":
+      return Effect.flatMap(state.held.release, (released) => ok({ released }))
     case "GET /__emulator/progress":
       return Effect.flatMap(state.progress.state, (progress) => ok(progress))
     case "POST /__emulator/progress":

@@ -138,6 +138,9 @@ export const makeApp = (state: AppState) =>
           case "latency":
             yield* Effect.sleep(Duration.millis(fault.millis))
             break
+          case "hold":
+            yield* state.held.wait
+            break
           case "hang":
             return yield* Effect.never
           case "reset":
