@@ -32,8 +32,11 @@ export interface ProxyReply {
 }
 
 export interface ProxyState {
+  /** Set at SIGTERM/SIGINT: `/readyz` fails and every answer closes its connection. */
   draining: boolean
   inFlight: number
+  /** Called when the last request in flight is answered while draining. */
+  readonly onDrained: () => void
 }
 
 export interface ProxyDeps {
@@ -120,7 +123,6 @@ export const makeApp = (deps: ProxyDeps): (request: ProxyRequest) => Pending<Pro
 
     return andThen(bodyRead, (withinLimit): Pending<Answers.Answer> => {
       if (!withinLimit) return Answers.bodyTooLarge(settings.maxBodyBytes)
-      if (state.draining) return Answers.draining()
       const presented = bearer(headerOf(request, "authorization"))
       if (presented === undefined) return Answers.missingKey()
       const key = settings.keyring.find(presented)
@@ -184,6 +186,7 @@ export const makeApp = (deps: ProxyDeps): (request: ProxyRequest) => Pending<Pro
       if (!counted) return
       counted = false
       state.inFlight -= 1
+      if (state.draining && state.inFlight === 0) state.onDrained()
     }
 
     const reply = (answer: Answer): ProxyReply => {

@@ -22,7 +22,12 @@ export interface ProxySettings {
   /** Time allowed to receive a request's headers (and, at most, its whole request). */
   readonly headersTimeout: Duration.Duration
   readonly requestTimeout: Duration.Duration
-  /** How long in-flight requests may take to finish after SIGTERM/SIGINT. */
+  /**
+   * After SIGTERM/SIGINT, how long `/readyz` fails while new connections are still served,
+   * so that a load balancer stops sending before the proxy stops accepting.
+   */
+  readonly drainDelay: Duration.Duration
+  /** How long in-flight requests may take to finish once the proxy stops accepting. */
   readonly shutdownGrace: Duration.Duration
 }
 
@@ -113,6 +118,7 @@ export const fromEnv: Config.Config<ProxySettings> = Config.all({
   maxHeaderBytes: positiveInt("FILEBATCH_PROXY_MAX_HEADER_BYTES", 16 * 1024),
   headersTimeout: duration("FILEBATCH_PROXY_HEADERS_TIMEOUT", "10 seconds"),
   requestTimeout: duration("FILEBATCH_PROXY_REQUEST_TIMEOUT", "3 minutes"),
+  drainDelay: Config.duration("FILEBATCH_PROXY_DRAIN_DELAY").pipe(Config.withDefault(Duration.seconds(5))),
   shutdownGrace: duration("FILEBATCH_PROXY_SHUTDOWN_GRACE", "10 seconds")
 })
 

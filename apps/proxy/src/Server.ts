@@ -1,8 +1,9 @@
 /**
  * The proxy's server: node:http with bounded headers and request time, serving
  * `Proxy.makeApp`, and a graceful drain when its scope closes (SIGTERM/SIGINT through
- * `NodeRuntime.runMain`): stop accepting, `/readyz` answers 503, in-flight requests
- * finish within the grace period, then every connection is closed.
+ * `NodeRuntime.runMain`): `/readyz` answers 503 for the drain delay while requests are
+ * still served, then the proxy stops accepting, in-flight requests finish within the
+ * grace period, and every connection is closed.
  *
  * Requests go straight from node:http to the app: answers that need no waiting are
  * written at once, the others run as one fiber each. The platform's `HttpServer` around
@@ -13,15 +14,18 @@
 import { RateLimiter } from "@effect/experimental"
 import { type HttpClient } from "@effect/platform"
 import { FileBatchClient, type FileBatchConfig } from "@filebatch/core"
-import { Data, Duration, Effect, FiberId, FiberRef, LogLevel, Runtime, Schedule, type Scope } from "effect"
+import { Data, Deferred, Duration, Effect, Exit, FiberId, FiberRef, LogLevel, Runtime, type Scope } from "effect"
 import { createServer, type IncomingMessage, type Server, type ServerResponse, STATUS_CODES } from "node:http"
-import type { Socket } from "node:net"
+import { Server as NetServer, type Socket } from "node:net"
 import { AccessLog } from "./AccessLogger.js"
 import { unexpected } from "./internal/answers.js"
 import { makeGate } from "./internal/gate.js"
 import { makeMetrics } from "./Metrics.js"
 import { makeApp, type ProxyReply, type ProxyRequest, type ProxyState } from "./Proxy.js"
 import { ProxyConfig } from "./ProxyConfig.js"
+
+/** Stops listening only; http.Server's own close() also closes idle keep-alive connections. */
+const netServerClose = NetServer.prototype.close
 
 /** The proxy could not listen on its address. */
 export class ListenError extends Data.TaggedError("ListenError")<{ readonly message: string }> {}
@@ -133,7 +137,12 @@ export const serve: Effect.Effect<
   const settings = yield* ProxyConfig
   const client = yield* FileBatchClient.make
   const rateLimiter = yield* RateLimiter.RateLimiter
-  const state: ProxyState = { draining: false, inFlight: 0 }
+  const drained = yield* Deferred.make<void>()
+  const state: ProxyState = {
+    draining: false,
+    inFlight: 0,
+    onDrained: () => Deferred.unsafeDone(drained, Exit.void)
+  }
   const gate = makeGate(settings.maxUpstreamConcurrency, settings.maxQueue)
   const metrics = makeMetrics({ requests: () => state.inFlight, upstream: gate.active })
   const lines = yield* AccessLog
@@ -174,18 +183,24 @@ export const serve: Effect.Effect<
     () => Effect.sync(() => nodeServer.closeAllConnections())
   )
 
-  // Runs before the release above: stop accepting, let in-flight requests finish.
+  // Runs before the release above. Requests that arrive while draining are served, not
+  // refused: a client whose request was already on its way must get an answer.
   yield* Effect.addFinalizer(() =>
     Effect.gen(function*() {
       state.draining = true
-      nodeServer.close()
-      nodeServer.closeIdleConnections()
-      yield* Effect.logInfo("draining").pipe(Effect.annotateLogs({ in_flight: state.inFlight }))
-      yield* Effect.sync(() => state.inFlight).pipe(
-        Effect.repeat({ until: (n) => n <= 0, schedule: Schedule.spaced("10 millis") }),
-        Effect.timeout(settings.shutdownGrace),
-        Effect.ignore
+      yield* Effect.logInfo("draining").pipe(
+        Effect.annotateLogs({ in_flight: state.inFlight, drain_delay_ms: Duration.toMillis(settings.drainDelay) })
       )
+      // Readiness fails first, while new connections are still served.
+      yield* Effect.sleep(settings.drainDelay)
+      // Stop accepting, without node's close() closing idle keep-alive connections at
+      // once: a request may be on its way on one of them. Every answer from now on
+      // closes its connection instead.
+      netServerClose.call(nodeServer)
+      yield* Effect.logInfo("not accepting").pipe(Effect.annotateLogs({ in_flight: state.inFlight }))
+      if (state.inFlight > 0) {
+        yield* Deferred.await(drained).pipe(Effect.timeout(settings.shutdownGrace), Effect.ignore)
+      }
       yield* Effect.logInfo("stopped").pipe(Effect.annotateLogs({ in_flight: state.inFlight }))
       nodeServer.closeAllConnections()
     })

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { spawn } from "node:child_process"
 import { createHash } from "node:crypto"
 import { createServer } from "node:http"
 import {
@@ -8,25 +7,23 @@ import {
   call,
   clientKeys,
   errorOf,
+  eventually,
+  run,
   seed,
+  spawnNode,
   startEmulator,
   startProxy,
+  untilHeld,
+  untilRequest,
   upstreamKey,
   upstreamRequests
 } from "./harness.js"
 
-const exitOf = (env: Record<string, string>) =>
-  new Promise<{ code: number | null; output: string }>((resolve) => {
-    const child = spawn(process.execPath, [bundle], { env: { PATH: process.env["PATH"] ?? "", PORT: "0", ...env } })
-    let output = ""
-    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()))
-    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()))
-    const timer = setTimeout(() => child.kill("SIGKILL"), 10_000)
-    child.on("exit", (code) => {
-      clearTimeout(timer)
-      resolve({ code, output })
-    })
-  })
+const exitOf = async (env: Record<string, string>) => {
+  const started = spawnNode(bundle, [], { PORT: "0", ...env })
+  const code = await started.exit
+  return { code, output: started.output() }
+}
 
 describe("proxy operations", () => {
   it("per-key rate limit answers 429 with retry-after and x-ratelimit headers", async () => {
@@ -65,20 +62,24 @@ describe("proxy operations", () => {
     })
     try {
       const batches = await Promise.all([1, 2, 3, 4].map(() => seed(upstream.emulator)))
-      await Effect.runPromise(upstream.emulator.addFaults([
-        { operation: "retrieve", times: "always", fault: { kind: "latency", millis: 1500 } }
-      ]))
-      const replies = await Promise.all(
-        batches.map(({ batchId, vectorStoreId }, i) =>
-          new Promise((resolve) => setTimeout(resolve, i * 30)).then(() =>
-            call(proxy.url, "GET", `/v1/vector_stores/${vectorStoreId}/file_batches/${batchId}`)
-          )
-        )
+      await run(upstream.emulator.addFaults([{ operation: "retrieve", times: "always", fault: { kind: "hold" } }]))
+      const get = ({ batchId, vectorStoreId }: { batchId: string; vectorStoreId: string }) =>
+        call(proxy.url, "GET", `/v1/vector_stores/${vectorStoreId}/file_batches/${batchId}`)
+      // The first call holds the only upstream place, the second the only queue place…
+      const first = get(batches[0])
+      await untilHeld(upstream.emulator, 1)
+      const second = get(batches[1])
+      await eventually(
+        "the second call queued",
+        async () => /^filebatch_proxy_in_flight_requests 3$/m.test((await call(proxy.url, "GET", "/metrics")).text)
       )
-      const statuses = replies.map((r) => r.status)
-      expect(statuses.filter((s) => s === 200)).toHaveLength(2)
-      const shed = replies.filter((r) => r.status === 503)
-      expect(shed).toHaveLength(2)
+      // …so the next two are shed at once, while nothing moves upstream.
+      const shedNow = await Promise.all([get(batches[2]), get(batches[3])])
+      await run(upstream.emulator.clearFaults)
+      await run(upstream.emulator.releaseHeld)
+      const replies = [await first, await second, ...shedNow]
+      expect(replies.map((r) => r.status)).toEqual([200, 200, 503, 503])
+      const shed = replies.slice(2)
       expect(shed[0].headers.get("retry-after")).toBe("1")
       expect(errorOf(shed[0])["code"]).toBe("overloaded")
       expect((await call(proxy.url, "GET", "/metrics")).text).toMatch(/filebatch_proxy_shed_total 2/)
@@ -97,22 +98,22 @@ describe("proxy operations", () => {
       const started = Date.now()
       const pending = call(proxy.url, "GET", `/v1/vector_stores/${vectorStoreId}/file_batches/${batchId}`)
       // While it hangs, the in-flight gauges count it (the scrape itself is a request too).
-      await new Promise((resolve) => setTimeout(resolve, 100))
+      await untilRequest(upstream.emulator, "the hung upstream call", (entry) => entry.batchId === batchId)
       const during = (await call(proxy.url, "GET", "/metrics")).text
       expect(during).toMatch(/^filebatch_proxy_in_flight_requests 2$/m)
       expect(during).toMatch(/^filebatch_proxy_upstream_in_flight 1$/m)
       const reply = await pending
       expect(reply.status).toBe(504)
       expect(errorOf(reply)["code"]).toBe("upstream_timeout")
-      expect(Date.now() - started).toBeLessThan(5_000)
+      // Ended by the proxy's attempt timeouts (2 × 300 ms), far before the client's own abort (60 s).
+      expect(Date.now() - started).toBeLessThan(30_000)
       expect((await upstreamRequests(upstream.emulator)).filter((e) => e.batchId === batchId)).toHaveLength(2)
       // The failed call's attempts are counted too: two attempts, one retry.
       const metrics = (await call(proxy.url, "GET", "/metrics")).text
       expect(metrics).toMatch(/^filebatch_proxy_upstream_attempts_total 2$/m)
       expect(metrics).toMatch(/^filebatch_proxy_upstream_retries_total 1$/m)
       expect(metrics).toMatch(/^filebatch_proxy_upstream_in_flight 0$/m)
-      await new Promise((resolve) => setTimeout(resolve, 50))
-      expect(proxy.output()).toMatch(/"status":504,.*"upstream_attempts":2/)
+      await proxy.waitFor(/"status":504,.*"upstream_attempts":2/)
     } finally {
       await proxy.stop()
       await upstream.close()
@@ -136,15 +137,20 @@ describe("proxy operations", () => {
         fetch(`${proxy.url}${path}`, { headers: { authorization: `Bearer ${clientKeys.a}` }, signal: client.signal })
           .catch(() => "aborted")
       )
-      await new Promise((resolve) => setTimeout(resolve, 200))
-      const during = (await call(proxy.url, "GET", "/metrics")).text
-      expect(during).toMatch(/^filebatch_proxy_in_flight_requests 3$/m)
+      await untilRequest(upstream.emulator, "the hung upstream call", (entry) => entry.batchId === batchId)
+      const during = await eventually("both calls in flight", async () => {
+        const text = (await call(proxy.url, "GET", "/metrics")).text
+        return /^filebatch_proxy_in_flight_requests 3$/m.test(text) && text
+      })
       expect(during).toMatch(/^filebatch_proxy_upstream_in_flight 1$/m)
       for (const client of clients) client.abort()
       expect(await Promise.all(gone)).toEqual(["aborted", "aborted"])
-      await new Promise((resolve) => setTimeout(resolve, 200))
-      const after = (await call(proxy.url, "GET", "/metrics")).text
-      expect(after).toMatch(/^filebatch_proxy_in_flight_requests 1$/m)
+      // The proxy hears of the aborts asynchronously: wait for the counts to come down, then check both.
+      const after = await eventually("the gone calls uncounted", async () => {
+        const text = (await call(proxy.url, "GET", "/metrics")).text
+        return /^filebatch_proxy_in_flight_requests 1$/m.test(text) &&
+          /^filebatch_proxy_upstream_in_flight 0$/m.test(text) && text
+      })
       expect(after).toMatch(/^filebatch_proxy_upstream_in_flight 0$/m)
       // The permit and the queue place are free again: a new call is not shed.
       await Effect.runPromise(upstream.emulator.clearFaults)
@@ -156,27 +162,35 @@ describe("proxy operations", () => {
     }
   })
 
-  it("on SIGTERM: readiness fails, new connections are refused, in-flight requests finish, exit 0", async () => {
+  it("on SIGTERM: readiness fails while requests are still served, then it stops accepting, finishes in-flight, exits 0", async () => {
     const upstream = await startEmulator()
-    const proxy = await startProxy(upstream.emulator, { FILEBATCH_PROXY_SHUTDOWN_GRACE: "5 seconds" })
+    const proxy = await startProxy(upstream.emulator, {
+      FILEBATCH_PROXY_DRAIN_DELAY: "5 seconds",
+      FILEBATCH_PROXY_SHUTDOWN_GRACE: "60 seconds"
+    })
     const batches = await Promise.all([1, 2, 3, 4, 5].map(() => seed(upstream.emulator)))
-    await Effect.runPromise(upstream.emulator.addFaults([
-      { operation: "cancel", times: "always", fault: { kind: "latency", millis: 1500 } }
-    ]))
+    await run(upstream.emulator.addFaults([{ operation: "cancel", times: "always", fault: { kind: "hold" } }]))
     const inFlight = batches.map(({ batchId, vectorStoreId }) =>
       call(proxy.url, "POST", `/v1/vector_stores/${vectorStoreId}/file_batches/${batchId}/cancel`)
     )
-    // Long enough for every request to be in flight, even on a loaded machine.
-    await new Promise((resolve) => setTimeout(resolve, 500))
+    await untilHeld(upstream.emulator, 5)
     proxy.child.kill("SIGTERM")
-    await new Promise((resolve) => setTimeout(resolve, 100))
-    const refused = await call(proxy.url, "GET", "/readyz").then((r) => r.status, () => "refused")
-    expect(refused === "refused" || refused === 503).toBe(true)
+    await proxy.waitFor(/"message":"draining"/)
+    // The drain delay: not ready any more, yet a request that still comes is served.
+    expect((await call(proxy.url, "GET", "/readyz")).status).toBe(503)
+    const { batchId, vectorStoreId } = batches[0]
+    expect((await call(proxy.url, "GET", `/v1/vector_stores/${vectorStoreId}/file_batches/${batchId}`)).status)
+      .toBe(200)
+    await proxy.waitFor(/"message":"not accepting"/)
+    const late = await call(proxy.url, "GET", "/readyz").then((r) => r.status, () => "refused")
+    expect(late).toBe("refused")
+    await run(upstream.emulator.releaseHeld)
     const answers = await Promise.all(inFlight)
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200])
     expect(await proxy.exit).toBe(0)
-    expect(proxy.output()).toMatch(/"message":"draining"/)
-    expect(proxy.output()).toMatch(/"level":"info","message":"stopped","in_flight":0/)
+    expect(proxy.output()).toMatch(
+      /"message":"draining".*"drain_delay_ms":5000[^]*"message":"not accepting"[^]*"message":"stopped","in_flight":0/
+    )
     expect(proxy.output()).not.toContain(upstreamKey)
     await upstream.close()
   })

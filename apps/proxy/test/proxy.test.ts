@@ -7,11 +7,14 @@ import {
   call,
   clientKeys,
   errorOf,
+  eventually,
+  run,
   type RunningEmulator,
   type RunningProxy,
   seed,
   startEmulator,
   startProxy,
+  untilHeld,
   upstreamKey,
   upstreamRequests
 } from "./harness.js"
@@ -27,7 +30,8 @@ const track = async <A extends { text: string }>(reply: Promise<A>) => {
 }
 
 beforeAll(async () => {
-  upstream = await startEmulator({ cancelDelayMillis: 200 })
+  // Held: a batch moves only when a test advances it.
+  upstream = await startEmulator({ cancelDelayMillis: 200, holdProgress: true })
   proxy = await startProxy(upstream.emulator, { FILEBATCH_MAX_RETRIES: "0" }, { a: "*" })
 }, 30_000)
 
@@ -46,7 +50,7 @@ describe("the bundled proxy in front of the emulator", () => {
     const { batchId, vectorStoreId } = await seed(upstream.emulator)
     const cancelled = await sdk().vectorStores.fileBatches.cancel(batchId, { vector_store_id: vectorStoreId })
     expect(cancelled).toMatchObject({ id: batchId, vector_store_id: vectorStoreId, status: "in_progress" })
-    await new Promise((resolve) => setTimeout(resolve, 250))
+    await run(upstream.emulator.progress.advance(200))
     const viaProxy = await sdk().vectorStores.fileBatches.retrieve(batchId, { vector_store_id: vectorStoreId })
     const direct = await fetch(`${upstream.emulator.url}/vector_stores/${vectorStoreId}/file_batches/${batchId}`, {
       headers: { authorization: `Bearer ${upstreamKey}` }
@@ -201,12 +205,17 @@ describe("the bundled proxy in front of the emulator", () => {
   it("coalesces concurrent identical cancels into one upstream call; every caller gets the answer", async () => {
     const { batchId, vectorStoreId } = await seed(upstream.emulator)
     await Effect.runPromise(upstream.emulator.clearRequests)
-    await Effect.runPromise(upstream.emulator.addFaults([
-      // Long enough for all 25 callers to arrive while the first call is in flight, even on a loaded machine.
-      { batchId, operation: "cancel", fault: { kind: "latency", millis: 2000 } }
-    ]))
+    await run(upstream.emulator.addFaults([{ batchId, operation: "cancel", fault: { kind: "hold" } }]))
     const path = `/v1/vector_stores/${vectorStoreId}/file_batches/${batchId}/cancel`
-    const answers = await Promise.all(Array.from({ length: 25 }, () => track(call(proxy.url, "POST", path))))
+    const pending = Array.from({ length: 25 }, () => track(call(proxy.url, "POST", path)))
+    // The upstream call is held until all 25 callers are inside the proxy (26 with the scrape).
+    await untilHeld(upstream.emulator, 1)
+    await eventually(
+      "25 callers in flight",
+      async () => /^filebatch_proxy_in_flight_requests 26$/m.test((await call(proxy.url, "GET", "/metrics")).text)
+    )
+    await run(upstream.emulator.releaseHeld)
+    const answers = await Promise.all(pending)
     expect(answers.every((a) => a.status === 200)).toBe(true)
     expect(new Set(answers.map((a) => a.text)).size).toBe(1)
     const cancels = (await upstreamRequests(upstream.emulator)).filter((e) => e.operation === "cancel")
@@ -214,8 +223,15 @@ describe("the bundled proxy in front of the emulator", () => {
     // Nothing is cached afterwards: the next cancel goes upstream again.
     await track(call(proxy.url, "POST", path))
     expect((await upstreamRequests(upstream.emulator)).filter((e) => e.operation === "cancel")).toHaveLength(2)
-    const log = proxy.output().split("\n").filter((line) => line.includes(`"batch_id":"${batchId}"`))
-    expect(log.filter((line) => line.includes("\"coalesced\":true"))).toHaveLength(24)
+    const coalescedLines = () =>
+      proxy.output().split("\n").filter((line) =>
+        line.includes(`"batch_id":"${batchId}"`) && line.includes("\"coalesced\":true")
+      ).length
+    await eventually(
+      "26 access log lines",
+      () => proxy.output().split("\n").filter((line) => line.includes(`"batch_id":"${batchId}"`)).length >= 26
+    )
+    expect(coalescedLines()).toBe(24)
   })
 
   it("sends its request id upstream and returns it; logs one JSON line per request with it", async () => {
@@ -228,9 +244,10 @@ describe("the bundled proxy in front of the emulator", () => {
     expect(reply.headers.get("openai-request-id")).toMatch(/^req_/)
     const [sent] = await upstreamRequests(upstream.emulator)
     expect(sent.headers["x-client-request-id"]).toBe("trace-abc-123")
-    await new Promise((resolve) => setTimeout(resolve, 50))
-    const line = proxy.output().split("\n").find((l) => l.includes("\"request_id\":\"trace-abc-123\""))
-    expect(line).toBeDefined()
+    const line = await eventually(
+      "the access log line",
+      () => proxy.output().split("\n").find((l) => l.includes("\"request_id\":\"trace-abc-123\""))
+    )
     const entry = JSON.parse(line!) as Record<string, unknown>
     expect(entry).toMatchObject({
       level: "info",

@@ -57,12 +57,6 @@ export const bodyTooLarge = (limit: number) =>
 /** A defect in the proxy itself: nothing about it is told to the client. */
 export const unexpected = () => errorAnswer(500, "The proxy failed unexpectedly.", { code: "internal_error" })
 
-export const draining = () =>
-  errorAnswer(503, "The proxy is shutting down; retry on another instance.", {
-    code: "shutting_down",
-    headers: { "retry-after": "1", connection: "close" }
-  })
-
 /** Turns an upstream or transport failure back into what OpenAI would have answered. */
 export const fromFileBatchError = (error: FileBatchError.FileBatchError): Answer => {
   switch (error._tag) {
