@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url"
 import {
   arm,
   coreCancel,
+  hangTimeoutMs,
   proxyCancel,
   retries,
   runCli,
@@ -132,7 +133,8 @@ const end = "<!-- fault-matrix:end -->"
 
 export const matrixMarkdown = () =>
   [
-    `Settings of all three: ${retries} retry, ${timeoutMs} ms per attempt. Faults hit the cancel of one batch.`,
+    `Settings of all three: ${retries} retry, ${timeoutMs} ms per attempt (${hangTimeoutMs} ms for the hang, so ` +
+    "that only an injected hang ever times out). Faults hit the cancel of one batch.",
     "",
     "| fault | core | CLI exit | proxy status |",
     "| --- | --- | --- | --- |",
@@ -141,18 +143,23 @@ export const matrixMarkdown = () =>
 
 let upstream: Awaited<ReturnType<typeof startEmulator>>
 let proxy: Awaited<ReturnType<typeof startProxy>>
+let hangProxy: Awaited<ReturnType<typeof startProxy>>
 
 beforeAll(async () => {
   upstream = await startEmulator()
   proxy = await startProxy(upstream.emulator.url)
-}, 30_000)
+  hangProxy = await startProxy(upstream.emulator.url, { FILEBATCH_TIMEOUT: `${hangTimeoutMs} millis` })
+})
 
 afterAll(async () => {
-  proxy?.child.kill("SIGTERM")
-  await proxy?.exit
-  expect(proxy.output()).not.toContain(upstreamKey)
+  for (const running of [proxy, hangProxy]) {
+    await running?.stop()
+    expect(running.output()).not.toContain(upstreamKey)
+  }
   await upstream?.close()
 })
+
+const hangs = (row: Row) => row.rule.fault.kind === "hang"
 
 const observe = async (row: Row) => {
   const { batchId, vectorStoreId } = await seed(upstream.emulator)
@@ -160,7 +167,8 @@ const observe = async (row: Row) => {
   const rule = { ...row.rule, operation: "cancel" as const, batchId }
 
   await arm(upstream.emulator, [rule])
-  const core = await coreCancel(upstream.emulator, ref)
+  const timeout = hangs(row) ? hangTimeoutMs : timeoutMs
+  const core = await coreCancel(upstream.emulator, ref, timeout)
   const coreOutcome = Either.match(core, {
     onLeft: (error) => error._tag,
     onRight: (response) => response.batch.id === batchId ? "ok" : "wrong batch"
@@ -169,12 +177,12 @@ const observe = async (row: Row) => {
 
   await arm(upstream.emulator, [rule])
   const cli = await runCli(
-    ["cancel", vectorStoreId, batchId, "--json", "--max-retries", String(retries), "--timeout", `${timeoutMs}ms`],
+    ["cancel", vectorStoreId, batchId, "--json", "--max-retries", String(retries), "--timeout", `${timeout}ms`],
     { OPENAI_API_KEY: upstreamKey, OPENAI_BASE_URL: upstream.emulator.url }
   )
 
   await arm(upstream.emulator, [rule])
-  const viaProxy = await proxyCancel(proxy.url, ref)
+  const viaProxy = await proxyCancel((hangs(row) ? hangProxy : proxy).url, ref)
   return { coreOutcome, coreAttempts, cli, viaProxy, batchId }
 }
 
@@ -205,7 +213,7 @@ describe("fault matrix: core, CLI and proxy", () => {
     })
     // "once" faults were retried: core made two attempts.
     expect(observed[0].coreAttempts).toBe(2)
-  }, 120_000)
+  })
 
   it("docs/reliability.md shows this matrix", () => {
     const table = matrixMarkdown()

@@ -4,6 +4,7 @@
  * the full one).
  */
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import { untilHeld } from "@filebatch/testkit"
 import { Effect } from "effect"
 import { request as httpRequest } from "node:http"
 import { clientKey, runCli, seed, startEmulator, startProxy, upstreamKey } from "./harness.js"
@@ -16,7 +17,7 @@ let upstream: Awaited<ReturnType<typeof startEmulator>>
 
 beforeAll(async () => {
   upstream = await startEmulator({ cancelDelayMillis: 100 })
-}, 30_000)
+})
 afterAll(() => upstream?.close())
 
 /** A GET or POST through node:http, path sent exactly as given. */
@@ -33,7 +34,7 @@ const raw = (
       res.on("data", (chunk) => (body += chunk))
       res.on("end", () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }))
     })
-    req.setTimeout(30_000, () => req.destroy(new Error("client timeout")))
+    req.setTimeout(120_000, () => req.destroy(new Error("client timeout")))
     req.on("error", reject)
     req.end()
   })
@@ -118,8 +119,7 @@ describe("load with ~10% injected upstream faults", () => {
           Object.fromEntries(outcomes)
         )
       } finally {
-        proxy.child.kill("SIGTERM")
-        expect(await proxy.exit).toBe(0)
+        expect(await proxy.stop()).toBe(0)
         expect(proxy.output()).not.toContain(upstreamKey)
       }
     },
@@ -192,8 +192,7 @@ describe("hostile input corpus", () => {
       }
       expect(await Effect.runPromise(upstream.emulator.requests)).toHaveLength(0)
     } finally {
-      proxy.child.kill("SIGTERM")
-      await proxy.exit
+      await proxy.stop()
     }
   })
 
@@ -209,35 +208,31 @@ describe("hostile input corpus", () => {
       expect(result.stderr).toMatch(/^filebatch: invalid argument: vector store ID .+\n$/s)
     }
     expect(await Effect.runPromise(upstream.emulator.requests)).toHaveLength(0)
-  }, 60_000)
+  })
 })
 
 describe("shutdown under load", () => {
-  it("SIGTERM during load: in-flight requests complete, new ones are refused, exit 0", async () => {
-    const proxy = await startProxy(upstream.emulator.url, {
-      FILEBATCH_PROXY_SHUTDOWN_GRACE: "10 seconds",
-      FILEBATCH_TIMEOUT: "10 seconds"
-    })
+  it("SIGTERM during load: in-flight requests complete, new connections are refused, exit 0", async () => {
+    const proxy = await startProxy(upstream.emulator.url, { FILEBATCH_PROXY_SHUTDOWN_GRACE: "60 seconds" })
     const batches = await Promise.all(Array.from({ length: 30 }, () => seed(upstream.emulator)))
     await Effect.runPromise(upstream.emulator.addFaults(
-      batches.map(({ batchId }) => ({
-        batchId,
-        times: "always" as const,
-        fault: { kind: "latency" as const, millis: 1000 }
-      }))
+      batches.map(({ batchId }) => ({ batchId, times: "always" as const, fault: { kind: "hold" as const } }))
     ))
     const inFlight = batches.map(({ batchId, vectorStoreId }) =>
       raw(proxy.url, "GET", `/v1/vector_stores/${vectorStoreId}/file_batches/${batchId}`, {
         authorization: `Bearer ${clientKey}`
       })
     )
-    await new Promise((resolve) => setTimeout(resolve, 400))
+    // Every request is inside the proxy, its upstream call held, when the signal comes.
+    await untilHeld(upstream.emulator, batches.length)
     proxy.child.kill("SIGTERM")
-    await new Promise((resolve) => setTimeout(resolve, 50))
-    const late = await raw(proxy.url, "GET", "/healthz").then((r) => r.status, () => "refused")
+    await proxy.waitFor(/"message":"not accepting"/)
+    const late = await raw(proxy.url, "GET", "/healthz").then((r) => r.status, (error: Error) => String(error))
+    expect(late).toMatch(/ECONNREFUSED/)
+    await Effect.runPromise(upstream.emulator.releaseHeld)
     const answers = await Promise.all(inFlight)
     expect(answers.map((a) => a.status)).toEqual(batches.map(() => 200))
-    expect(late === "refused" || late === 503).toBe(true)
+    expect(answers.every((a) => a.headers["connection"] === "close")).toBe(true)
     expect(await proxy.exit).toBe(0)
-  }, 30_000)
+  })
 })
