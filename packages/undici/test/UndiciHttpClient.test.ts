@@ -1,6 +1,7 @@
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { AttemptLimit } from "@filebatch/core"
+import { eventually } from "@filebatch/testkit"
 import { UndiciHttpClient } from "@filebatch/undici"
 import { Effect, Exit, Fiber } from "effect"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
@@ -48,7 +49,8 @@ const setup = (handler: (request: IncomingMessage, response: ServerResponse) => 
     }
   })
 
-const pause = (millis: number) => Effect.promise(() => new Promise((resolve) => setTimeout(resolve, millis)))
+/** Waits for a fact the server observes (a request seen, a connection closed), never a fixed time. */
+const until = (what: string, check: () => boolean) => Effect.promise(() => eventually(what, check))
 
 describe("UndiciHttpClient", () => {
   it.scoped("sends method, path, query, headers and body; reads status, headers and the whole body", () =>
@@ -99,9 +101,9 @@ describe("UndiciHttpClient", () => {
     Effect.gen(function*() {
       const { client, closed, seen, url } = yield* setup(() => {})
       const fiber = yield* Effect.fork(client.get(`${url}/hang`))
-      while (seen.length === 0) yield* pause(5)
+      yield* until("the request to arrive", () => seen.length > 0)
       expect(Exit.isInterrupted(yield* Fiber.interrupt(fiber))).toBe(true)
-      yield* pause(50)
+      yield* until("the connection to close", () => closed() === 1)
       expect(closed()).toBe(1)
     }))
 
@@ -127,7 +129,7 @@ describe("UndiciHttpClient", () => {
       expect(Date.now() - started).toBeLessThan(2_000)
       expect(error._tag).toBe("RequestError")
       expect(error.cause).toBeInstanceOf(AttemptLimit.Reached)
-      yield* pause(50)
+      yield* until("the connection to close", () => closed() === 1)
       expect(closed()).toBe(1)
     }))
 })
