@@ -1,23 +1,25 @@
-// Client throughput: N cancels at concurrency 64 against the emulator on loopback, by
-// `cancelFileBatch` (retry policy and schema validation on) over @filebatch/undici's
-// lean client and over the platform's undici client, the official `openai` package, and
-// raw undici. Medians of interleaved rounds. The ratio to openai is taken with the lean
-// client, the one filebatch ships for this.
+// Client cost and throughput: N cancels at concurrency 64 against the canned node:http
+// upstream (never the limit: its own capacity is measured in the same run), by
+// `cancelFileBatch` (retry policy and schema validation on) over @filebatch/undici's lean
+// client and over the platform's undici client, the official `openai` package, and raw
+// undici + JSON.parse. For each: cancels/s and the client's CPU µs per call
+// (process.cpuUsage), medians of interleaved rounds.
 import { HttpClient } from "@effect/platform"
 import { NodeHttpClient } from "@effect/platform-node"
 import { cancelFileBatch, FileBatchClient, FileBatchConfig } from "@filebatch/core"
 import { UndiciHttpClient } from "@filebatch/undici"
+import autocannon from "autocannon"
 import { Effect, Layer, ManagedRuntime } from "effect"
 import OpenAI from "openai"
 import { Agent, request } from "undici"
-import { machine, median, seedBatch, startEmulator, upstreamKey, writeResult } from "./common.mjs"
+import { cannedRef, cpuMicrosOf, machine, median, startUpstream, upstreamKey, writeResult } from "./common.mjs"
 
-const total = Number(process.env.CANCELS ?? 3000)
+const total = Number(process.env.CANCELS ?? 5000)
 const concurrency = 64
 const rounds = Number(process.env.ROUNDS ?? 3)
 
-const emulator = await startEmulator()
-const ref = await seedBatch(emulator.url)
+const upstream = await startUpstream()
+const ref = cannedRef
 
 // The platform's undici client, with per-request tracing spans off.
 const httpLayer = Layer.effect(
@@ -29,14 +31,14 @@ const httpLayer = Layer.effect(
 ).pipe(Layer.provide(NodeHttpClient.layerUndici))
 const coreOver = (http) =>
   FileBatchClient.layer.pipe(
-    Layer.provide(FileBatchConfig.layer({ apiKey: upstreamKey, baseUrl: emulator.url })),
+    Layer.provide(FileBatchConfig.layer({ apiKey: upstreamKey, baseUrl: upstream.url })),
     Layer.provide(http)
   )
 const runtime = ManagedRuntime.make(coreOver(httpLayer))
 const leanRuntime = ManagedRuntime.make(coreOver(UndiciHttpClient.layer()))
-const openai = new OpenAI({ apiKey: upstreamKey, baseURL: emulator.url })
+const openai = new OpenAI({ apiKey: upstreamKey, baseURL: upstream.url })
 const dispatcher = new Agent({ connections: concurrency })
-const url = `${emulator.url}/vector_stores/${ref.vectorStoreId}/file_batches/${ref.batchId}/cancel`
+const url = `${upstream.url}/vector_stores/${ref.vectorStoreId}/file_batches/${ref.batchId}/cancel`
 
 const subjects = {
   "filebatch (@filebatch/undici)": () => leanRuntime.runPromise(cancelFileBatch(ref)),
@@ -54,30 +56,91 @@ const subjects = {
 
 const measure = async (call) => {
   let next = 0
+  const cpuBefore = process.cpuUsage()
+  const upstreamBefore = cpuMicrosOf(upstream.child.pid)
   const started = performance.now()
   await Promise.all(Array.from({ length: concurrency }, async () => {
     while (next++ < total) await call()
   }))
-  return total / ((performance.now() - started) / 1000)
+  const seconds = (performance.now() - started) / 1000
+  const cpu = process.cpuUsage(cpuBefore)
+  return {
+    perSecond: total / seconds,
+    cpuMicrosPerCall: (cpu.user + cpu.system) / total,
+    upstreamCpuMicrosPerCall: (cpuMicrosOf(upstream.child.pid) - upstreamBefore) / total
+  }
 }
 
+/** The upstream alone, loaded by autocannon in two worker threads: what it can serve at most here. */
+const upstreamAlone = () =>
+  new Promise((resolve, reject) => {
+    const before = cpuMicrosOf(upstream.child.pid)
+    autocannon({
+      url,
+      method: "POST",
+      headers: { authorization: `Bearer ${upstreamKey}` },
+      connections: concurrency,
+      workers: 2,
+      duration: 5
+    }, (error, result) =>
+      error ? reject(error) : resolve({
+        perSecond: result.requests.average,
+        cpuMicrosPerCall: (cpuMicrosOf(upstream.child.pid) - before) / result.requests.total
+      }))
+  })
+
 const samples = Object.fromEntries(Object.keys(subjects).map((name) => [name, []]))
+const alone = []
 for (const call of Object.values(subjects)) await measure(call) // warm-up
 for (let round = 0; round < rounds; round++) {
   for (const [name, call] of Object.entries(subjects)) samples[name].push(await measure(call))
+  alone.push(await upstreamAlone())
 }
-await emulator.stop()
+await upstream.stop()
 
-const rows = Object.entries(samples).map(([name, values]) => ({ name, cancelsPerSecond: Math.round(median(values)) }))
-const ours = rows[0].cancelsPerSecond
-const theirs = rows[2].cancelsPerSecond
-const ratio = Number((ours / theirs).toFixed(2))
-console.log(`client throughput: ${total} cancels at concurrency ${concurrency}, ${rounds} rounds; ${machine}`)
-for (const row of rows) console.log(`  ${row.name.padEnd(28)} ${String(row.cancelsPerSecond).padStart(6)} cancels/s`)
+const summarise = (values) => ({
+  perSecond: Math.round(median(values.map((v) => v.perSecond))),
+  perSecondRange: [
+    Math.round(Math.min(...values.map((v) => v.perSecond))),
+    Math.round(Math.max(...values.map((v) => v.perSecond)))
+  ],
+  cpuMicrosPerCall: Math.round(median(values.map((v) => v.cpuMicrosPerCall)))
+})
+const rows = Object.entries(samples).map(([name, values]) => ({
+  name,
+  ...summarise(values),
+  upstreamCpuMicrosPerCall: Math.round(median(values.map((v) => v.upstreamCpuMicrosPerCall)))
+}))
+const upstreamRow = { name: "upstream alone (autocannon ×2 workers)", ...summarise(alone) }
+const [lean, platform, openaiRow, raw] = rows
+const fastest = Math.max(...rows.map((row) => row.perSecond))
+const summary = {
+  throughputVsOpenai: Number((lean.perSecond / openaiRow.perSecond).toFixed(2)),
+  throughputVsRawUndici: Number((lean.perSecond / raw.perSecond).toFixed(2)),
+  cpuVsRawUndici: Number((lean.cpuMicrosPerCall / raw.cpuMicrosPerCall).toFixed(2)),
+  cpuVsOpenai: Number((lean.cpuMicrosPerCall / openaiRow.cpuMicrosPerCall).toFixed(2)),
+  platformCpuVsRawUndici: Number((platform.cpuMicrosPerCall / raw.cpuMicrosPerCall).toFixed(2)),
+  upstreamHeadroom: Number((upstreamRow.perSecond / fastest).toFixed(2))
+}
+console.log(`client: ${total} cancels at concurrency ${concurrency}, ${rounds} rounds, canned upstream; ${machine}`)
 console.log(
-  `  filebatch / openai: ${ratio}× (goal ≥ 2×); over the platform's client: ${
-    (rows[1].cancelsPerSecond / theirs).toFixed(2)
-  }×`
+  `  ${"subject".padEnd(40)} ${"cancels/s".padStart(9)} ${"(range)".padStart(13)} ${"CPU µs/call".padStart(12)}`
 )
-writeResult("client", { total, concurrency, rounds, rows, ratioToOpenai: ratio, goal: 2 })
+for (const row of [...rows, upstreamRow]) {
+  console.log(
+    `  ${row.name.padEnd(40)} ${String(row.perSecond).padStart(9)} ${
+      `${row.perSecondRange[0]}–${row.perSecondRange[1]}`.padStart(13)
+    } ${String(row.cpuMicrosPerCall).padStart(12)}`
+  )
+}
+console.log(
+  `  upstream alone / fastest subject: ${summary.upstreamHeadroom}× (goal ≥ 3×); upstream CPU per call ${
+    rows[0].upstreamCpuMicrosPerCall
+  } µs`
+)
+console.log(
+  `  filebatch / openai: ${summary.throughputVsOpenai}× throughput, ${summary.cpuVsOpenai}× CPU per call; ` +
+    `filebatch / raw undici: ${summary.cpuVsRawUndici}× CPU per call (goal ≤ 1.3×), ${summary.throughputVsRawUndici}× throughput`
+)
+writeResult("client", { total, concurrency, rounds, rows, upstream: upstreamRow, summary })
 process.exit(0)

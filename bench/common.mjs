@@ -1,7 +1,8 @@
-// Shared helpers of the benchmarks: child processes that announce their URL, the
-// emulator as upstream, medians, and result files.
+// Shared helpers of the benchmarks: child processes that announce their URL, the canned
+// upstream (for throughput and cost) and the emulator (for behaviour), CPU time of a
+// process, medians, and result files.
 import { spawn } from "node:child_process"
-import { mkdirSync, writeFileSync } from "node:fs"
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { cpus } from "node:os"
 import { fileURLToPath } from "node:url"
 
@@ -36,6 +37,34 @@ export const start = (args, env, pattern) =>
     child.stdout.on("data", onData)
     child.once("exit", (code) => reject(new Error(`${args[0]} exited (${code}): ${output}`)))
   })
+
+/** The canned node:http upstream (bench/upstream.mjs): answers as fast as node:http can. */
+export const startUpstream = () =>
+  start([here("./upstream.mjs")], { UPSTREAM_KEY: upstreamKey }, /listening on (http:\/\/\S+)/).then((upstream) => ({
+    ...upstream,
+    url: `${upstream.url}/v1`
+  }))
+
+/** A batch reference for the canned upstream, which answers for any IDs. */
+export const cannedRef = { vectorStoreId: "vs_bench", batchId: "vsfb_bench" }
+
+/** CPU time (user + system, all threads) a process has used so far, in microseconds, from /proc. */
+export const cpuMicrosOf = (pid) => {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
+  // Fields after the command name, which is in parentheses and may hold spaces.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+  const ticks = Number(fields[11]) + Number(fields[12])
+  return (ticks * 1e6) / clockTicksPerSecond
+}
+const clockTicksPerSecond = 100
+
+/** The CPU time of `pids` while `work` runs, in microseconds, beside what `work` returns. */
+export const withCpu = async (pids, work) => {
+  const before = pids.map(cpuMicrosOf)
+  const result = await work()
+  const micros = pids.reduce((sum, pid, i) => sum + cpuMicrosOf(pid) - before[i], 0)
+  return { result, micros }
+}
 
 export const startEmulator = (extra = []) =>
   start(

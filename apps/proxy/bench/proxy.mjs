@@ -1,43 +1,51 @@
-// Proxy throughput and added latency against a bare node:http passthrough and the
-// upstream direct, in one run: same emulator upstream, same load generators,
-// interleaved rounds, medians. Throughput: autocannon at full load. Latency at a fixed
-// rate: an open-loop sender timing each request to the microsecond (autocannon's
-// histogram counts whole milliseconds, too coarse for a 1 ms goal). Prints a table and
-// writes bench/results/proxy.json (at the repository root).
+// Proxy cost, throughput and added latency against a bare node:http passthrough, nginx
+// (when installed) and the upstream direct, in one run: the same canned node:http
+// upstream (never the limit: "upstream direct" is its capacity), the same load
+// generators, interleaved rounds, medians. Throughput: autocannon at full load; beside
+// it, each subject's own CPU µs per request (from /proc: stable on a shared machine).
+// Latency at a fixed rate: an open-loop sender timing each request to the microsecond.
+// Prints a table and writes bench/results/proxy.json (at the repository root).
 import autocannon from "autocannon"
+import { readFileSync } from "node:fs"
 import { Pool } from "undici"
 import {
+  cannedRef,
   clientKey,
   machine,
   median,
-  seedBatch,
   start,
-  startEmulator,
   startProxy,
+  startUpstream,
   upstreamKey,
+  withCpu,
   writeResult
 } from "../../../bench/common.mjs"
+import { startNginx } from "./nginx.mjs"
 
 const rounds = Number(process.env.ROUNDS ?? 3)
 const seconds = Number(process.env.SECONDS ?? 5)
 const connections = Number(process.env.CONNECTIONS ?? 32)
 const fixedRate = Number(process.env.RATE ?? 200)
 
-const emulator = await startEmulator()
-const ref = await seedBatch(emulator.url, 2)
+const upstream = await startUpstream()
+const ref = cannedRef
 const path = `/v1/vector_stores/${ref.vectorStoreId}/file_batches/${ref.batchId}`
-const origin = emulator.url.replace(/\/v1$/, "")
+const origin = upstream.url.replace(/\/v1$/, "")
 const passthrough = await start(
   [new URL("./passthrough.mjs", import.meta.url).pathname],
   { UPSTREAM: origin, OPENAI_API_KEY: upstreamKey },
   /listening on (http:\/\/\S+)/
 )
-const proxy = await startProxy(emulator.url)
+const proxy = await startProxy(upstream.url)
+const nginx = await startNginx(origin, upstreamKey)
+const rssMiB = (pid) => Number(readFileSync(`/proc/${pid}/status`, "utf8").match(/VmRSS:\s+(\d+)/)[1]) / 1024
+const proxyIdleRssMiB = rssMiB(proxy.child.pid)
 
 const subjects = [
-  { name: "upstream direct", url: origin, key: upstreamKey },
-  { name: "node:http passthrough", url: passthrough.url, key: clientKey },
-  { name: "filebatch proxy", url: proxy.url, key: clientKey }
+  { name: "upstream direct", url: origin, key: upstreamKey, pids: () => [upstream.child.pid] },
+  { name: "node:http passthrough", url: passthrough.url, key: clientKey, pids: () => [passthrough.child.pid] },
+  ...(nginx === undefined ? [] : [{ name: "nginx (reference)", url: nginx.url, key: clientKey, pids: nginx.pids }]),
+  { name: "filebatch proxy", url: proxy.url, key: clientKey, pids: () => [proxy.child.pid] }
 ]
 
 const load = (subject, options) =>
@@ -78,14 +86,15 @@ const fixedRateLatencies = async (subject, rate) => {
 }
 
 const results = Object.fromEntries(
-  subjects.map((s) => [s.name, { rps: [], p50: [], p99: [], fixedP50: [], fixedP99: [], errors: 0 }])
+  subjects.map((s) => [s.name, { rps: [], cpu: [], p50: [], p99: [], fixedP50: [], fixedP99: [], errors: 0 }])
 )
 for (let round = 0; round < rounds; round++) {
   for (const subject of subjects) {
-    const max = await load(subject, { connections })
+    const { micros, result: max } = await withCpu(subject.pids(), () => load(subject, { connections }))
     const fixed = await fixedRateLatencies(subject, fixedRate)
     const r = results[subject.name]
     r.rps.push(max.requests.average)
+    r.cpu.push(micros / max.requests.total)
     r.p50.push(max.latency.p50)
     r.p99.push(max.latency.p99)
     r.fixedP50.push(fixed.p50)
@@ -93,13 +102,16 @@ for (let round = 0; round < rounds; round++) {
     r.errors += max.errors + max.non2xx + fixed.failures
   }
 }
-for (const process of [proxy, passthrough, emulator]) await process.stop()
+const proxyLoadedRssMiB = rssMiB(proxy.child.pid)
+for (const process of [proxy, passthrough, nginx, upstream]) await process?.stop()
 
 const rows = subjects.map((s) => {
   const r = results[s.name]
   return {
     name: s.name,
     requestsPerSecond: Math.round(median(r.rps)),
+    requestsPerSecondRange: [Math.round(Math.min(...r.rps)), Math.round(Math.max(...r.rps))],
+    cpuMicrosPerRequest: Math.round(median(r.cpu)),
     p50Ms: median(r.p50),
     p99Ms: median(r.p99),
     fixedRateP50Ms: Number(median(r.fixedP50).toFixed(2)),
@@ -107,29 +119,54 @@ const rows = subjects.map((s) => {
     errors: r.errors
   }
 })
-const [direct, bare, ours] = rows
+const row = (name) => rows.find((r) => r.name === name)
+const [direct, bare, ours, reference] = [
+  row("upstream direct"),
+  row("node:http passthrough"),
+  row("filebatch proxy"),
+  row("nginx (reference)")
+]
+const fastestSubject = Math.max(bare.requestsPerSecond, ours.requestsPerSecond)
 const summary = {
+  upstreamHeadroom: Number((direct.requestsPerSecond / fastestSubject).toFixed(2)),
   throughputVsPassthrough: Number((ours.requestsPerSecond / bare.requestsPerSecond).toFixed(2)),
+  cpuVsPassthrough: Number((ours.cpuMicrosPerRequest / bare.cpuMicrosPerRequest).toFixed(2)),
+  ...(reference === undefined ? {} : {
+    throughputVsNginx: Number((ours.requestsPerSecond / reference.requestsPerSecond).toFixed(2)),
+    cpuVsNginx: Number((ours.cpuMicrosPerRequest / reference.cpuMicrosPerRequest).toFixed(2))
+  }),
+  idleRssMiB: Number(proxyIdleRssMiB.toFixed(1)),
+  loadedRssMiB: Number(proxyLoadedRssMiB.toFixed(1)),
   addedP50Ms: Number((ours.fixedRateP50Ms - direct.fixedRateP50Ms).toFixed(2)),
   addedP99Ms: Number((ours.fixedRateP99Ms - direct.fixedRateP99Ms).toFixed(2))
 }
 console.log(
-  `proxy benchmark: GET batch, ${rounds} rounds × ${seconds}s, ${connections} connections at full load, ${fixedRate} req/s fixed; ${machine}`
+  `proxy benchmark: GET batch, ${rounds} rounds × ${seconds}s, ${connections} connections at full load, ${fixedRate} req/s fixed, canned upstream; ${machine}`
 )
 console.log(
-  "subject".padEnd(24) + "req/s".padStart(8) + "p50".padStart(6) + "p99".padStart(6) + "  @fixed p50".padStart(12) +
-    " p99".padStart(7) + " errors".padStart(8)
+  "subject".padEnd(24) + "req/s".padStart(8) + "(range)".padStart(14) + "CPU µs/req".padStart(11) + "p50".padStart(6) +
+    "p99".padStart(6) + "  @fixed p50".padStart(12) + " p99".padStart(7) + " errors".padStart(8)
 )
-for (const row of rows) {
+for (const r of rows) {
   console.log(
-    row.name.padEnd(24) + String(row.requestsPerSecond).padStart(8) + String(row.p50Ms).padStart(6) +
-      String(row.p99Ms).padStart(6) +
-      String(row.fixedRateP50Ms).padStart(12) + String(row.fixedRateP99Ms).padStart(7) + String(row.errors).padStart(8)
+    r.name.padEnd(24) + String(r.requestsPerSecond).padStart(8) +
+      `${r.requestsPerSecondRange[0]}–${r.requestsPerSecondRange[1]}`.padStart(14) +
+      String(r.cpuMicrosPerRequest).padStart(11) + String(r.p50Ms).padStart(6) + String(r.p99Ms).padStart(6) +
+      String(r.fixedRateP50Ms).padStart(12) + String(r.fixedRateP99Ms).padStart(7) + String(r.errors).padStart(8)
   )
 }
-console.log(`proxy / passthrough throughput: ${summary.throughputVsPassthrough} (goal ≥ 0.5)`)
+console.log(`upstream alone / fastest subject: ${summary.upstreamHeadroom}× (goal ≥ 3×)`)
 console.log(
-  `added latency at ${fixedRate} req/s: p50 ${summary.addedP50Ms} ms (goal ≤ 1), p99 ${summary.addedP99Ms} ms (goal ≤ 5)`
+  `proxy / passthrough: ${summary.throughputVsPassthrough}× throughput (goal ≥ 0.67×), ${summary.cpuVsPassthrough}× CPU per request (goal ≤ 1.5×)`
 )
+if (reference !== undefined) {
+  console.log(`proxy / nginx: ${summary.throughputVsNginx}× throughput, ${summary.cpuVsNginx}× CPU per request`)
+} else {
+  console.log("nginx: not installed, skipped (apt-get install nginx to compare)")
+}
+console.log(
+  `added latency at ${fixedRate} req/s: p50 ${summary.addedP50Ms} ms (goal ≤ 0.5), p99 ${summary.addedP99Ms} ms (goal ≤ 2)`
+)
+console.log(`proxy RSS: ${summary.idleRssMiB} MiB idle (goal ≤ 60), ${summary.loadedRssMiB} MiB after the load`)
 writeResult("proxy", { rounds, seconds, connections, fixedRate, rows, summary })
 process.exit(0)
