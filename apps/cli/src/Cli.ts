@@ -9,13 +9,13 @@ import {
   FileBatch,
   FileBatchBulk,
   FileBatchClient,
-  type FileBatchConfig,
+  FileBatchConfig,
   FileBatchError,
   FileBatchWatch
 } from "@filebatch/core"
-import { Data, type Duration, Effect, Either, Layer, Option, Stream } from "effect"
+import { Data, Effect, Either, type Layer, Option, Stream } from "effect"
 import { text as readAll } from "node:stream/consumers"
-import { type ConnectionOptions, connectionOptions, durationOption } from "./internal/connection.js"
+import { connectionOptions, durationOption, mergeWithEnv, settingNames } from "./internal/connection.js"
 import { describeError, ExitCode, exitCodeOf } from "./internal/exitCode.js"
 import { makeProgress, summary } from "./internal/output.js"
 import { parsePairs } from "./internal/pairs.js"
@@ -23,10 +23,10 @@ import { parsePairs } from "./internal/pairs.js"
 /** A failure that ends the command with a message on stderr and an exit status. */
 export class CliFailure extends Data.TaggedError("CliFailure")<{ readonly code: number; readonly message: string }> {}
 
-/** Builds the client layer from the settings the user gave. */
+/** Builds the client layer from settings already checked. */
 export type ClientLayer = (
-  settings: FileBatchConfig.FileBatchOptions
-) => Layer.Layer<FileBatchClient.FileBatchClient, unknown>
+  settings: FileBatchConfig.FileBatchSettings
+) => Layer.Layer<FileBatchClient.FileBatchClient>
 
 const out = (line: string) => Effect.sync(() => process.stdout.write(`${line}\n`))
 const err = (line: string) => Effect.sync(() => process.stderr.write(`${line}\n`))
@@ -34,32 +34,29 @@ const err = (line: string) => Effect.sync(() => process.stderr.write(`${line}\n`
 const toFailure = (error: FileBatchError.FileBatchError | FileBatchError.WaitTimeoutError) =>
   new CliFailure({ code: exitCodeOf(error), message: describeError(error) })
 
-const provideClient = (makeLayer: ClientLayer, options: ConnectionOptions) =>
+type SettingFlags = Parameters<typeof mergeWithEnv>[0]
+
+/**
+ * Provides the client, its settings taken from the flags over core's environment
+ * (`OPENAI_*`, `FILEBATCH_*`); a bad or missing setting is a usage error naming the flag
+ * and the variable.
+ */
+const provideClient = (makeLayer: ClientLayer, flags: SettingFlags) =>
 <A, E, R>(
   effect: Effect.Effect<A, E, R>
 ): Effect.Effect<A, CliFailure | Exclude<E, LibraryError>, Exclude<R, FileBatchClient.FileBatchClient>> => {
-  if (Option.isNone(options.apiKey)) {
-    return Effect.fail(
-      new CliFailure({ code: ExitCode.usage, message: "no API key: pass --api-key or set OPENAI_API_KEY" })
+  const usage = (message: string) => new CliFailure({ code: ExitCode.usage, message })
+  return FileBatchConfig.fromEnvOptional.pipe(
+    Effect.mapError((error) => usage(`invalid setting: ${FileBatchConfig.describeConfigError(error)}`)),
+    Effect.flatMap((fromEnv) => Either.mapLeft(mergeWithEnv(flags, fromEnv), usage)),
+    Effect.flatMap((options) =>
+      Either.mapLeft(FileBatchConfig.resolve(options, settingNames), (message) => usage(`invalid setting: ${message}`))
+    ),
+    Effect.flatMap((settings) =>
+      Effect.provide(effect, makeLayer(settings)).pipe(
+        Effect.mapError((error) => isLibraryError(error) ? toFailure(error) : error as Exclude<E, LibraryError>)
+      )
     )
-  }
-  const layer = makeLayer({
-    apiKey: options.apiKey.value,
-    baseUrl: Option.getOrUndefined(options.baseUrl),
-    organization: Option.getOrUndefined(options.organization),
-    project: Option.getOrUndefined(options.project),
-    maxRetries: Option.getOrUndefined(options.maxRetries),
-    timeout: Option.getOrUndefined(options.timeout)
-  }).pipe(
-    Layer.mapError((error) =>
-      new CliFailure({
-        code: ExitCode.usage,
-        message: `invalid setting: ${String(error).replace(/^\(?InvalidData[^)]*\)?\s*:?\s*/i, "")}`
-      })
-    )
-  )
-  return Effect.provide(effect, layer).pipe(
-    Effect.mapError((error) => isLibraryError(error) ? toFailure(error) : error as Exclude<E, LibraryError>)
   )
 }
 
@@ -70,13 +67,6 @@ const maxWait = durationOption("max-wait", "Give up following after this long (d
 const pollInterval = durationOption("poll-interval", "Delay between reads unless the server says (default 1s)")
 const vectorStoreArg = Args.text({ name: "vector_store_id" }).pipe(Args.withDescription("e.g. vs_abc123"))
 const batchArg = Args.text({ name: "batch_id" }).pipe(Args.withDescription("e.g. vsfb_abc123"))
-
-const watchOptions = (
-  options: { maxWait: Option.Option<Duration.Duration>; pollInterval: Option.Option<Duration.Duration> }
-) => ({
-  maxWait: Option.getOrUndefined(options.maxWait),
-  pollInterval: Option.getOrUndefined(options.pollInterval)
-})
 
 /** Prints a followed batch: progress on stderr, the terminal object or summary on stdout. */
 const follow = (
@@ -234,7 +224,7 @@ export const make = (clientLayer: ClientLayer) => {
       const ref = { vectorStoreId: options.vectorStoreId.value, batchId: options.batchId.value }
       return run(
         options.wait
-          ? follow(FileBatchWatch.cancelAndWatchResponses(ref, watchOptions(options)), options.json, false)
+          ? follow(FileBatchWatch.cancelAndWatchResponses(ref), options.json, false)
           : single("cancel", ref, options.json)
       )
     }
@@ -251,7 +241,7 @@ export const make = (clientLayer: ClientLayer) => {
     { ...connectionOptions, vectorStoreId: vectorStoreArg, batchId: batchArg, maxWait, pollInterval, json },
     (options) =>
       provideClient(clientLayer, options)(
-        follow(FileBatchWatch.watchResponses(options, watchOptions(options)), options.json, true)
+        follow(FileBatchWatch.watchResponses(options), options.json, true)
       )
   ).pipe(Command.withDescription("Follow a file batch until it has stopped"))
 

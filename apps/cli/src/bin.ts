@@ -10,9 +10,9 @@ import { CliFailure, make } from "./Cli.js"
 import { ExitCode } from "./internal/exitCode.js"
 import { version } from "./internal/version.js"
 
-const clientLayer = (settings: FileBatchConfig.FileBatchOptions) =>
+const clientLayer = (settings: FileBatchConfig.FileBatchSettings) =>
   FileBatchClient.layer.pipe(
-    Layer.provide(FileBatchConfig.layer(settings)),
+    Layer.provide(Layer.succeed(FileBatchConfig.FileBatchConfig, settings)),
     Layer.provide(NodeHttpClient.layer)
   )
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
+import { cliBundle as bundle } from "@filebatch/testkit"
 import { spawnSync } from "node:child_process"
 import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { bundle } from "./run.js"
 
 const run = (cacheHome: string, env: Record<string, string> = {}) =>
   spawnSync(process.execPath, [bundle, "--version"], {

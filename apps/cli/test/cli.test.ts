@@ -1,7 +1,7 @@
 import { describe, expect, layer } from "@effect/vitest"
 import { Emulator, type RequestLog } from "@filebatch/emulator"
+import { runCli } from "@filebatch/testkit"
 import { Effect, Fiber, Schedule } from "effect"
-import { runCli } from "./run.js"
 
 const key = "sk-cli-test-Zx81-SECRET-do-not-print"
 
@@ -118,6 +118,10 @@ describe("the bundled filebatch CLI against the emulator", () => {
         const result = yield* cli(emulator, ["watch", vectorStoreId, batchId, "--max-wait", "300ms"])
         expect(result.code).toBe(6)
         expect(result.stderr).toMatch(/filebatch: still running: batch vsfb_\w+ did not stop within 300ms/)
+        // The same from core's environment variable, in the same grammar.
+        const fromEnv = yield* cli(emulator, ["watch", vectorStoreId, batchId], { FILEBATCH_MAX_WAIT: "0.3s" })
+        expect(fromEnv.code).toBe(6)
+        expect(fromEnv.stderr).toMatch(/did not stop within 300ms/)
       }))
 
     it.effect("401 and 404 give their exit codes and one clear line with the request id", () =>
@@ -220,12 +224,28 @@ describe("the bundled filebatch CLI against the emulator", () => {
         expect(badDuration.stdout + badDuration.stderr).toMatch(/"soon" is not a duration/)
         const noKey = yield* cli(emulator, ["get", "vs_1", "vsfb_1"], { OPENAI_API_KEY: "" })
         expect(noKey.code).toBe(2)
+        expect(noKey.stderr).toBe("filebatch: invalid setting: --api-key / OPENAI_API_KEY must not be empty\n")
+        const unsetKey = yield* Effect.promise(() =>
+          runCli(["get", "vs_1", "vsfb_1"], { OPENAI_BASE_URL: emulator.url })
+        )
+        expect(unsetKey.code).toBe(2)
+        expect(unsetKey.stderr).toBe("filebatch: no API key: pass --api-key or set OPENAI_API_KEY\n")
         const noIds = yield* cli(emulator, ["cancel"])
         expect(noIds.code).toBe(2)
         expect(noIds.stderr).toMatch(/give <vector_store_id> <batch_id>, or --from/)
         const badUrl = yield* cli(emulator, ["get", "vs_1", "vsfb_1", "--base-url", "ftp://x"])
         expect(badUrl.code).toBe(2)
-        expect(badUrl.stderr).toMatch(/baseUrl must use http or https/)
+        expect(badUrl.stderr).toBe(
+          "filebatch: invalid setting: --base-url / OPENAI_BASE_URL must use http or https (got ftp:)\n"
+        )
+        const retries = yield* cli(emulator, ["get", "vs_1", "vsfb_1", "--max-retries", "-1"])
+        expect(retries.code).toBe(2)
+        expect(retries.stderr).toBe(
+          "filebatch: invalid setting: --max-retries / FILEBATCH_MAX_RETRIES must be a whole number from 0 to 20 (got -1)\n"
+        )
+        const badEnv = yield* cli(emulator, ["get", "vs_1", "vsfb_1"], { FILEBATCH_TIMEOUT: "soon" })
+        expect(badEnv.code).toBe(2)
+        expect(badEnv.stderr).toMatch(/^filebatch: invalid setting: FILEBATCH_TIMEOUT: "soon" is not a duration/)
         expect(yield* emulator.requests).toHaveLength(0)
       }))
 

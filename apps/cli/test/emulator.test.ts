@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
+import { cliBundle as bundle } from "@filebatch/testkit"
 import { spawn, spawnSync } from "node:child_process"
-import { bundle } from "./run.js"
 
 describe("filebatch emulator, from the bundle", () => {
   it("serves the API on loopback and stops cleanly on SIGTERM", async () => {

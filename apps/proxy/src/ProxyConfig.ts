@@ -3,6 +3,7 @@
  * it with one message naming the variable. Upstream settings (`OPENAI_API_KEY`,
  * `OPENAI_BASE_URL`, …) are core's `FileBatchConfig.layerConfig`.
  */
+import { DurationText } from "@filebatch/core"
 import { Config, ConfigError, Context, Duration, Either, Layer, Option, ParseResult, Schema } from "effect"
 import { readFileSync } from "node:fs"
 import { ClientKeyList, type Keyring, makeKeyring } from "./ClientKeys.js"
@@ -87,11 +88,8 @@ const positiveInt = (name: string, fallback: number) =>
     Config.validate({ message: `${name} must be a whole number ≥ 1`, validation: (n) => n >= 1 })
   )
 
-const duration = (name: string, fallback: Duration.DurationInput) =>
-  Config.duration(name).pipe(
-    Config.withDefault(Duration.decode(fallback)),
-    Config.validate({ message: `${name} must be a positive duration`, validation: (d) => Duration.toMillis(d) > 0 })
-  )
+const duration = (name: string, fallback: Duration.DurationInput, options: { readonly allowZero?: boolean } = {}) =>
+  DurationText.config(name, options).pipe(Config.withDefault(Duration.decode(fallback)))
 
 export const fromEnv: Config.Config<ProxySettings> = Config.all({
   host: Config.string("HOST").pipe(Config.withDefault("127.0.0.1")),
@@ -118,7 +116,7 @@ export const fromEnv: Config.Config<ProxySettings> = Config.all({
   maxHeaderBytes: positiveInt("FILEBATCH_PROXY_MAX_HEADER_BYTES", 16 * 1024),
   headersTimeout: duration("FILEBATCH_PROXY_HEADERS_TIMEOUT", "10 seconds"),
   requestTimeout: duration("FILEBATCH_PROXY_REQUEST_TIMEOUT", "3 minutes"),
-  drainDelay: Config.duration("FILEBATCH_PROXY_DRAIN_DELAY").pipe(Config.withDefault(Duration.seconds(5))),
+  drainDelay: duration("FILEBATCH_PROXY_DRAIN_DELAY", "5 seconds", { allowZero: true }),
   shutdownGrace: duration("FILEBATCH_PROXY_SHUTDOWN_GRACE", "10 seconds")
 })
 

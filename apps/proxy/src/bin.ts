@@ -6,7 +6,7 @@ import { RateLimiter } from "@effect/experimental"
 import { NodeRuntime } from "@effect/platform-node"
 import { FileBatchConfig } from "@filebatch/core"
 import { UndiciHttpClient } from "@filebatch/undici"
-import { Cause, Config, Effect, Layer, Logger, LogLevel } from "effect"
+import { Cause, Config, ConfigError, Effect, Either, Layer, Logger, LogLevel } from "effect"
 import { AccessLog, makeJsonLines, makeJsonLinesLogger } from "./AccessLogger.js"
 import * as ProxyConfig from "./ProxyConfig.js"
 import { ListenError, serve } from "./Server.js"
@@ -26,16 +26,20 @@ const MainLive = Layer.scopedDiscard(serve).pipe(
   Layer.provide([UpstreamLive, RateLimiterLive, ProxyConfig.layer(), Layer.succeed(AccessLog, lines)])
 )
 
-/** `(Invalid data at X: "message")` → `X: message`; several errors joined by `; `. */
-const describeConfigError = (error: unknown): string =>
-  String(error)
-    .replace(/^\((.*)\)$/s, "$1")
-    .replace(/(?:Invalid|Missing) data at ([^:]*): "((?:[^"\\]|\\.)*)"/g, (_, path: string, text: string) =>
-      `${path === "" || text.startsWith(path) ? "" : `${path}: `}${text.replace(/\\"/g, "\"")}`)
+const logLevel = Config.string("LOG_LEVEL").pipe(
+  Config.withDefault("Info"),
+  Config.mapOrFail((text) => {
+    const level = LogLevel.allLevels.find((level) => level.label === text.trim().toUpperCase())
+    return level !== undefined ? Either.right(level) : Either.left(ConfigError.InvalidData(
+      [],
+      `LOG_LEVEL must be one of ${LogLevel.allLevels.map((level) => level.label).join(", ")} (got ${
+        JSON.stringify(text)
+      })`
+    ))
+  })
+)
 
-const logLevel = Config.logLevel("LOG_LEVEL").pipe(Config.withDefault(LogLevel.Info))
-
-Layer.launch(MainLive).pipe(
+Effect.flatMap(logLevel, (level) => Logger.withMinimumLogLevel(Layer.launch(MainLive), level)).pipe(
   Effect.catchAllCause((cause) =>
     Effect.sync(() => {
       if (Cause.isInterruptedOnly(cause)) return
@@ -44,13 +48,11 @@ Layer.launch(MainLive).pipe(
         ? Cause.pretty(cause)
         : failure.value instanceof ListenError
         ? failure.value.message
-        : `invalid configuration: ${describeConfigError(failure.value)}`
+        : `invalid configuration: ${FileBatchConfig.describeConfigError(failure.value)}`
       process.stderr.write(`filebatch-proxy: ${message}\n`)
       process.exitCode = 1
     })
   ),
   Effect.provide(Logger.replace(Logger.defaultLogger, makeJsonLinesLogger(lines))),
-  Effect.flatMap(() => Effect.void),
-  (effect) => Effect.flatMap(logLevel, (level) => Logger.withMinimumLogLevel(effect, level)),
   NodeRuntime.runMain({ disableErrorReporting: true, disablePrettyLogger: true })
 )

@@ -210,7 +210,16 @@ describe("proxy operations", () => {
         { OPENAI_API_KEY: upstreamKey, FILEBATCH_PROXY_KEYS_FILE: "/nonexistent/keys.json" },
         /FILEBATCH_PROXY_KEYS_FILE .*cannot read/
       ],
-      [{ FILEBATCH_PROXY_KEYS: good }, /OPENAI_API_KEY/],
+      [{ FILEBATCH_PROXY_KEYS: good }, /: OPENAI_API_KEY is missing: set it to an OpenAI API key$/m],
+      [{ OPENAI_API_KEY: upstreamKey, FILEBATCH_PROXY_KEYS: good, LOG_LEVEL: "verbose" }, /LOG_LEVEL must be one of/],
+      [
+        { OPENAI_API_KEY: upstreamKey, FILEBATCH_PROXY_KEYS: good, FILEBATCH_TIMEOUT: "soon" },
+        /FILEBATCH_TIMEOUT: "soon" is not a duration \(e\.g\. 500ms, 30s/
+      ],
+      [
+        { OPENAI_API_KEY: upstreamKey, FILEBATCH_PROXY_KEYS: good, FILEBATCH_PROXY_SHUTDOWN_GRACE: "0s" },
+        /FILEBATCH_PROXY_SHUTDOWN_GRACE must be more than zero/
+      ],
       [{ OPENAI_API_KEY: upstreamKey, FILEBATCH_PROXY_KEYS: good, PORT: "99999" }, /PORT must be/],
       [
         { OPENAI_API_KEY: upstreamKey, FILEBATCH_PROXY_KEYS: good, FILEBATCH_PROXY_MAX_QUEUE: "lots" },
@@ -218,7 +227,7 @@ describe("proxy operations", () => {
       ],
       [
         { OPENAI_API_KEY: upstreamKey, FILEBATCH_PROXY_KEYS: good, OPENAI_BASE_URL: "ftp://x" },
-        /baseUrl must use http or https/
+        /OPENAI_BASE_URL must use http or https/
       ]
     ]
     for (const [env, message] of cases) {
@@ -228,8 +237,27 @@ describe("proxy operations", () => {
       expect(output.trim().split("\n")).toHaveLength(1)
       expect(output).toMatch(/^filebatch-proxy: invalid configuration: /)
       expect(output).not.toContain(upstreamKey)
+      expect(output).not.toContain("<redacted>")
     }
-  }, 60_000)
+  })
+
+  it("takes durations in the one grammar of core: FILEBATCH_TIMEOUT=60s, a drain delay of 0s", async () => {
+    const upstream = await startEmulator()
+    const proxy = await startProxy(upstream.emulator, {
+      FILEBATCH_TIMEOUT: "60s",
+      FILEBATCH_DEADLINE: "2 minutes",
+      FILEBATCH_PROXY_DRAIN_DELAY: "0s",
+      FILEBATCH_PROXY_RATE_LIMIT_WINDOW: "1m"
+    })
+    try {
+      const { batchId, vectorStoreId } = await seed(upstream.emulator)
+      const reply = await call(proxy.url, "GET", `/v1/vector_stores/${vectorStoreId}/file_batches/${batchId}`)
+      expect(reply.status).toBe(200)
+    } finally {
+      await proxy.stop()
+      await upstream.close()
+    }
+  })
 
   it("an address in use stops it with one clear message", async () => {
     const taken = createServer()

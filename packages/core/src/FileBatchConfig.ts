@@ -5,6 +5,7 @@
  * @since 0.1.0
  */
 import { Config, ConfigError, Context, Duration, Effect, Either, Layer, Option, Redacted } from "effect"
+import * as DurationText from "./DurationText.js"
 
 /**
  * The official API endpoint.
@@ -82,6 +83,7 @@ const optionalText = (value: string | undefined): Option.Option<string> =>
   value === undefined || value.trim() === "" ? Option.none() : Option.some(value.trim())
 
 const positiveDuration = (name: string, input: Duration.DurationInput): Either.Either<Duration.Duration, string> => {
+  if (typeof input === "string") return DurationText.parseFor(name, input)
   const decoded = Duration.decodeUnknown(input)
   if (Option.isNone(decoded) || !Duration.isFinite(decoded.value) || Duration.toMillis(decoded.value) <= 0) {
     return Either.left(`${name} must be a positive duration`)
@@ -90,50 +92,103 @@ const positiveDuration = (name: string, input: Duration.DurationInput): Either.E
 }
 
 /**
- * Checks options and fills in defaults; `Left` holds a message naming the bad setting.
+ * What each setting is called where it was given, so that a message names it as the
+ * user wrote it: an option, an environment variable, a flag.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type SettingNames = { readonly [K in keyof FileBatchOptions]-?: string }
+
+/**
+ * The options' own names (the default of {@link resolve}).
+ *
+ * @since 0.2.0
+ * @category constants
+ */
+export const optionNames: SettingNames = {
+  apiKey: "apiKey",
+  baseUrl: "baseUrl",
+  organization: "organization",
+  project: "project",
+  timeout: "timeout",
+  maxRetries: "maxRetries",
+  deadline: "deadline",
+  pollInterval: "pollInterval",
+  maxWait: "maxWait"
+}
+
+/**
+ * The environment variables read by {@link fromEnv}.
+ *
+ * @since 0.2.0
+ * @category constants
+ */
+export const envNames: SettingNames = {
+  apiKey: "OPENAI_API_KEY",
+  baseUrl: "OPENAI_BASE_URL",
+  organization: "OPENAI_ORG_ID",
+  project: "OPENAI_PROJECT_ID",
+  timeout: "FILEBATCH_TIMEOUT",
+  maxRetries: "FILEBATCH_MAX_RETRIES",
+  deadline: "FILEBATCH_DEADLINE",
+  pollInterval: "FILEBATCH_POLL_INTERVAL",
+  maxWait: "FILEBATCH_MAX_WAIT"
+}
+
+/**
+ * Checks options and fills in defaults; `Left` holds a message naming the bad setting
+ * as `names` call it.
  *
  * @since 0.1.0
+ * @category constructors
  */
-export const resolve = (options: FileBatchOptions): Either.Either<FileBatchSettings, string> =>
+export const resolve = (
+  options: FileBatchOptions,
+  names: SettingNames = optionNames
+): Either.Either<FileBatchSettings, string> =>
   Either.gen(function*() {
     const apiKey = Redacted.isRedacted(options.apiKey) ? options.apiKey : Redacted.make(options.apiKey)
     const key = Redacted.value(apiKey).trim()
-    if (key === "") return yield* Either.left("apiKey must not be empty")
+    if (key === "") return yield* Either.left(`${names.apiKey} must not be empty`)
     if (/[\s\u0000-\u001f\u007f]/.test(key)) {
-      return yield* Either.left("apiKey must not contain spaces or control characters")
+      return yield* Either.left(`${names.apiKey} must not contain spaces or control characters`)
     }
     const baseUrl = (options.baseUrl ?? defaults.baseUrl).trim().replace(/\/+$/, "")
     let url: URL
     try {
       url = new URL(baseUrl)
     } catch {
-      return yield* Either.left(`baseUrl ${JSON.stringify(baseUrl)} is not a URL`)
+      return yield* Either.left(`${names.baseUrl}: ${JSON.stringify(baseUrl)} is not a URL`)
     }
     if (url.protocol !== "http:" && url.protocol !== "https:") {
-      return yield* Either.left(`baseUrl must use http or https (got ${url.protocol})`)
+      return yield* Either.left(`${names.baseUrl} must use http or https (got ${url.protocol})`)
     }
     if (url.username !== "" || url.password !== "") {
-      return yield* Either.left("baseUrl must not contain credentials")
+      return yield* Either.left(`${names.baseUrl} must not contain credentials`)
     }
     const maxRetries = options.maxRetries ?? defaults.maxRetries
     if (!Number.isInteger(maxRetries) || maxRetries < 0 || maxRetries > 20) {
-      return yield* Either.left("maxRetries must be a whole number from 0 to 20")
+      return yield* Either.left(`${names.maxRetries} must be a whole number from 0 to 20 (got ${maxRetries})`)
     }
     return {
       apiKey: Redacted.make(key),
       baseUrl,
       organization: optionalText(options.organization),
       project: optionalText(options.project),
-      timeout: yield* positiveDuration("timeout", options.timeout ?? defaults.timeout),
+      timeout: yield* positiveDuration(names.timeout, options.timeout ?? defaults.timeout),
       maxRetries,
-      deadline: yield* positiveDuration("deadline", options.deadline ?? defaults.deadline),
-      pollInterval: yield* positiveDuration("pollInterval", options.pollInterval ?? defaults.pollInterval),
-      maxWait: yield* positiveDuration("maxWait", options.maxWait ?? defaults.maxWait)
+      deadline: yield* positiveDuration(names.deadline, options.deadline ?? defaults.deadline),
+      pollInterval: yield* positiveDuration(names.pollInterval, options.pollInterval ?? defaults.pollInterval),
+      maxWait: yield* positiveDuration(names.maxWait, options.maxWait ?? defaults.maxWait)
     }
   })
 
-const resolveOrFail = (options: FileBatchOptions): Effect.Effect<FileBatchSettings, ConfigError.ConfigError> =>
-  Either.match(resolve(options), {
+const resolveOrFail = (
+  options: FileBatchOptions,
+  names: SettingNames
+): Effect.Effect<FileBatchSettings, ConfigError.ConfigError> =>
+  Either.match(resolve(options, names), {
     onLeft: (message) => Effect.fail(ConfigError.InvalidData([], message)),
     onRight: Effect.succeed
   })
@@ -143,8 +198,10 @@ const resolveOrFail = (options: FileBatchOptions): Effect.Effect<FileBatchSettin
  *
  * @since 0.1.0
  */
-export const layer = (options: FileBatchOptions): Layer.Layer<FileBatchConfig, ConfigError.ConfigError> =>
-  Layer.effect(FileBatchConfig, resolveOrFail(options))
+export const layer = (
+  options: FileBatchOptions,
+  names: SettingNames = optionNames
+): Layer.Layer<FileBatchConfig, ConfigError.ConfigError> => Layer.effect(FileBatchConfig, resolveOrFail(options, names))
 
 /**
  * The environment variables of the official SDK (`OPENAI_API_KEY`, `OPENAI_BASE_URL`,
@@ -154,15 +211,45 @@ export const layer = (options: FileBatchOptions): Layer.Layer<FileBatchConfig, C
  * @since 0.1.0
  */
 export const fromEnv: Config.Config<FileBatchOptions> = Config.all({
-  apiKey: Config.redacted("OPENAI_API_KEY"),
-  baseUrl: Config.string("OPENAI_BASE_URL").pipe(Config.option, Config.map(Option.getOrUndefined)),
-  organization: Config.string("OPENAI_ORG_ID").pipe(Config.option, Config.map(Option.getOrUndefined)),
-  project: Config.string("OPENAI_PROJECT_ID").pipe(Config.option, Config.map(Option.getOrUndefined)),
-  timeout: Config.duration("FILEBATCH_TIMEOUT").pipe(Config.option, Config.map(Option.getOrUndefined)),
-  maxRetries: Config.integer("FILEBATCH_MAX_RETRIES").pipe(Config.option, Config.map(Option.getOrUndefined)),
-  deadline: Config.duration("FILEBATCH_DEADLINE").pipe(Config.option, Config.map(Option.getOrUndefined)),
-  pollInterval: Config.duration("FILEBATCH_POLL_INTERVAL").pipe(Config.option, Config.map(Option.getOrUndefined)),
-  maxWait: Config.duration("FILEBATCH_MAX_WAIT").pipe(Config.option, Config.map(Option.getOrUndefined))
+  // Read as optional, so that a missing key is told as such: Config.redacted's own
+  // error would print "<redacted>" in its place.
+  apiKey: Config.option(Config.redacted(envNames.apiKey)).pipe(
+    Config.mapOrFail((key) =>
+      Option.isSome(key)
+        ? Either.right(key.value)
+        : Either.left(ConfigError.MissingData([], `${envNames.apiKey} is missing: set it to an OpenAI API key`))
+    )
+  ),
+  partial: Config.suspend(() => fromEnvOptional)
+}).pipe(Config.map(({ apiKey, partial }) => ({ ...partial, apiKey })))
+
+const optional = <A>(config: Config.Config<A>) => config.pipe(Config.option, Config.map(Option.getOrUndefined))
+
+/**
+ * Options of which any may be absent.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type OptionalOptions = { readonly [K in keyof FileBatchOptions]?: FileBatchOptions[K] | undefined }
+
+/**
+ * Every setting {@link fromEnv} reads, each optional: for apps that take the key, or
+ * any setting, from elsewhere too (the CLI's flags).
+ *
+ * @since 0.2.0
+ * @category config
+ */
+export const fromEnvOptional: Config.Config<OptionalOptions> = Config.all({
+  apiKey: optional(Config.redacted(envNames.apiKey)),
+  baseUrl: optional(Config.string(envNames.baseUrl)),
+  organization: optional(Config.string(envNames.organization)),
+  project: optional(Config.string(envNames.project)),
+  timeout: optional(DurationText.config(envNames.timeout)),
+  maxRetries: optional(Config.integer(envNames.maxRetries)),
+  deadline: optional(DurationText.config(envNames.deadline)),
+  pollInterval: optional(DurationText.config(envNames.pollInterval)),
+  maxWait: optional(DurationText.config(envNames.maxWait))
 })
 
 /**
@@ -173,4 +260,38 @@ export const fromEnv: Config.Config<FileBatchOptions> = Config.all({
 export const layerConfig = (
   config: Config.Config<FileBatchOptions> = fromEnv
 ): Layer.Layer<FileBatchConfig, ConfigError.ConfigError> =>
-  Layer.effect(FileBatchConfig, Effect.flatMap(config, resolveOrFail))
+  Layer.effect(FileBatchConfig, Effect.flatMap(config, (options) => resolveOrFail(options, envNames)))
+
+/**
+ * A `ConfigError` as one line a person can act on: `NAME: problem` for each setting at
+ * fault, joined by `; `. Missing settings say so; nothing of a value is shown.
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export const describeConfigError = (error: ConfigError.ConfigError): string => {
+  const lines: Array<string> = []
+  const visit = (node: ConfigError.ConfigError): void => {
+    switch (node._op) {
+      case "And":
+      case "Or":
+        visit(node.left)
+        visit(node.right)
+        return
+      case "MissingData": {
+        const name = node.path.join(".")
+        lines.push(node.message.startsWith("Expected ") && name !== "" ? `${name} is missing` : node.message)
+        return
+      }
+      case "InvalidData":
+      case "SourceUnavailable":
+      case "Unsupported": {
+        const name = node.path.join(".")
+        lines.push(name === "" || node.message.startsWith(name) ? node.message : `${name}: ${node.message}`)
+        return
+      }
+    }
+  }
+  visit(error)
+  return [...new Set(lines)].join("; ")
+}

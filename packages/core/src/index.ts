@@ -40,6 +40,13 @@ export * as AttemptLimit from "./AttemptLimit.js"
 export * as FileBatchConfig from "./FileBatchConfig.js"
 
 /**
+ * The one grammar for durations written by people (`500ms`, `30s`, `2m`, `10 seconds`).
+ *
+ * @since 0.2.0
+ */
+export * as DurationText from "./DurationText.js"
+
+/**
  * The replaceable retry schedule.
  *
  * @since 0.1.0

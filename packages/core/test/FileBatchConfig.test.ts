@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { FileBatchConfig } from "@filebatch/core"
+import { DurationText, FileBatchConfig } from "@filebatch/core"
 import { ConfigProvider, Duration, Effect, Either, Option, Redacted } from "effect"
 
 const fromEnv = (env: Record<string, string>) =>
@@ -18,7 +18,9 @@ describe("FileBatchConfig", () => {
         OPENAI_ORG_ID: "org-1",
         OPENAI_PROJECT_ID: "proj_1",
         FILEBATCH_MAX_RETRIES: "5",
-        FILEBATCH_TIMEOUT: "3 seconds"
+        FILEBATCH_TIMEOUT: "3 seconds",
+        FILEBATCH_DEADLINE: "90s",
+        FILEBATCH_MAX_WAIT: "2m"
       }).pipe(Effect.flatten)
       expect(Redacted.value(settings.apiKey)).toBe("sk-abc")
       expect(settings.baseUrl).toBe("http://127.0.0.1:4010/v1")
@@ -26,8 +28,33 @@ describe("FileBatchConfig", () => {
       expect(settings.project).toEqual(Option.some("proj_1"))
       expect(settings.maxRetries).toBe(5)
       expect(Duration.toMillis(settings.timeout)).toBe(3000)
-      expect(Duration.toMillis(settings.deadline)).toBe(120_000)
+      expect(Duration.toMillis(settings.deadline)).toBe(90_000)
+      expect(Duration.toMillis(settings.maxWait)).toBe(120_000)
     }))
+
+  it("DurationText: one grammar for every duration people write", () => {
+    const cases: Array<[string, number]> = [
+      ["500ms", 500],
+      ["30s", 30_000],
+      ["1.5s", 1_500],
+      ["2m", 120_000],
+      ["1h", 3_600_000],
+      ["1 minute", 60_000],
+      ["10 seconds", 10_000],
+      ["250 millis", 250],
+      ["45", 45_000],
+      [" 3 Seconds ", 3_000],
+      ["0s", 0]
+    ]
+    for (const [text, millis] of cases) {
+      expect(Option.map(DurationText.parse(text), Duration.toMillis), text).toEqual(Option.some(millis))
+    }
+    for (const text of ["", "soon", "-1s", "1 fortnight", "1e3s", "s", "1 2s"]) {
+      expect(DurationText.parse(text), text).toEqual(Option.none())
+    }
+    expect(DurationText.parseFor("--timeout", "0s")).toEqual(Either.left("--timeout must be more than zero"))
+    expect(Either.isRight(DurationText.parseFor("DELAY", "0s", { allowZero: true }))).toBe(true)
+  })
 
   it.effect("defaults to the official endpoint", () =>
     Effect.gen(function*() {
@@ -39,13 +66,21 @@ describe("FileBatchConfig", () => {
 
   it.effect("fails clearly on a missing key or a bad value, without showing the key", () =>
     Effect.gen(function*() {
-      const missing = yield* fromEnv({})
-      expect(Either.isLeft(missing) && String(missing.left)).toMatch(/OPENAI_API_KEY/)
-      const badUrl = yield* fromEnv({ OPENAI_API_KEY: "sk-secret-value", OPENAI_BASE_URL: "ftp://x" })
-      expect(Either.isLeft(badUrl) && String(badUrl.left)).toMatch(/baseUrl must use http or https/)
-      expect(Either.isLeft(badUrl) && String(badUrl.left)).not.toMatch(/sk-secret-value/)
-      const badRetries = yield* fromEnv({ OPENAI_API_KEY: "sk-a", FILEBATCH_MAX_RETRIES: "-1" })
-      expect(Either.isLeft(badRetries) && String(badRetries.left)).toMatch(/maxRetries/)
+      const described = (env: Record<string, string>) =>
+        Effect.map(fromEnv(env), (result) => Either.isLeft(result) && FileBatchConfig.describeConfigError(result.left))
+      expect(yield* described({})).toBe("OPENAI_API_KEY is missing: set it to an OpenAI API key")
+      expect(yield* described({ OPENAI_API_KEY: "" })).toBe("OPENAI_API_KEY must not be empty")
+      const badUrl = yield* described({ OPENAI_API_KEY: "sk-secret-value", OPENAI_BASE_URL: "ftp://x" })
+      expect(badUrl).toBe("OPENAI_BASE_URL must use http or https (got ftp:)")
+      expect(yield* described({ OPENAI_API_KEY: "sk-a", FILEBATCH_MAX_RETRIES: "-1" })).toBe(
+        "FILEBATCH_MAX_RETRIES must be a whole number from 0 to 20 (got -1)"
+      )
+      expect(yield* described({ OPENAI_API_KEY: "sk-a", FILEBATCH_TIMEOUT: "soon" })).toBe(
+        "FILEBATCH_TIMEOUT: \"soon\" is not a duration (e.g. 500ms, 30s, 2m, 1h, 10 seconds)"
+      )
+      expect(yield* described({ OPENAI_API_KEY: "sk-a", FILEBATCH_DEADLINE: "0s" })).toBe(
+        "FILEBATCH_DEADLINE must be more than zero"
+      )
     }))
 
   it("resolve checks every option", () => {

@@ -1,66 +1,86 @@
 import { HelpDoc, Options, ValidationError } from "@effect/cli"
-import { Config, Duration, Effect, Option, type Redacted } from "effect"
+import { DurationText, FileBatchConfig } from "@filebatch/core"
+import { type Duration, Effect, Either, Option, type Redacted } from "effect"
 
-const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
-
-/** `500ms`, `30s`, `2m`, `1h`, or a bare number of seconds. */
-export const parseDuration = (text: string): Option.Option<Duration.Duration> => {
-  const match = text.trim().match(/^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/)
-  if (match === null) return Option.none()
-  const millis = Number(match[1]) * units[match[2] ?? "s"]
-  return millis > 0 && Number.isFinite(millis) ? Option.some(Duration.millis(millis)) : Option.none()
-}
-
-/** A duration option such as `--timeout 30s`. */
+/** A duration option such as `--timeout 30s`, in core's one grammar. */
 export const durationOption = (name: string, description: string) =>
   Options.text(name).pipe(
-    Options.withDescription(`${description} (e.g. 500ms, 30s, 2m; a bare number is seconds)`),
+    Options.withDescription(`${description} (${DurationText.examples}; a bare number is seconds)`),
     Options.mapEffect((text) =>
-      Option.match(parseDuration(text), {
-        onNone: () =>
-          Effect.fail(
-            ValidationError.invalidValue(
-              HelpDoc.p(`--${name}: ${JSON.stringify(text)} is not a duration (e.g. 500ms, 30s, 2m)`)
-            )
-          ),
-        onSome: Effect.succeed
+      Either.match(DurationText.parseFor(`--${name}`, text), {
+        onLeft: (message) => Effect.fail(ValidationError.invalidValue(HelpDoc.p(message))),
+        onRight: Effect.succeed
       })
     ),
     Options.optional
   )
 
-const fromEnv = <A>(options: Options.Options<A>, config: Config.Config<A>) =>
-  options.pipe(Options.withFallbackConfig(config), Options.optional)
+const env = FileBatchConfig.envNames
 
-/** Connection options shared by every command that talks to the API. */
+/** Connection options shared by every command that talks to the API; each falls back to core's environment. */
 export const connectionOptions = {
-  apiKey: fromEnv(
-    Options.redacted("api-key").pipe(
-      Options.withDescription("OpenAI API key (default: $OPENAI_API_KEY); never printed")
-    ),
-    Config.redacted("OPENAI_API_KEY")
-  ),
-  baseUrl: fromEnv(
-    Options.text("base-url").pipe(
-      Options.withDescription("API base URL (default: $OPENAI_BASE_URL, else https://api.openai.com/v1)")
-    ),
-    Config.string("OPENAI_BASE_URL")
-  ),
-  organization: fromEnv(
-    Options.text("org").pipe(Options.withDescription("OpenAI organization (default: $OPENAI_ORG_ID)")),
-    Config.string("OPENAI_ORG_ID")
-  ),
-  project: fromEnv(
-    Options.text("project").pipe(Options.withDescription("OpenAI project (default: $OPENAI_PROJECT_ID)")),
-    Config.string("OPENAI_PROJECT_ID")
-  ),
-  maxRetries: Options.integer("max-retries").pipe(
-    Options.withDescription("Retries after a failed attempt (default 2)"),
+  apiKey: Options.redacted("api-key").pipe(
+    Options.withDescription(`OpenAI API key (default: $${env.apiKey}); never printed`),
     Options.optional
   ),
-  timeout: durationOption("timeout", "Time limit of one HTTP attempt (default 60s)")
+  baseUrl: Options.text("base-url").pipe(
+    Options.withDescription(`API base URL (default: $${env.baseUrl}, else ${FileBatchConfig.defaultBaseUrl})`),
+    Options.optional
+  ),
+  organization: Options.text("org").pipe(
+    Options.withDescription(`OpenAI organization (default: $${env.organization})`),
+    Options.optional
+  ),
+  project: Options.text("project").pipe(
+    Options.withDescription(`OpenAI project (default: $${env.project})`),
+    Options.optional
+  ),
+  maxRetries: Options.integer("max-retries").pipe(
+    Options.withDescription(`Retries after a failed attempt (default: $${env.maxRetries}, else 2)`),
+    Options.optional
+  ),
+  timeout: durationOption("timeout", `Time limit of one HTTP attempt (default: $${env.timeout}, else 60s)`)
 }
 
+/** How the CLI names each setting in a message: the flag and the environment variable it falls back to. */
+export const settingNames: FileBatchConfig.SettingNames = {
+  apiKey: `--api-key / ${env.apiKey}`,
+  baseUrl: `--base-url / ${env.baseUrl}`,
+  organization: `--org / ${env.organization}`,
+  project: `--project / ${env.project}`,
+  timeout: `--timeout / ${env.timeout}`,
+  maxRetries: `--max-retries / ${env.maxRetries}`,
+  deadline: env.deadline,
+  pollInterval: `--poll-interval / ${env.pollInterval}`,
+  maxWait: `--max-wait / ${env.maxWait}`
+}
+
+const pick = <A>(flag: Option.Option<A>, fromEnv: A | undefined): A | undefined => Option.getOrElse(flag, () => fromEnv)
+
+/** Flags over the environment: the options core resolves, or the message saying what is missing. */
+export const mergeWithEnv = (
+  flags: ConnectionOptions & {
+    readonly maxWait?: Option.Option<Duration.Duration>
+    readonly pollInterval?: Option.Option<Duration.Duration>
+  },
+  fromEnv: FileBatchConfig.OptionalOptions
+): Either.Either<FileBatchConfig.FileBatchOptions, string> => {
+  const apiKey = pick(flags.apiKey, fromEnv.apiKey)
+  if (apiKey === undefined) return Either.left(`no API key: pass --api-key or set ${env.apiKey}`)
+  return Either.right({
+    apiKey,
+    baseUrl: pick(flags.baseUrl, fromEnv.baseUrl),
+    organization: pick(flags.organization, fromEnv.organization),
+    project: pick(flags.project, fromEnv.project),
+    maxRetries: pick(flags.maxRetries, fromEnv.maxRetries),
+    timeout: pick(flags.timeout, fromEnv.timeout),
+    deadline: fromEnv.deadline,
+    pollInterval: pick(flags.pollInterval ?? Option.none(), fromEnv.pollInterval),
+    maxWait: pick(flags.maxWait ?? Option.none(), fromEnv.maxWait)
+  })
+}
+
+/** The connection flags as parsed. */
 export interface ConnectionOptions {
   readonly apiKey: Option.Option<Redacted.Redacted>
   readonly baseUrl: Option.Option<string>
