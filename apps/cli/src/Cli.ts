@@ -265,22 +265,6 @@ export const make = (clientLayer: ClientLayer) => {
   )
 }
 
-const libraryTags = new Set<string>([
-  "InvalidArgumentError",
-  "AuthenticationError",
-  "PermissionDeniedError",
-  "NotFoundError",
-  "ConflictError",
-  "InvalidRequestError",
-  "RateLimitError",
-  "ServerError",
-  "TimeoutError",
-  "ConnectionError",
-  "UnexpectedResponseError",
-  "WaitTimeoutError"
-])
-
 type LibraryError = FileBatchError.FileBatchWaitError
 
-const isLibraryError = (error: unknown): error is LibraryError =>
-  typeof error === "object" && error !== null && "_tag" in error && libraryTags.has(String(error._tag))
+const isLibraryError = FileBatchError.isFileBatchWaitError

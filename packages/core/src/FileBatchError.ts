@@ -202,6 +202,23 @@ export const FileBatchError = Schema.Union(
 export type FileBatchWaitError = FileBatchError | WaitTimeoutError
 
 /**
+ * Schema of {@link FileBatchWaitError}.
+ *
+ * @since 0.2.0
+ * @category schemas
+ */
+export const FileBatchWaitError = Schema.Union(FileBatchError, WaitTimeoutError)
+
+/**
+ * Whether a value is one of core's errors (a request error or the maximum wait), so that
+ * an app can tell them from its own without listing their tags.
+ *
+ * @since 0.2.0
+ * @category guards
+ */
+export const isFileBatchWaitError: (value: unknown) => value is FileBatchWaitError = Schema.is(FileBatchWaitError)
+
+/**
  * The HTTP status behind an error, when there is one.
  *
  * @since 0.1.0

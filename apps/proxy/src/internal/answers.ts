@@ -1,5 +1,6 @@
 /** OpenAI-shaped answers of the proxy itself, and upstream errors turned back into OpenAI's shape. */
 import type { FileBatchError } from "@filebatch/core"
+import { Match } from "effect"
 
 export interface Answer {
   readonly status: number
@@ -57,30 +58,41 @@ export const bodyTooLarge = (limit: number) =>
 /** A defect in the proxy itself: nothing about it is told to the client. */
 export const unexpected = () => errorAnswer(500, "The proxy failed unexpectedly.", { code: "internal_error" })
 
-/** Turns an upstream or transport failure back into what OpenAI would have answered. */
-export const fromFileBatchError = (error: FileBatchError.FileBatchError): Answer => {
-  switch (error._tag) {
-    case "InvalidArgumentError":
-      return errorAnswer(400, error.message, { param: error.argument === "batchId" ? "batch_id" : "vector_store_id" })
-    case "TimeoutError":
-      return errorAnswer(error.status ?? 504, `Upstream timed out: ${error.message}`, { code: "upstream_timeout" })
-    case "ConnectionError":
-      return errorAnswer(502, `Upstream unreachable: ${error.message}`, { code: "upstream_unreachable" })
-    case "UnexpectedResponseError":
-      return errorAnswer(502, `Upstream answered unexpectedly: ${error.message}`, { code: "upstream_bad_response" })
-    default: {
-      const headers: Record<string, string> = {}
-      if (error.retryAfterMillis !== undefined && error.retryAfterMillis > 0) {
-        headers["retry-after"] = String(Math.ceil(error.retryAfterMillis / 1000))
-        headers["retry-after-ms"] = String(Math.round(error.retryAfterMillis))
-      }
-      if (error.requestId !== undefined) headers["openai-request-id"] = error.requestId
-      return errorAnswer(error.status, error.message, {
-        ...(error.type !== undefined ? { type: error.type } : {}),
-        param: error.param ?? null,
-        code: error.code ?? null,
-        headers
-      })
-    }
+/** An error answer the upstream chose, passed on with its type, param, code and retry hints. */
+const fromUpstreamStatus = (error: FileBatchError.UpstreamStatusError): Answer => {
+  const headers: Record<string, string> = {}
+  if (error.retryAfterMillis !== undefined && error.retryAfterMillis > 0) {
+    headers["retry-after"] = String(Math.ceil(error.retryAfterMillis / 1000))
+    headers["retry-after-ms"] = String(Math.round(error.retryAfterMillis))
   }
+  if (error.requestId !== undefined) headers["openai-request-id"] = error.requestId
+  return errorAnswer(error.status, error.message, {
+    ...(error.type !== undefined ? { type: error.type } : {}),
+    param: error.param ?? null,
+    code: error.code ?? null,
+    headers
+  })
 }
+
+/** Turns an upstream or transport failure back into what OpenAI would have answered; every error of core, checked by the compiler. */
+export const fromFileBatchError: (error: FileBatchError.FileBatchError) => Answer = Match.type<
+  FileBatchError.FileBatchError
+>().pipe(
+  Match.tagsExhaustive({
+    InvalidArgumentError: (error) =>
+      errorAnswer(400, error.message, { param: error.argument === "batchId" ? "batch_id" : "vector_store_id" }),
+    TimeoutError: (error) =>
+      errorAnswer(error.status ?? 504, `Upstream timed out: ${error.message}`, { code: "upstream_timeout" }),
+    ConnectionError: (error) =>
+      errorAnswer(502, `Upstream unreachable: ${error.message}`, { code: "upstream_unreachable" }),
+    UnexpectedResponseError: (error) =>
+      errorAnswer(502, `Upstream answered unexpectedly: ${error.message}`, { code: "upstream_bad_response" }),
+    AuthenticationError: fromUpstreamStatus,
+    PermissionDeniedError: fromUpstreamStatus,
+    NotFoundError: fromUpstreamStatus,
+    ConflictError: fromUpstreamStatus,
+    InvalidRequestError: fromUpstreamStatus,
+    RateLimitError: fromUpstreamStatus,
+    ServerError: fromUpstreamStatus
+  })
+)
