@@ -5,15 +5,15 @@
  * been checked.
  */
 import type { RateLimiter } from "@effect/experimental"
-import type { FileBatchClient } from "@filebatch/core"
+import { FileBatchApi, type FileBatchClient } from "@filebatch/core"
 import { Effect } from "effect"
 import * as Answers from "./internal/answers.js"
 import type { Gate } from "./internal/gate.js"
-import { checkSegment, requestIdFrom } from "./internal/ids.js"
+import { checkRef, requestIdFrom } from "./internal/ids.js"
 import type { Metrics } from "./Metrics.js"
 import { docsPage, openApiDocument } from "./ProxyApi.js"
 import type { ProxySettings } from "./ProxyConfig.js"
-import { type LogFields, makeUpstream, type Operation } from "./Upstream.js"
+import { type LogFields, makeUpstream } from "./Upstream.js"
 
 /** What the proxy reads of a request; `bodyWithin` reads the body, false when it is over `maxBytes` or broken. */
 export interface ProxyRequest {
@@ -50,25 +50,10 @@ export interface ProxyDeps {
   readonly accessLog: ((fields: Readonly<Record<string, unknown>>) => void) | undefined
 }
 
-interface Route {
-  readonly operation: Operation
-  readonly rawStore: string
-  readonly rawBatch: string
-}
+/** The API's routes, from core's table of operations: one entry there is one route here. */
+const matchApi = FileBatchApi.router(FileBatchApi.operations, "/v1")
 
-/** Matches the raw (still encoded) path; `undefined` when it is not an API path. */
-const matchApi = (path: string): Route | undefined => {
-  const parts = path.split("/")
-  if (parts.length < 6 || parts.length > 7) return undefined
-  const [empty, version, collection, rawStore, sub, rawBatch, action] = parts
-  if (empty !== "" || version !== "v1" || collection !== "vector_stores" || sub !== "file_batches") return undefined
-  if (rawStore === undefined || rawBatch === undefined) return undefined
-  if (action === undefined) return { operation: "retrieve", rawStore, rawBatch }
-  if (action === "cancel") return { operation: "cancel", rawStore, rawBatch }
-  return undefined
-}
-
-const methodOf: Record<Operation, string> = { cancel: "POST", retrieve: "GET" }
+type ApiMatch = NonNullable<ReturnType<typeof matchApi>>
 
 /** A header's value; the first one when it was sent several times. */
 const headerOf = (request: ProxyRequest, name: string): string | undefined => {
@@ -99,21 +84,22 @@ export const makeApp = (deps: ProxyDeps): (request: ProxyRequest) => Pending<Pro
   const { limited } = makeUpstream(deps)
   const openApiJson = JSON.stringify(openApiDocument())
 
-  /** Everything after routing: IDs, method, body, draining, key, scope, then upstream. */
+  /** Everything after routing: IDs, method, body, key, scope, then upstream. */
   const handleApi = (
     request: ProxyRequest,
-    route: Route,
+    match: ApiMatch,
     requestId: string,
     log: LogFields
   ): Pending<Answers.Answer> => {
-    const store = checkSegment("vector_store_id", route.rawStore)
-    if (typeof store !== "string") return store
-    const batch = checkSegment("batch_id", route.rawBatch)
-    if (typeof batch !== "string") return batch
-    log.vectorStoreId = store
-    log.batchId = batch
-    const allowed = methodOf[route.operation]
-    if (request.method !== allowed) return Answers.wrongMethod(request.method, request.url.split("?")[0], allowed)
+    // The IDs are checked once, completely (characters, length, prefixes, a swapped
+    // pair), before anything is spent on the request.
+    const ref = checkRef(match.rawVectorStoreId, match.rawBatchId)
+    if ("status" in ref) return ref
+    log.vectorStoreId = ref.vectorStoreId
+    log.batchId = ref.batchId
+    if (match._tag === "WrongMethod") {
+      return Answers.wrongMethod(request.method, request.url.split("?")[0], match.allowed.join(", "))
+    }
 
     const length = Number(headerOf(request, "content-length") ?? "0")
     if (!Number.isFinite(length) || length > settings.maxBodyBytes) return Answers.bodyTooLarge(settings.maxBodyBytes)
@@ -128,8 +114,8 @@ export const makeApp = (deps: ProxyDeps): (request: ProxyRequest) => Pending<Pro
       const key = settings.keyring.find(presented)
       if (key === undefined) return Answers.unknownKey(presented)
       log.key = key.name
-      if (!key.allows(store)) return Answers.forbiddenStore(store)
-      return limited(key.name, route.operation, { vectorStoreId: store, batchId: batch }, requestId, log)
+      if (!key.allows(ref.vectorStoreId)) return Answers.forbiddenStore(ref.vectorStoreId)
+      return limited(key.name, match.name, ref, requestId, log)
     })
   }
 
@@ -138,9 +124,9 @@ export const makeApp = (deps: ProxyDeps): (request: ProxyRequest) => Pending<Pro
   /** Routes the request; `log` says what the access log line should. */
   const route = (request: ProxyRequest, path: string, requestId: string, log: LogFields): Pending<Answer> => {
     const method = request.method
-    const api = matchApi(path)
+    const api = matchApi(method, path)
     if (api !== undefined) {
-      log.route = api.operation
+      log.route = api._tag === "Operation" ? api.name : "other"
       return handleApi(request, api, requestId, log)
     }
     const get = method === "GET" || method === "HEAD"

@@ -1,50 +1,35 @@
 /**
- * The proxy's contract as an `HttpApi`: the source of `/openapi.json` and of the docs
- * page. The request path itself is served by `Proxy.ts`, which keeps OpenAI's exact
- * error shapes and statuses; `test/openapi.test.ts` checks that both agree.
+ * The proxy's contract as an `HttpApi`, the source of `/openapi.json` and of the docs
+ * page. Its API operations are core's table (`FileBatchApi.operations`), the same one the
+ * proxy routes by: an operation added there is routed and documented here with nothing
+ * else to change.
  */
 import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
-import { FileBatch } from "@filebatch/core"
+import { FileBatchApi } from "@filebatch/core"
 import { Schema } from "effect"
 
-export const ErrorResponse = Schema.Struct({
-  error: Schema.Struct({
-    message: Schema.String,
-    type: Schema.String,
-    param: Schema.NullOr(Schema.String),
-    code: Schema.NullOr(Schema.String)
-  })
-}).annotations({ identifier: "ErrorResponse", description: "OpenAI's error shape" })
+/** Error statuses the proxy answers itself, on top of what the upstream answers. */
+const proxyErrors = [400, 401, 403, 413, 429, 500, 502, 503, 504]
 
-const BatchPath = Schema.Struct({
-  vector_store_id: Schema.String.annotations({ description: "Letters, digits, '_' and '-', at most 128" }),
-  batch_id: Schema.String.annotations({ description: "Letters, digits, '_' and '-', at most 128" })
-})
+/** `{vector_store_id}` → `:vector_store_id`, as `HttpApiEndpoint` writes parameters. */
+const endpointPath = (path: string) => `/v1${path.replace(/\{(\w+)\}/g, ":$1")}` as HttpApiEndpoint.PathSegment
 
-const withErrors = <E extends HttpApiEndpoint.HttpApiEndpoint.Any>(endpoint: E) =>
-  [400, 401, 403, 404, 405, 409, 413, 422, 429, 500, 502, 503, 504].reduce(
-    (acc, status) =>
-      (acc as unknown as HttpApiEndpoint.HttpApiEndpoint.AnyWithProps).addError(ErrorResponse, {
-        status
-      }) as unknown as E,
-    endpoint
-  )
-
-const fileBatches = HttpApiGroup.make("fileBatches").add(
-  withErrors(
-    HttpApiEndpoint.post("cancel", "/v1/vector_stores/:vector_store_id/file_batches/:batch_id/cancel")
-      .setPath(BatchPath)
-      .addSuccess(FileBatch.VectorStoreFileBatch)
-      .annotate(OpenApi.Summary, "Cancel a vector store file batch (as OpenAI's cancelVectorStoreFileBatch)")
-  )
-).add(
-  withErrors(
-    HttpApiEndpoint.get("retrieve", "/v1/vector_stores/:vector_store_id/file_batches/:batch_id")
-      .setPath(BatchPath)
-      .addSuccess(FileBatch.VectorStoreFileBatch)
-      .annotate(OpenApi.Summary, "Retrieve a vector store file batch, to follow a cancellation")
-  )
-)
+/** The API group of a table of operations, errors included. */
+export const apiGroup = (table: Readonly<Record<string, FileBatchApi.OperationSpec>>) =>
+  Object.entries(table).reduce((group, [name, spec]) => {
+    const statuses = [...new Set([...spec.upstreamErrors, ...proxyErrors])].sort((a, b) => a - b)
+    const endpoint = statuses.reduce(
+      (acc, status) => acc.addError(FileBatchApi.ErrorResponse, { status }),
+      HttpApiEndpoint.make(spec.method)(name, endpointPath(spec.path))
+        .setPath(FileBatchApi.BatchPathParams)
+        .addSuccess(spec.success)
+        .annotate(
+          OpenApi.Summary,
+          `${spec.summary} (as OpenAI's ${spec.operationId})`
+        ) as unknown as HttpApiEndpoint.HttpApiEndpoint.AnyWithProps
+    )
+    return (group as unknown as HttpApiGroup.HttpApiGroup.AnyWithProps).add(endpoint) as unknown as typeof group
+  }, HttpApiGroup.make("fileBatches"))
 
 const operations = HttpApiGroup.make("operations").add(
   HttpApiEndpoint.get("healthz", "/healthz").addSuccess(Schema.Struct({ status: Schema.Literal("ok") }))
@@ -58,18 +43,20 @@ const operations = HttpApiGroup.make("operations").add(
   )
 )
 
-export const ProxyApi = HttpApi.make("filebatch-proxy")
-  .add(fileBatches)
-  .add(operations)
-  .annotate(OpenApi.Title, "filebatch proxy")
-  .annotate(OpenApi.Version, "0.1.0")
-  .annotate(
-    OpenApi.Description,
-    "OpenAI-compatible proxy for cancelling and following vector store file batches. " +
-      "Authenticate with `Authorization: Bearer <client key>`; the proxy holds the OpenAI key."
-  )
+export const proxyApi = (table: Readonly<Record<string, FileBatchApi.OperationSpec>> = FileBatchApi.operations) =>
+  HttpApi.make("filebatch-proxy")
+    .add(apiGroup(table))
+    .add(operations)
+    .annotate(OpenApi.Title, "filebatch proxy")
+    .annotate(OpenApi.Version, "0.1.0")
+    .annotate(
+      OpenApi.Description,
+      "OpenAI-compatible proxy for cancelling and following vector store file batches. " +
+        "Authenticate with `Authorization: Bearer <client key>`; the proxy holds the OpenAI key."
+    )
 
-export const openApiDocument = () => OpenApi.fromApi(ProxyApi)
+export const openApiDocument = (table?: Readonly<Record<string, FileBatchApi.OperationSpec>>) =>
+  OpenApi.fromApi(proxyApi(table))
 
 export const docsPage = `<!doctype html>
 <html>

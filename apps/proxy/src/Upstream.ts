@@ -12,7 +12,7 @@ import type { Gate, Shed } from "./internal/gate.js"
 import type { Metrics } from "./Metrics.js"
 import type { ProxySettings } from "./ProxyConfig.js"
 
-export type Operation = "cancel" | "retrieve"
+export type Operation = FileBatchClient.Operation
 
 /** What a request's access log line says, filled in as the request goes. */
 export interface LogFields {

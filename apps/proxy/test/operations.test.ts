@@ -35,6 +35,11 @@ describe("proxy operations", () => {
     try {
       const { batchId, vectorStoreId } = await seed(upstream.emulator)
       const path = `/v1/vector_stores/${vectorStoreId}/file_batches/${batchId}`
+      // IDs are checked completely before anything is spent: a swapped pair takes no token.
+      const swapped = await call(proxy.url, "GET", `/v1/vector_stores/${batchId}/file_batches/${vectorStoreId}`)
+      expect(swapped.status).toBe(400)
+      expect(errorOf(swapped)).toMatchObject({ param: "vector_store_id", code: "invalid_value" })
+      expect(errorOf(swapped)["message"]).toMatch(/look swapped/)
       const first = await call(proxy.url, "GET", path)
       expect(first.status).toBe(200)
       expect(first.headers.get("x-ratelimit-limit-requests")).toBe("2")

@@ -10,20 +10,30 @@ import type { HttpClientError } from "@effect/platform"
 import { type Clock, Context, Duration, Effect, Layer, Option, Redacted, Schedule } from "effect"
 import * as AttemptLimit from "./AttemptLimit.js"
 import type { VectorStoreFileBatch } from "./FileBatch.js"
+import * as FileBatchApi from "./FileBatchApi.js"
 import { FileBatchConfig, type FileBatchSettings } from "./FileBatchConfig.js"
 import { ConnectionError, type FileBatchError, TimeoutError } from "./FileBatchError.js"
-import { batchPath, type FileBatchRef, refProblem } from "./FileBatchId.js"
+import { type FileBatchRef, refProblem } from "./FileBatchId.js"
 import { type Answer, interpret, scrub } from "./internal/response.js"
 import { isLiveTimer, timeoutFail } from "./internal/timeout.js"
 import { userAgent } from "./internal/version.js"
 import { RetryPolicy } from "./RetryPolicy.js"
 
 /**
- * The two operations on a batch.
+ * The operations on a batch, as named in {@link FileBatchApi.operations}.
  *
  * @since 0.1.0
+ * @category models
  */
-export type Operation = "cancel" | "retrieve"
+export type Operation = FileBatchApi.OperationName
+
+// Each operation's method and path, from the one table, compiled once.
+const requestLines = Object.fromEntries(
+  (Object.keys(FileBatchApi.operations) as Array<Operation>).map((name) => [name, {
+    method: FileBatchApi.operations[name].method,
+    template: FileBatchApi.compile(FileBatchApi.operations[name].path)
+  }])
+) as Record<Operation, { readonly method: "GET" | "POST"; readonly template: FileBatchApi.Template }>
 
 /**
  * A batch with what the answer said about it.
@@ -110,7 +120,7 @@ export const make: Effect.Effect<FileBatchClientService, never, HttpClient.HttpC
     }
 
     const baseRequest = (operation: Operation, ref: FileBatchRef, options: RequestOptions | undefined) => {
-      const path = operation === "cancel" ? `${batchPath(ref)}/cancel` : batchPath(ref)
+      const line = requestLines[operation]
       let headers = fixedHeaders
       if (options?.headers !== undefined) {
         headers = {}
@@ -120,7 +130,9 @@ export const make: Effect.Effect<FileBatchClientService, never, HttpClient.HttpC
         }
         for (const name in fixedHeaders) headers[name] = fixedHeaders[name]!
       }
-      return HttpClientRequest.make(operation === "cancel" ? "POST" : "GET")(`${settings.baseUrl}${path}`, { headers })
+      return HttpClientRequest.make(line.method)(`${settings.baseUrl}${FileBatchApi.fill(line.template, ref)}`, {
+        headers
+      })
     }
 
     const deadlineMillis = Duration.toMillis(settings.deadline)

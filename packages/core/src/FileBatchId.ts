@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { Effect } from "effect"
+import { Effect, Either, Schema } from "effect"
 import { InvalidArgumentError } from "./FileBatchError.js"
 
 /**
@@ -116,9 +116,34 @@ export const validateRef = (ref: FileBatchRef): Effect.Effect<FileBatchRef, Inva
 }
 
 /**
- * The path of a batch below the API base URL, every segment encoded.
+ * A pair of IDs already checked: what {@link check} and {@link CheckedFileBatchRef} give
+ * at an app's edge (a route, an argument, a line of input), so that everything after it
+ * works with IDs known to be good.
  *
- * @since 0.1.0
+ * @since 0.2.0
+ * @category schemas
  */
-export const batchPath = (ref: FileBatchRef): string =>
-  `/vector_stores/${encodeURIComponent(ref.vectorStoreId)}/file_batches/${encodeURIComponent(ref.batchId)}`
+export const CheckedFileBatchRef = Schema.Struct({ vectorStoreId: Schema.String, batchId: Schema.String }).pipe(
+  Schema.filter((ref) => refProblem(ref)?.message),
+  Schema.brand("CheckedFileBatchRef")
+)
+
+/**
+ * @since 0.2.0
+ * @category models
+ */
+export type CheckedFileBatchRef = typeof CheckedFileBatchRef.Type
+
+/**
+ * Checks a pair of IDs once, synchronously: the checked pair, or the
+ * {@link InvalidArgumentError} naming the argument at fault.
+ *
+ * @since 0.2.0
+ * @category validation
+ */
+export const check = (ref: FileBatchRef): Either.Either<CheckedFileBatchRef, InvalidArgumentError> => {
+  const problem = refProblem(ref)
+  return problem === undefined
+    ? Either.right(CheckedFileBatchRef.make({ vectorStoreId: ref.vectorStoreId, batchId: ref.batchId }))
+    : Either.left(problem)
+}

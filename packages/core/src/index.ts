@@ -12,6 +12,13 @@
 export * as FileBatch from "./FileBatch.js"
 
 /**
+ * The contract of the operations: methods, paths, parameters, answers, errors.
+ *
+ * @since 0.2.0
+ */
+export * as FileBatchApi from "./FileBatchApi.js"
+
+/**
  * ID validation and path building.
  *
  * @since 0.1.0

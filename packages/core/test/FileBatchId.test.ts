@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { FileBatchId } from "@filebatch/core"
-import { Effect, Either } from "effect"
+import { Effect, Either, Schema } from "effect"
 
 const check = (vectorStoreId: string, batchId: string) =>
   Effect.either(FileBatchId.validateRef({ vectorStoreId, batchId }))
@@ -49,13 +49,17 @@ describe("FileBatchId", () => {
       expect(Either.isLeft(storeAsBatch) && storeAsBatch.left.message).toMatch(/is a vector store ID, not a file batch/)
     }))
 
-  it("encodes every path segment", () => {
-    expect(FileBatchId.batchPath({ vectorStoreId: "vs_1", batchId: "vsfb_2" })).toBe(
-      "/vector_stores/vs_1/file_batches/vsfb_2"
-    )
-    // batchPath is only reached with validated IDs; encoding is the second line of defence.
-    expect(FileBatchId.batchPath({ vectorStoreId: "../x", batchId: "a/b?c" })).toBe(
-      "/vector_stores/..%2Fx/file_batches/a%2Fb%3Fc"
-    )
+  it("check gives a branded pair at the edge, or the error naming the argument", () => {
+    const checked = FileBatchId.check({ vectorStoreId: "vs_1", batchId: "vsfb_2" })
+    expect(checked).toEqual(Either.right({ vectorStoreId: "vs_1", batchId: "vsfb_2" }))
+    const swapped = FileBatchId.check({ vectorStoreId: "vsfb_2", batchId: "vs_1" })
+    expect(Either.isLeft(swapped) && swapped.left).toMatchObject({ argument: "vectorStoreId" })
+    expect(Either.isLeft(swapped) && swapped.left.message).toMatch(/look swapped/)
+    expect(Either.isLeft(FileBatchId.check({ vectorStoreId: "vs_1", batchId: "../x" }))).toBe(true)
+    // The same rule as a Schema, for apps that decode their input with Schema.
+    expect(Schema.decodeUnknownEither(FileBatchId.CheckedFileBatchRef)({ vectorStoreId: "vs_a", batchId: "vsfb_b" }))
+      .toEqual(Either.right({ vectorStoreId: "vs_a", batchId: "vsfb_b" }))
+    expect(Either.isLeft(Schema.decodeUnknownEither(FileBatchId.CheckedFileBatchRef)({ vectorStoreId: "vs_a" })))
+      .toBe(true)
   })
 })
