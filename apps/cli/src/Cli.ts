@@ -11,6 +11,7 @@ import {
   FileBatchClient,
   FileBatchConfig,
   FileBatchError,
+  FileBatchId,
   FileBatchWatch
 } from "@filebatch/core"
 import { Data, Effect, Either, type Layer, Option, Stream } from "effect"
@@ -59,6 +60,10 @@ const provideClient = (makeLayer: ClientLayer, flags: SettingFlags) =>
     )
   )
 }
+
+/** The IDs of a command line, checked once at the edge: nothing is read or sent with bad ones. */
+const checkedRef = (ref: FileBatchId.FileBatchRef) =>
+  Either.match(FileBatchId.check(ref), { onLeft: (error) => Effect.fail(toFailure(error)), onRight: Effect.succeed })
 
 const json = Options.boolean("json").pipe(
   Options.withDescription("Print the API object exactly as received (NDJSON when several)")
@@ -131,19 +136,21 @@ const bulk = (
         )
       )
     const lines = parsePairs(text, vectorStoreId)
-    const refs = lines.flatMap((line) => Either.isRight(line) ? [line.right] : [])
-    const unreadable = lines.flatMap((line) => Either.isLeft(line) ? [line.left] : [])
+    const refs = lines.flatMap(({ ref }) => Either.isRight(ref) ? [ref.right] : [])
     if (lines.length === 0) {
       return yield* new CliFailure({
         code: ExitCode.usage,
         message: `no batches in ${input === "-" ? "standard input" : input}`
       })
     }
-    let failed = unreadable.length
-    for (const error of unreadable) {
+    // Every rejected line is told like a failed cancel: on stdout, with its line number.
+    let failed = 0
+    for (const { line, ref } of lines) {
+      if (Either.isRight(ref)) continue
+      failed += 1
       yield* asJson
-        ? out(JSON.stringify({ error: { type: error._tag, message: error.message } }))
-        : err(`✗ ${describeError(error)}`)
+        ? out(JSON.stringify({ line, error: { type: ref.left._tag, message: ref.left.message } }))
+        : out(`✗ line ${line}: ${describeError(ref.left)}`)
     }
     yield* cancelMany(refs, { concurrency }).pipe(
       Stream.runForEach((outcome) =>
@@ -221,11 +228,14 @@ export const make = (clientLayer: ClientLayer) => {
           new CliFailure({ code: ExitCode.usage, message: "give <vector_store_id> <batch_id>, or --from <file|->" })
         )
       }
-      const ref = { vectorStoreId: options.vectorStoreId.value, batchId: options.batchId.value }
-      return run(
-        options.wait
-          ? follow(FileBatchWatch.cancelAndWatchResponses(ref), options.json, false)
-          : single("cancel", ref, options.json)
+      return Effect.flatMap(
+        checkedRef({ vectorStoreId: options.vectorStoreId.value, batchId: options.batchId.value }),
+        (ref) =>
+          run(
+            options.wait
+              ? follow(FileBatchWatch.cancelAndWatchResponses(ref), options.json, false)
+              : single("cancel", ref, options.json)
+          )
       )
     }
   ).pipe(Command.withDescription("Cancel a file batch (or many with --from); --wait follows it until it stops"))
@@ -233,15 +243,20 @@ export const make = (clientLayer: ClientLayer) => {
   const get = Command.make(
     "get",
     { ...connectionOptions, vectorStoreId: vectorStoreArg, batchId: batchArg, json },
-    (options) => provideClient(clientLayer, options)(single("retrieve", options, options.json))
+    (options) =>
+      Effect.flatMap(
+        checkedRef(options),
+        (ref) => provideClient(clientLayer, options)(single("retrieve", ref, options.json))
+      )
   ).pipe(Command.withDescription("Show a file batch"))
 
   const watch = Command.make(
     "watch",
     { ...connectionOptions, vectorStoreId: vectorStoreArg, batchId: batchArg, maxWait, pollInterval, json },
     (options) =>
-      provideClient(clientLayer, options)(
-        follow(FileBatchWatch.watchResponses(options), options.json, true)
+      Effect.flatMap(
+        checkedRef(options),
+        (ref) => provideClient(clientLayer, options)(follow(FileBatchWatch.watchResponses(ref), options.json, true))
       )
   ).pipe(Command.withDescription("Follow a file batch until it has stopped"))
 

@@ -182,28 +182,35 @@ describe("the bundled filebatch CLI against the emulator", () => {
           `${a.vectorStoreId} vsfb_missing`,
           `${a.vectorStoreId} bad/id`,
           `just-one-field`,
+          `${a.vectorStoreId} vsfb_x#not-a-comment`,
+          `${b.vectorStoreId} ${b.batchId} # a comment after white space`,
           ""
         ].join("\n")
         const result = yield* cli(emulator, ["cancel", "--from", "-", "--concurrency", "2"], {}, input)
         expect(result.code).toBe(7)
         const lines = result.stdout.trim().split("\n")
-        expect(lines.filter((line) => line.startsWith("✓"))).toHaveLength(2)
-        expect(lines.filter((line) => line.startsWith("✗"))).toHaveLength(2)
+        expect(lines.filter((line) => line.startsWith("✓"))).toHaveLength(3)
+        expect(lines.filter((line) => line.startsWith("✗"))).toHaveLength(4)
         expect(result.stdout).toMatch(/✗ vsfb_missing .*not found/)
-        expect(result.stdout).toMatch(/✗ bad\/id .*invalid argument/)
-        expect(result.stderr).toMatch(/line 6: expected 'vector_store_id batch_id'/)
-        expect(result.stderr).toMatch(/5 batches: 2 cancel requested, 3 failed/)
-        expect(result.stderr).toMatch(/filebatch: 3 of 5 cancels failed/)
+        // Every rejected line in one format, on stdout, with its number; checked before anything is sent.
+        expect(result.stdout).toMatch(/^✗ line 5: invalid argument: batch ID "bad\/id" may only contain/m)
+        expect(result.stdout).toMatch(
+          /^✗ line 6: invalid argument: expected 'vector_store_id batch_id', got "just-one-field"$/m
+        )
+        expect(result.stdout).toMatch(/^✗ line 7: invalid argument: batch ID "vsfb_x#not-a-comment" may only contain/m)
+        expect(result.stderr).toMatch(/7 batches: 3 cancel requested, 4 failed/)
+        expect(result.stderr).toMatch(/filebatch: 4 of 7 cancels failed/)
         const json = yield* cli(
           emulator,
           ["cancel", "--from", "-", "--vector-store", a.vectorStoreId, "--json"],
           {},
-          `${a.batchId}\nvsfb_nope\n`
+          `${a.batchId}\nvsfb_nope\nvs_wrong\n`
         )
         const objects = json.stdout.trim().split("\n").map((line) => JSON.parse(line))
-        expect(objects).toHaveLength(2)
+        expect(objects).toHaveLength(3)
+        expect(objects.find((o) => o.line === 3)).toMatchObject({ line: 3, error: { type: "InvalidArgumentError" } })
         expect(objects.find((o) => o.id === a.batchId)).toBeDefined()
-        expect(objects.find((o) => o.error)).toMatchObject({
+        expect(objects.find((o) => o.error && o.batch_id !== undefined)).toMatchObject({
           batch_id: "vsfb_nope",
           error: { type: "NotFoundError", status: 404 }
         })
