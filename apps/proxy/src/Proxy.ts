@@ -7,21 +7,17 @@
 import type { RateLimiter } from "@effect/experimental"
 import { FileBatchApi, type FileBatchClient } from "@filebatch/core"
 import { Effect } from "effect"
+import { accessLine, clientClosed, type Facts } from "./internal/accessLine.js"
 import * as Answers from "./internal/answers.js"
 import type { Gate } from "./internal/gate.js"
 import { checkRef, requestIdFrom } from "./internal/ids.js"
+import { andThen, bearer, headerOf, type Pending, type ProxyRequest } from "./internal/request.js"
 import type { Metrics } from "./Metrics.js"
 import { docsPage, openApiDocument } from "./ProxyApi.js"
 import type { ProxySettings } from "./ProxyConfig.js"
-import { type LogFields, makeUpstream } from "./Upstream.js"
+import { makeUpstream } from "./Upstream.js"
 
-/** What the proxy reads of a request; `bodyWithin` reads the body, false when it is over `maxBytes` or broken. */
-export interface ProxyRequest {
-  readonly method: string
-  readonly url: string
-  readonly headers: Readonly<Record<string, string | ReadonlyArray<string> | undefined>>
-  readonly bodyWithin: (maxBytes: number) => Effect.Effect<boolean>
-}
+export type { ProxyRequest } from "./internal/request.js"
 
 /** The answer to write. */
 export interface ProxyReply {
@@ -55,24 +51,23 @@ const matchApi = FileBatchApi.router(FileBatchApi.operations, "/v1")
 
 type ApiMatch = NonNullable<ReturnType<typeof matchApi>>
 
-/** A header's value; the first one when it was sent several times. */
-const headerOf = (request: ProxyRequest, name: string): string | undefined => {
-  const value = request.headers[name]
-  return typeof value === "string" ? value : value?.[0]
+/** An answer to write, with its content type when not JSON. */
+type Answer = Answers.Answer & { readonly contentType?: string }
+
+/** What handling a request came to: the answer, and the facts for its log line. */
+interface Handled {
+  readonly answer: Answer
+  readonly facts: Facts
 }
 
-const bearer = (header: string | undefined): string | undefined => header?.match(/^Bearer\s+(\S+)\s*$/i)?.[1]
+const handled = (answer: Answer, facts: Facts): Handled => ({ answer, facts })
 
-/** An answer known at once, or the Effect that finds it (only for work that must wait). */
-type Pending<A> = A | Effect.Effect<A>
-
-const andThen = <A, B>(pending: Pending<A>, f: (a: A) => Pending<B>): Pending<B> =>
-  Effect.isEffect(pending) ?
-    Effect.flatMap(pending, (a) => {
-      const next = f(a)
-      return Effect.isEffect(next) ? next : Effect.succeed(next)
-    }) :
-    f(pending)
+// Facts of the routes that learn nothing while they are handled, made once.
+const factsOf = (route: string): Facts => ({ route })
+const other = factsOf("other")
+const routeFacts: Record<string, Facts> = Object.fromEntries(
+  ["healthz", "readyz", "metrics", "openapi", "docs"].map((route) => [route, factsOf(route)])
+)
 
 /**
  * The proxy as a function of a request. Requests that need no waiting (health, docs,
@@ -81,7 +76,7 @@ const andThen = <A, B>(pending: Pending<A>, f: (a: A) => Pending<B>): Pending<B>
  */
 export const makeApp = (deps: ProxyDeps): (request: ProxyRequest) => Pending<ProxyReply> => {
   const { accessLog, metrics, settings, state } = deps
-  const { limited } = makeUpstream(deps)
+  const { forward } = makeUpstream(deps)
   const openApiJson = JSON.stringify(openApiDocument())
 
   /** Everything after routing: IDs, method, body, key, scope, then upstream. */
@@ -89,72 +84,90 @@ export const makeApp = (deps: ProxyDeps): (request: ProxyRequest) => Pending<Pro
     request: ProxyRequest,
     match: ApiMatch,
     requestId: string,
-    log: LogFields
-  ): Pending<Answers.Answer> => {
+    closed: (facts: Facts) => void
+  ): Pending<Handled> => {
+    const route = match._tag === "Operation" ? match.name : "other"
     // The IDs are checked once, completely (characters, length, prefixes, a swapped
     // pair), before anything is spent on the request.
     const ref = checkRef(match.rawVectorStoreId, match.rawBatchId)
-    if ("status" in ref) return ref
-    log.vectorStoreId = ref.vectorStoreId
-    log.batchId = ref.batchId
+    if ("status" in ref) return handled(ref, { route })
+    const facts: Facts = { route, vectorStoreId: ref.vectorStoreId, batchId: ref.batchId }
     if (match._tag === "WrongMethod") {
-      return Answers.wrongMethod(request.method, request.url.split("?")[0], match.allowed.join(", "))
+      return handled(Answers.wrongMethod(request.method, request.url.split("?")[0], match.allowed.join(", ")), facts)
     }
 
     const length = Number(headerOf(request, "content-length") ?? "0")
-    if (!Number.isFinite(length) || length > settings.maxBodyBytes) return Answers.bodyTooLarge(settings.maxBodyBytes)
+    if (!Number.isFinite(length) || length > settings.maxBodyBytes) {
+      return handled(Answers.bodyTooLarge(settings.maxBodyBytes), facts)
+    }
     const bodyRead: Pending<boolean> = request.headers["transfer-encoding"] !== undefined
       ? request.bodyWithin(settings.maxBodyBytes)
       : true
 
-    return andThen(bodyRead, (withinLimit): Pending<Answers.Answer> => {
-      if (!withinLimit) return Answers.bodyTooLarge(settings.maxBodyBytes)
+    return andThen(bodyRead, (withinLimit): Pending<Handled> => {
+      if (!withinLimit) return handled(Answers.bodyTooLarge(settings.maxBodyBytes), facts)
       const presented = bearer(headerOf(request, "authorization"))
-      if (presented === undefined) return Answers.missingKey()
+      if (presented === undefined) return handled(Answers.missingKey(), facts)
       const key = settings.keyring.find(presented)
-      if (key === undefined) return Answers.unknownKey(presented)
-      log.key = key.name
-      if (!key.allows(ref.vectorStoreId)) return Answers.forbiddenStore(ref.vectorStoreId)
-      return limited(key.name, match.name, ref, requestId, log)
+      if (key === undefined) return handled(Answers.unknownKey(presented), facts)
+      const authorised: Facts = { ...facts, key: key.name }
+      if (!key.allows(ref.vectorStoreId)) return handled(Answers.forbiddenStore(ref.vectorStoreId), authorised)
+      return forward(key.name, match.name, ref, requestId).pipe(
+        Effect.map((forwarded) => handled(forwarded.answer, { ...authorised, forwarded })),
+        Effect.onInterrupt(() => Effect.sync(() => closed(authorised)))
+      )
     })
   }
 
   const json = (status: number, body: unknown) => ({ status, body: JSON.stringify(body), headers: {} })
 
-  /** Routes the request; `log` says what the access log line should. */
-  const route = (request: ProxyRequest, path: string, requestId: string, log: LogFields): Pending<Answer> => {
+  /** Routes the request; `closed` logs it with what is known if its client goes away first. */
+  const route = (
+    request: ProxyRequest,
+    path: string,
+    requestId: string,
+    closed: (facts: Facts) => void
+  ): Pending<Handled> => {
     const method = request.method
     const api = matchApi(method, path)
-    if (api !== undefined) {
-      log.route = api._tag === "Operation" ? api.name : "other"
-      return handleApi(request, api, requestId, log)
-    }
+    if (api !== undefined) return handleApi(request, api, requestId, closed)
     const get = method === "GET" || method === "HEAD"
     switch (path) {
       case "/healthz":
-        log.route = "healthz"
-        return get ? json(200, { status: "ok" }) : Answers.wrongMethod(method, path, "GET")
+        return handled(get ? json(200, { status: "ok" }) : Answers.wrongMethod(method, path, "GET"), routeFacts.healthz)
       case "/readyz":
-        log.route = "readyz"
-        if (!get) return Answers.wrongMethod(method, path, "GET")
-        return state.draining ? json(503, { status: "draining" }) : json(200, { status: "ready" })
+        return handled(
+          !get
+            ? Answers.wrongMethod(method, path, "GET")
+            : state.draining
+            ? json(503, { status: "draining" })
+            : json(200, { status: "ready" }),
+          routeFacts.readyz
+        )
       case "/metrics":
-        log.route = "metrics"
-        if (!get) return Answers.wrongMethod(method, path, "GET")
+        if (!get) return handled(Answers.wrongMethod(method, path, "GET"), routeFacts.metrics)
         return Effect.map(
           Effect.promise(() => metrics.registry.metrics()),
-          (text) => ({ status: 200, body: text, headers: {}, contentType: metrics.registry.contentType })
+          (text) =>
+            handled(
+              { status: 200, body: text, headers: {}, contentType: metrics.registry.contentType },
+              routeFacts.metrics
+            )
         )
       case "/openapi.json":
-        log.route = "openapi"
-        return get ? { status: 200, body: openApiJson, headers: {} } : Answers.wrongMethod(method, path, "GET")
+        return handled(
+          get ? { status: 200, body: openApiJson, headers: {} } : Answers.wrongMethod(method, path, "GET"),
+          routeFacts.openapi
+        )
       case "/docs":
-        log.route = "docs"
-        return get
-          ? { status: 200, body: docsPage, headers: {}, contentType: "text/html; charset=utf-8" }
-          : Answers.wrongMethod(method, path, "GET")
+        return handled(
+          get
+            ? { status: 200, body: docsPage, headers: {}, contentType: "text/html; charset=utf-8" }
+            : Answers.wrongMethod(method, path, "GET"),
+          routeFacts.docs
+        )
       default:
-        return Answers.invalidUrl(method, path)
+        return handled(Answers.invalidUrl(method, path), other)
     }
   }
 
@@ -166,36 +179,20 @@ export const makeApp = (deps: ProxyDeps): (request: ProxyRequest) => Pending<Pro
     const path = queryAt >= 0 ? rawUrl.slice(0, queryAt) : rawUrl
     const method = request.method
     state.inFlight += 1
-    const log: LogFields = { route: "other" }
     let counted = true
-    const uncount = () => {
+    /** Counts the request out once, however it ends, and writes its line. */
+    const finish = (status: number, facts: Facts) => {
       if (!counted) return
       counted = false
       state.inFlight -= 1
+      const latencyMs = performance.now() - started
+      metrics.answered(facts.route, status, latencyMs / 1000)
+      if (accessLog !== undefined) accessLog(accessLine(requestId, method, path, status, latencyMs, facts))
       if (state.draining && state.inFlight === 0) state.onDrained()
     }
 
-    const reply = (answer: Answer): ProxyReply => {
-      uncount()
-      const latencyMs = performance.now() - started
-      metrics.answered(log.route, answer.status, latencyMs / 1000)
-      if (accessLog !== undefined) {
-        const fields: Record<string, unknown> = {
-          request_id: requestId,
-          method,
-          path: log.route === "other" ? path.slice(0, 200) : path,
-          route: log.route,
-          status: answer.status,
-          latency_ms: Math.round(latencyMs * 100) / 100
-        }
-        if (log.key !== undefined) fields["key"] = log.key
-        if (log.vectorStoreId !== undefined) fields["vector_store_id"] = log.vectorStoreId
-        if (log.batchId !== undefined) fields["batch_id"] = log.batchId
-        if (log.attempts !== undefined) fields["upstream_attempts"] = log.attempts
-        if (log.coalesced !== undefined) fields["coalesced"] = log.coalesced
-        if (log.upstreamRequestId !== undefined) fields["upstream_request_id"] = log.upstreamRequestId
-        accessLog(fields)
-      }
+    const reply = ({ answer, facts }: Handled): ProxyReply => {
+      finish(answer.status, facts)
       const headers: Record<string, string> = { ...answer.headers, "x-request-id": requestId }
       if (state.draining) headers["connection"] = "close"
       return {
@@ -206,20 +203,18 @@ export const makeApp = (deps: ProxyDeps): (request: ProxyRequest) => Pending<Pro
       }
     }
 
-    let answer: Pending<Answer>
+    let pending: Pending<Handled>
     try {
-      answer = route(request, path, requestId, log)
+      pending = route(request, path, requestId, (facts) => finish(clientClosed, facts))
     } catch {
-      answer = Answers.unexpected()
+      pending = handled(Answers.unexpected(), other)
     }
-    if (!Effect.isEffect(answer)) return reply(answer)
-    return answer.pipe(
-      Effect.catchAllDefect(() => Effect.succeed(Answers.unexpected())),
+    if (!Effect.isEffect(pending)) return reply(pending)
+    return pending.pipe(
+      Effect.catchAllDefect(() => Effect.succeed(handled(Answers.unexpected(), other))),
       Effect.map(reply),
-      // Counted down however the request ends, a client that goes away included.
-      Effect.onInterrupt(() => Effect.sync(uncount))
+      // A client that goes away before its answer: counted and logged all the same.
+      Effect.onInterrupt(() => Effect.sync(() => finish(clientClosed, other)))
     )
   }
 }
-
-type Answer = Answers.Answer & { readonly contentType?: string }

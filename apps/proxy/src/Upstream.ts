@@ -1,10 +1,11 @@
 /**
  * The upstream side of a request whose IDs, key and scope have been checked: the per-key
  * rate limit, coalescing of identical cancels, the bound on concurrent calls, the call
- * through core, and its answer in OpenAI's shape.
+ * through core, and its answer in OpenAI's shape. What happened upstream comes back as
+ * a value ({@link Forwarded}) for the access log, not through a shared record.
  */
 import type { RateLimiter } from "@effect/experimental"
-import { type FileBatchClient, FileBatchError } from "@filebatch/core"
+import { type FileBatchClient, FileBatchError, type FileBatchId } from "@filebatch/core"
 import { Cause, Duration, Effect, Exit, Option } from "effect"
 import * as Answers from "./internal/answers.js"
 import { makeCoalescer } from "./internal/coalesce.js"
@@ -14,15 +15,13 @@ import type { ProxySettings } from "./ProxyConfig.js"
 
 export type Operation = FileBatchClient.Operation
 
-/** What a request's access log line says, filled in as the request goes. */
-export interface LogFields {
-  key?: string
-  route: string
-  vectorStoreId?: string
-  batchId?: string
-  attempts?: number
-  coalesced?: boolean
-  upstreamRequestId?: string
+/** A forwarded request: its answer, and what the access log says of the upstream side. */
+export interface Forwarded {
+  readonly answer: Answers.Answer
+  /** HTTP attempts this request made upstream (0 when it shared another's call); undefined when none was due. */
+  readonly attempts: number | undefined
+  readonly coalesced: boolean | undefined
+  readonly upstreamRequestId: string | undefined
 }
 
 export interface UpstreamDeps {
@@ -34,99 +33,106 @@ export interface UpstreamDeps {
   readonly gate: Gate
 }
 
-type UpstreamResult = FileBatchClient.FileBatchResponse
+/** One call through core: how it ended and how many HTTP attempts it took. */
+interface Called {
+  readonly exit: Exit.Exit<FileBatchClient.FileBatchResponse, FileBatchError.FileBatchError | Shed>
+  readonly attempts: number
+}
 
-/** `limited(key, operation, ref, requestId, log)`: the answer for an authorised request. */
+/** `forward(key, operation, ref, requestId)`: the answer for an authorised request. */
 export const makeUpstream = (deps: UpstreamDeps) => {
   const { client, gate, metrics, rateLimiter, settings } = deps
-  const coalescer = makeCoalescer<UpstreamResult, FileBatchError.FileBatchError | Shed>()
-  const windowMillis = Duration.toMillis(settings.rateLimitWindow)
+  const coalescer = makeCoalescer<Called, never>()
 
-  /** One upstream call; its HTTP attempts, retries included, go to the metrics and the leader's log line. */
-  const upstream = (
-    operation: Operation,
-    ref: { vectorStoreId: string; batchId: string },
-    requestId: string,
-    log: LogFields
-  ) =>
-    Effect.suspend(() => {
-      // Every HTTP attempt, retries included, whether the call ends well or not.
-      const attempts = { count: 0 }
+  /** One call through core, within the bound on concurrent calls; every HTTP attempt is counted. */
+  const callThroughCore = (operation: Operation, ref: FileBatchId.FileBatchRef, requestId: string) =>
+    Effect.suspend((): Effect.Effect<Called> => {
+      let attempts = 0
       return gate.run(
         client.execute(operation, ref, {
           headers: { "x-client-request-id": requestId },
-          onAttempt: () => attempts.count++
+          onAttempt: () => attempts++
         }),
         (exit) => {
           const failure = Exit.isFailure(exit) ? Cause.failureOption(exit.cause) : Option.none()
           const outcome = Exit.isSuccess(exit) ? "ok" : Option.isSome(failure) ? failure.value._tag : undefined
           if (outcome !== undefined) metrics.upstreamCalls.inc({ operation, outcome })
-          metrics.upstreamAttempts.inc(attempts.count)
-          if (attempts.count > 1) metrics.upstreamRetries.inc(attempts.count - 1)
-          log.attempts = attempts.count
+          metrics.upstreamAttempts.inc(attempts)
+          if (attempts > 1) metrics.upstreamRetries.inc(attempts - 1)
         }
-      )
+      ).pipe(Effect.exit, Effect.map((exit) => ({ exit, attempts })))
     })
 
-  /** The upstream call (shared by identical cancels in flight) and its answer in OpenAI's shape. */
-  const callUpstream = (
-    operation: Operation,
-    ref: { vectorStoreId: string; batchId: string },
-    requestId: string,
-    log: LogFields,
-    rateHeaders: Record<string, string>
-  ): Effect.Effect<Answers.Answer> =>
-    // Identical cancels in flight share one upstream call; reads are not shared, so a
-    // client following a batch always gets a fresh snapshot.
-    Effect.map(
-      operation === "cancel"
-        ? coalescer.run(`${ref.vectorStoreId} ${ref.batchId}`, upstream(operation, ref, requestId, log))
-        : Effect.map(Effect.exit(upstream(operation, ref, requestId, log)), (exit) => ({
-          exit,
-          coalesced: false
-        })),
-      ({ coalesced, exit }): Answers.Answer => {
-        log.coalesced = coalesced
-        if (coalesced) {
-          metrics.coalesced.inc()
-          log.attempts = 0
-        }
-        if (Exit.isSuccess(exit)) {
-          const response = exit.value
-          if (response.requestId !== undefined) log.upstreamRequestId = response.requestId
-          const headers: Record<string, string> = { ...rateHeaders }
-          if (response.requestId !== undefined) headers["openai-request-id"] = response.requestId
-          if (response.pollAfterMillis !== undefined) {
-            headers["openai-poll-after-ms"] = String(response.pollAfterMillis)
-          }
-          return { status: 200, body: response.text, headers }
-        }
-        const failure = Option.getOrUndefined(Cause.failureOption(exit.cause))
-        if (failure === undefined) return Answers.unexpected()
-        if (failure._tag === "Shed") {
-          metrics.shed.inc()
-          return Answers.errorAnswer(503, "Too many requests are waiting for the upstream; retry shortly.", {
-            code: "overloaded",
-            headers: { "retry-after": "1" }
-          })
-        }
-        const upstreamRequestId = FileBatchError.requestIdOf(failure)
-        if (upstreamRequestId !== undefined) log.upstreamRequestId = upstreamRequestId
-        const answer = Answers.fromFileBatchError(failure)
-        return { ...answer, headers: { ...answer.headers, ...rateHeaders } }
-      }
-    )
+  /**
+   * The call, shared by identical cancels in flight (a cancel is idempotent); reads are
+   * never shared, so a client following a batch always gets a fresh snapshot.
+   */
+  const callShared = (operation: Operation, ref: FileBatchId.FileBatchRef, requestId: string) =>
+    operation === "cancel"
+      ? Effect.map(
+        coalescer.run(`${ref.vectorStoreId} ${ref.batchId}`, callThroughCore(operation, ref, requestId)),
+        ({ coalesced, exit }) => ({ called: Exit.isSuccess(exit) ? exit.value : undefined, coalesced })
+      )
+      : Effect.map(callThroughCore(operation, ref, requestId), (called) => ({ called, coalesced: false }))
 
-  /** The per-key rate limit, then the upstream call. */
-  const limited = (
+  /** The call's outcome in OpenAI's shape. */
+  const answerOf = (called: Called | undefined, coalesced: boolean, rateHeaders: Record<string, string>): Forwarded => {
+    if (coalesced) metrics.coalesced.inc()
+    const attempts = coalesced ? 0 : called?.attempts
+    if (called === undefined) {
+      return { answer: Answers.unexpected(), attempts, coalesced, upstreamRequestId: undefined }
+    }
+    const { exit } = called
+    if (Exit.isSuccess(exit)) {
+      const response = exit.value
+      const headers: Record<string, string> = { ...rateHeaders }
+      if (response.requestId !== undefined) headers["openai-request-id"] = response.requestId
+      if (response.pollAfterMillis !== undefined) headers["openai-poll-after-ms"] = String(response.pollAfterMillis)
+      return {
+        answer: { status: 200, body: response.text, headers },
+        attempts,
+        coalesced,
+        upstreamRequestId: response.requestId
+      }
+    }
+    const failure = Option.getOrUndefined(Cause.failureOption(exit.cause))
+    if (failure === undefined) {
+      return { answer: Answers.unexpected(), attempts, coalesced, upstreamRequestId: undefined }
+    }
+    if (failure._tag === "Shed") {
+      metrics.shed.inc()
+      return { answer: Answers.shed(), attempts, coalesced, upstreamRequestId: undefined }
+    }
+    const answer = Answers.fromFileBatchError(failure)
+    return {
+      answer: { ...answer, headers: { ...answer.headers, ...rateHeaders } },
+      attempts,
+      coalesced,
+      upstreamRequestId: FileBatchError.requestIdOf(failure)
+    }
+  }
+
+  const notForwarded = (answer: Answers.Answer): Forwarded => ({
+    answer,
+    attempts: undefined,
+    coalesced: undefined,
+    upstreamRequestId: undefined
+  })
+
+  /** The per-key rate limit, then the (shared) call. */
+  const forward = (
     key: string,
     operation: Operation,
-    ref: { vectorStoreId: string; batchId: string },
-    requestId: string,
-    log: LogFields
-  ): Effect.Effect<Answers.Answer> => {
+    ref: FileBatchId.FileBatchRef,
+    requestId: string
+  ): Effect.Effect<Forwarded> => {
     const limit = settings.rateLimit
-    if (limit === undefined) return callUpstream(operation, ref, requestId, log, {})
+    if (limit === undefined) {
+      return Effect.map(
+        callShared(operation, ref, requestId),
+        ({ called, coalesced }) => answerOf(called, coalesced, {})
+      )
+    }
     return Effect.flatMap(
       Effect.either(rateLimiter.consume({
         algorithm: "token-bucket",
@@ -136,34 +142,28 @@ export const makeUpstream = (deps: UpstreamDeps) => {
         key
       })),
       (consumed) => {
-        const rateHeaders: Record<string, string> = { "x-ratelimit-limit-requests": String(limit) }
         if (consumed._tag === "Left") {
           const error = consumed.left
-          const retryAfterMillis = error.reason === "Exceeded" ? Duration.toMillis(error.retryAfter) : windowMillis
+          const retryAfterMillis = error.reason === "Exceeded"
+            ? Duration.toMillis(error.retryAfter)
+            : Duration.toMillis(settings.rateLimitWindow)
           metrics.rateLimited.inc({ key })
-          return Effect.succeed(Answers.errorAnswer(
-            429,
-            `Rate limit reached for key '${key}': ${limit} requests per ${
-              Duration.format(settings.rateLimitWindow)
-            }. Please try again in ${(retryAfterMillis / 1000).toFixed(1)}s.`,
-            {
-              type: "requests",
-              code: "rate_limit_exceeded",
-              headers: {
-                ...rateHeaders,
-                "x-ratelimit-remaining-requests": "0",
-                "x-ratelimit-reset-requests": `${Math.ceil(retryAfterMillis)}ms`,
-                "retry-after": String(Math.max(1, Math.ceil(retryAfterMillis / 1000)))
-              }
-            }
-          ))
+          return Effect.succeed(
+            notForwarded(Answers.rateLimited(key, limit, settings.rateLimitWindow, retryAfterMillis))
+          )
         }
-        rateHeaders["x-ratelimit-remaining-requests"] = String(consumed.right.remaining)
-        rateHeaders["x-ratelimit-reset-requests"] = `${Duration.toMillis(consumed.right.resetAfter)}ms`
-        return callUpstream(operation, ref, requestId, log, rateHeaders)
+        const rateHeaders: Record<string, string> = {
+          "x-ratelimit-limit-requests": String(limit),
+          "x-ratelimit-remaining-requests": String(consumed.right.remaining),
+          "x-ratelimit-reset-requests": `${Duration.toMillis(consumed.right.resetAfter)}ms`
+        }
+        return Effect.map(
+          callShared(operation, ref, requestId),
+          ({ called, coalesced }) => answerOf(called, coalesced, rateHeaders)
+        )
       }
     )
   }
 
-  return { limited }
+  return { forward }
 }

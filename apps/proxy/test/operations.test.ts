@@ -157,6 +157,15 @@ describe("proxy operations", () => {
           /^filebatch_proxy_upstream_in_flight 0$/m.test(text) && text
       })
       expect(after).toMatch(/^filebatch_proxy_upstream_in_flight 0$/m)
+      // Each request that went away has its access log line and its count (status 499, nginx's).
+      const closed = await eventually("two client_closed log lines", () => {
+        const lines = proxy.output().split("\n").filter((line) => line.includes("\"outcome\":\"client_closed\""))
+        return lines.length === 2 && lines
+      })
+      for (const line of closed) {
+        expect(JSON.parse(line)).toMatchObject({ status: 499, route: "retrieve", key: "team-a", batch_id: batchId })
+      }
+      expect(after).toMatch(/^filebatch_proxy_requests_total\{route="retrieve",status="499"\} 2$/m)
       // The permit and the queue place are free again: a new call is not shed.
       await Effect.runPromise(upstream.emulator.clearFaults)
       const next = await call(proxy.url, "GET", path)

@@ -1,6 +1,6 @@
 /** OpenAI-shaped answers of the proxy itself, and upstream errors turned back into OpenAI's shape. */
 import type { FileBatchError } from "@filebatch/core"
-import { Match } from "effect"
+import { Duration, Match } from "effect"
 
 export interface Answer {
   readonly status: number
@@ -54,6 +54,32 @@ export const wrongMethod = (method: string, path: string, allow: string) =>
 
 export const bodyTooLarge = (limit: number) =>
   errorAnswer(413, `Request body too large: at most ${limit} bytes are accepted.`, { code: "request_too_large" })
+
+/** Past the bound on concurrent upstream calls and their queue. */
+export const shed = () =>
+  errorAnswer(503, "Too many requests are waiting for the upstream; retry shortly.", {
+    code: "overloaded",
+    headers: { "retry-after": "1" }
+  })
+
+/** The key's own rate limit, with OpenAI's headers. */
+export const rateLimited = (key: string, limit: number, window: Duration.Duration, retryAfterMillis: number) =>
+  errorAnswer(
+    429,
+    `Rate limit reached for key '${key}': ${limit} requests per ${Duration.format(window)}. Please try again in ${
+      (retryAfterMillis / 1000).toFixed(1)
+    }s.`,
+    {
+      type: "requests",
+      code: "rate_limit_exceeded",
+      headers: {
+        "x-ratelimit-limit-requests": String(limit),
+        "x-ratelimit-remaining-requests": "0",
+        "x-ratelimit-reset-requests": `${Math.ceil(retryAfterMillis)}ms`,
+        "retry-after": String(Math.max(1, Math.ceil(retryAfterMillis / 1000)))
+      }
+    }
+  )
 
 /** A defect in the proxy itself: nothing about it is told to the client. */
 export const unexpected = () => errorAnswer(500, "The proxy failed unexpectedly.", { code: "internal_error" })

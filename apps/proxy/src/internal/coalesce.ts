@@ -9,7 +9,6 @@ import { Deferred, Effect, type Exit, Fiber, FiberId } from "effect"
 export const makeCoalescer = <A, E>() => {
   const inFlight = new Map<string, Deferred.Deferred<A, E>>()
   return {
-    size: () => inFlight.size,
     run: (key: string, effect: Effect.Effect<A, E>): Effect.Effect<{ exit: Exit.Exit<A, E>; coalesced: boolean }> =>
       Effect.suspend((): Effect.Effect<{ exit: Exit.Exit<A, E>; coalesced: boolean }> => {
         const existing = inFlight.get(key)

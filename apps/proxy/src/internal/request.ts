@@ -1,0 +1,29 @@
+/** Reading a request, and answers that are known at once or found by an Effect. */
+import { Effect } from "effect"
+
+/** What the proxy reads of a request; `bodyWithin` reads the body, false when it is over `maxBytes` or broken. */
+export interface ProxyRequest {
+  readonly method: string
+  readonly url: string
+  readonly headers: Readonly<Record<string, string | ReadonlyArray<string> | undefined>>
+  readonly bodyWithin: (maxBytes: number) => Effect.Effect<boolean>
+}
+
+/** A header's value; the first one when it was sent several times. */
+export const headerOf = (request: ProxyRequest, name: string): string | undefined => {
+  const value = request.headers[name]
+  return typeof value === "string" ? value : value?.[0]
+}
+
+export const bearer = (header: string | undefined): string | undefined => header?.match(/^Bearer\s+(\S+)\s*$/i)?.[1]
+
+/** An answer known at once, or the Effect that finds it (only for work that must wait). */
+export type Pending<A> = A | Effect.Effect<A>
+
+export const andThen = <A, B>(pending: Pending<A>, f: (a: A) => Pending<B>): Pending<B> =>
+  Effect.isEffect(pending) ?
+    Effect.flatMap(pending, (a) => {
+      const next = f(a)
+      return Effect.isEffect(next) ? next : Effect.succeed(next)
+    }) :
+    f(pending)

@@ -1,0 +1,158 @@
+/**
+ * The proxy's app in-process, `makeApp(deps)(request)`, with a fake core client: what
+ * each request is answered and logged, without a process or a socket.
+ */
+import { RateLimiter } from "@effect/experimental"
+import { describe, expect, it } from "@effect/vitest"
+import { type FileBatchClient, FileBatchError } from "@filebatch/core"
+import { sha256 } from "@filebatch/testkit"
+import { Deferred, Duration, Effect, Fiber } from "effect"
+import { makeKeyring } from "../src/ClientKeys.js"
+import { makeGate } from "../src/internal/gate.js"
+import { makeMetrics } from "../src/Metrics.js"
+import { makeApp, type ProxyReply, type ProxyRequest, type ProxyState } from "../src/Proxy.js"
+import type { ProxySettings } from "../src/ProxyConfig.js"
+
+const clientKey = "sk-in-process-client-1"
+
+const settings: ProxySettings = {
+  host: "127.0.0.1",
+  port: 0,
+  keyring: makeKeyring([{ name: "team", sha256: sha256(clientKey), vectorStores: "*" }]),
+  rateLimit: undefined,
+  rateLimitWindow: Duration.seconds(1),
+  maxUpstreamConcurrency: 4,
+  maxQueue: 4,
+  maxBodyBytes: 1024,
+  maxHeaderBytes: 16 * 1024,
+  headersTimeout: Duration.seconds(10),
+  requestTimeout: Duration.minutes(1),
+  drainDelay: Duration.zero,
+  shutdownGrace: Duration.seconds(1)
+}
+
+const batchText = (batchId: string) =>
+  `{"id":"${batchId}","object":"vector_store.files_batch","created_at":1,"vector_store_id":"vs_1","status":"cancelled",` +
+  `"file_counts":{"in_progress":0,"completed":1,"failed":0,"cancelled":1,"total":2}}`
+
+/** A core client whose every call is `answer`, counting its calls. */
+const fakeClient = (
+  answer: (ref: { batchId: string }) => Effect.Effect<FileBatchClient.FileBatchResponse, FileBatchError.FileBatchError>
+) => {
+  const calls: Array<string> = []
+  const execute: FileBatchClient.FileBatchClientService["execute"] = (operation, ref, options) =>
+    Effect.suspend(() => {
+      calls.push(`${operation} ${ref.vectorStoreId} ${ref.batchId}`)
+      options?.onAttempt?.()
+      return answer(ref)
+    })
+  return { calls, client: { execute } as unknown as FileBatchClient.FileBatchClientService }
+}
+
+const ok = (ref: { batchId: string }) =>
+  Effect.succeed({
+    batch: {} as never,
+    json: {},
+    text: batchText(ref.batchId),
+    requestId: "req_up_1",
+    pollAfterMillis: undefined,
+    attempts: 1
+  })
+
+const setup = (client: FileBatchClient.FileBatchClientService) =>
+  Effect.gen(function*() {
+    const rateLimiter = yield* RateLimiter.make.pipe(Effect.provide(RateLimiter.layerStoreMemory))
+    const gate = makeGate(settings.maxUpstreamConcurrency, settings.maxQueue)
+    const state: ProxyState = { draining: false, inFlight: 0, onDrained: () => {} }
+    const metrics = makeMetrics({ requests: () => state.inFlight, upstream: gate.active })
+    const lines: Array<Record<string, unknown>> = []
+    const app = makeApp({ settings, client, rateLimiter, metrics, gate, state, accessLog: (f) => lines.push(f) })
+    return { app, lines, state, metrics }
+  })
+
+const request = (method: string, url: string, headers: Record<string, string> = {}): ProxyRequest => ({
+  method,
+  url,
+  headers: { authorization: `Bearer ${clientKey}`, ...headers },
+  bodyWithin: () => Effect.succeed(true)
+})
+
+const run = (reply: ProxyReply | Effect.Effect<ProxyReply>) => Effect.isEffect(reply) ? reply : Effect.succeed(reply)
+
+describe("makeApp in-process", () => {
+  it.scoped("answers what needs no waiting synchronously, and logs every request once", () =>
+    Effect.gen(function*() {
+      const { calls, client } = fakeClient(ok)
+      const { app, lines } = yield* setup(client)
+      const health = app(request("GET", "/healthz"))
+      expect(Effect.isEffect(health)).toBe(false)
+      expect(health).toMatchObject({ status: 200, body: "{\"status\":\"ok\"}" })
+      // A swapped pair is refused before anything is spent, synchronously.
+      const swapped = app(request("GET", "/v1/vector_stores/vsfb_1/file_batches/vs_1")) as ProxyReply
+      expect(swapped.status).toBe(400)
+      expect(JSON.parse(swapped.body).error).toMatchObject({ param: "vector_store_id" })
+      expect(calls).toEqual([])
+      expect(lines.map((line) => [line["route"], line["status"]])).toEqual([["healthz", 200], ["retrieve", 400]])
+    }))
+
+  it.scoped("forwards through core and logs what happened upstream, from the values returned", () =>
+    Effect.gen(function*() {
+      const { calls, client } = fakeClient(ok)
+      const { app, lines } = yield* setup(client)
+      const reply = yield* run(app(request("POST", "/v1/vector_stores/vs_1/file_batches/vsfb_9/cancel")))
+      expect(reply.status).toBe(200)
+      expect(reply.body).toBe(batchText("vsfb_9"))
+      expect(reply.headers["openai-request-id"]).toBe("req_up_1")
+      expect(calls).toEqual(["cancel vs_1 vsfb_9"])
+      expect(lines).toHaveLength(1)
+      expect(lines[0]).toMatchObject({
+        route: "cancel",
+        status: 200,
+        key: "team",
+        vector_store_id: "vs_1",
+        batch_id: "vsfb_9",
+        upstream_attempts: 1,
+        coalesced: false,
+        upstream_request_id: "req_up_1"
+      })
+      const missing = yield* run(app(request("GET", "/v1/vector_stores/vs_1/file_batches/vsfb_9", {
+        authorization: "Bearer sk-nobody"
+      })))
+      expect(missing.status).toBe(401)
+      expect(calls).toHaveLength(1)
+    }))
+
+  it.scoped("a request whose client goes away is counted out and logged as 499 client_closed", () =>
+    Effect.gen(function*() {
+      const started = yield* Deferred.make<void>()
+      const { client } = fakeClient(() => Effect.zipRight(Deferred.succeed(started, undefined), Effect.never))
+      const { app, lines, metrics, state } = yield* setup(client)
+      const fiber = yield* Effect.fork(run(app(request("GET", "/v1/vector_stores/vs_1/file_batches/vsfb_2"))))
+      yield* Deferred.await(started)
+      expect(state.inFlight).toBe(1)
+      yield* Fiber.interrupt(fiber)
+      expect(state.inFlight).toBe(0)
+      expect(lines).toEqual([expect.objectContaining({
+        route: "retrieve",
+        status: 499,
+        outcome: "client_closed",
+        key: "team",
+        batch_id: "vsfb_2"
+      })])
+      expect(yield* Effect.promise(() => metrics.registry.metrics())).toMatch(
+        /filebatch_proxy_requests_total\{route="retrieve",status="499"\} 1/
+      )
+    }))
+
+  it.scoped("an upstream error comes back in OpenAI's shape, with the upstream's request id logged", () =>
+    Effect.gen(function*() {
+      const { client } = fakeClient(() =>
+        Effect.fail(new FileBatchError.NotFoundError({ status: 404, message: "No batch.", requestId: "req_up_404" }))
+      )
+      const { app, lines } = yield* setup(client)
+      const reply = yield* run(app(request("GET", "/v1/vector_stores/vs_1/file_batches/vsfb_3")))
+      expect(reply.status).toBe(404)
+      expect(JSON.parse(reply.body).error.message).toBe("No batch.")
+      expect(lines[0]).toMatchObject({ status: 404, upstream_request_id: "req_up_404", upstream_attempts: 1 })
+    }))
+})
