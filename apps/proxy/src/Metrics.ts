@@ -11,12 +11,9 @@ export interface InFlight {
 
 export const makeMetrics = (inFlightNow: InFlight) => {
   const registry = new Registry()
-  const requests = new Counter({
-    name: "filebatch_proxy_requests_total",
-    help: "Requests answered, by route and status",
-    labelNames: ["route", "status"] as const,
-    registers: [registry]
-  })
+  const counter = <L extends string = never>(name: string, help: string, labelNames: ReadonlyArray<L> = []) =>
+    new Counter<L>({ name: `filebatch_proxy_${name}`, help, labelNames, registers: [registry] })
+  const requests = counter("requests_total", "Requests answered, by route and status", ["route", "status"])
   const latency = new Histogram({
     name: "filebatch_proxy_request_duration_seconds",
     help: "Time to answer a request, by route",
@@ -24,38 +21,16 @@ export const makeMetrics = (inFlightNow: InFlight) => {
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [registry]
   })
-  const upstreamCalls = new Counter({
-    name: "filebatch_proxy_upstream_calls_total",
-    help: "Upstream calls made (one per leader request, retries counted apart)",
-    labelNames: ["operation", "outcome"] as const,
-    registers: [registry]
-  })
-  const upstreamAttempts = new Counter({
-    name: "filebatch_proxy_upstream_attempts_total",
-    help: "Upstream HTTP attempts, retries included",
-    registers: [registry]
-  })
-  const upstreamRetries = new Counter({
-    name: "filebatch_proxy_upstream_retries_total",
-    help: "Upstream HTTP attempts that were retries",
-    registers: [registry]
-  })
-  const coalesced = new Counter({
-    name: "filebatch_proxy_coalesced_total",
-    help: "Requests answered by sharing another request's upstream call",
-    registers: [registry]
-  })
-  const rateLimited = new Counter({
-    name: "filebatch_proxy_rate_limited_total",
-    help: "Requests refused by the per-key rate limit",
-    labelNames: ["key"] as const,
-    registers: [registry]
-  })
-  const shed = new Counter({
-    name: "filebatch_proxy_shed_total",
-    help: "Requests refused because the upstream queue was full",
-    registers: [registry]
-  })
+  const upstreamCalls = counter(
+    "upstream_calls_total",
+    "Upstream calls made (one per leader request, retries counted apart)",
+    ["operation", "outcome"]
+  )
+  const upstreamAttempts = counter("upstream_attempts_total", "Upstream HTTP attempts, retries included")
+  const upstreamRetries = counter("upstream_retries_total", "Upstream HTTP attempts that were retries")
+  const coalesced = counter("coalesced_total", "Requests answered by sharing another request's upstream call")
+  const rateLimited = counter("rate_limited_total", "Requests refused by the per-key rate limit", ["key"])
+  const shed = counter("shed_total", "Requests refused because the upstream queue was full")
   new Gauge({
     name: "filebatch_proxy_in_flight_requests",
     help: "Requests being handled",

@@ -51,6 +51,15 @@ const matchApi = FileBatchApi.router(FileBatchApi.operations, "/v1")
 
 type ApiMatch = NonNullable<ReturnType<typeof matchApi>>
 
+/** A request as the app handles it; `closed` logs it with what is known if its client goes away first. */
+interface Incoming {
+  readonly request: ProxyRequest
+  /** The path without its query. */
+  readonly path: string
+  readonly requestId: string
+  readonly closed: (facts: Facts) => void
+}
+
 /** An answer to write, with its content type when not JSON. */
 type Answer = Answers.Answer & { readonly contentType?: string }
 
@@ -80,12 +89,7 @@ export const makeApp = (deps: ProxyDeps): (request: ProxyRequest) => Pending<Pro
   const openApiJson = JSON.stringify(openApiDocument())
 
   /** Everything after routing: IDs, method, body, key, scope, then upstream. */
-  const handleApi = (
-    request: ProxyRequest,
-    match: ApiMatch,
-    requestId: string,
-    closed: (facts: Facts) => void
-  ): Pending<Handled> => {
+  const handleApi = ({ closed, request, requestId }: Incoming, match: ApiMatch): Pending<Handled> => {
     const route = match._tag === "Operation" ? match.name : "other"
     // The IDs are checked once, completely (characters, length, prefixes, a swapped
     // pair), before anything is spent on the request.
@@ -121,16 +125,12 @@ export const makeApp = (deps: ProxyDeps): (request: ProxyRequest) => Pending<Pro
 
   const json = (status: number, body: unknown) => ({ status, body: JSON.stringify(body), headers: {} })
 
-  /** Routes the request; `closed` logs it with what is known if its client goes away first. */
-  const route = (
-    request: ProxyRequest,
-    path: string,
-    requestId: string,
-    closed: (facts: Facts) => void
-  ): Pending<Handled> => {
+  /** Routes the request. */
+  const route = (incoming: Incoming): Pending<Handled> => {
+    const { path, request } = incoming
     const method = request.method
     const api = matchApi(method, path)
-    if (api !== undefined) return handleApi(request, api, requestId, closed)
+    if (api !== undefined) return handleApi(incoming, api)
     const get = method === "GET" || method === "HEAD"
     switch (path) {
       case "/healthz":
@@ -205,7 +205,7 @@ export const makeApp = (deps: ProxyDeps): (request: ProxyRequest) => Pending<Pro
 
     let pending: Pending<Handled>
     try {
-      pending = route(request, path, requestId, (facts) => finish(clientClosed, facts))
+      pending = route({ request, path, requestId, closed: (facts) => finish(clientClosed, facts) })
     } catch {
       pending = handled(Answers.unexpected(), other)
     }

@@ -6,16 +6,14 @@
  * @since 0.1.0
  */
 import { HttpClient, HttpClientRequest } from "@effect/platform"
-import type { HttpClientError } from "@effect/platform"
-import { type Clock, Context, Duration, Effect, Layer, Option, Redacted, Schedule } from "effect"
-import * as AttemptLimit from "./AttemptLimit.js"
+import { Context, Duration, Effect, Layer, Option, Redacted, Schedule } from "effect"
 import type { VectorStoreFileBatch } from "./FileBatch.js"
 import * as FileBatchApi from "./FileBatchApi.js"
 import { FileBatchConfig, type FileBatchSettings } from "./FileBatchConfig.js"
-import { ConnectionError, type FileBatchError, TimeoutError } from "./FileBatchError.js"
+import { type FileBatchError, TimeoutError } from "./FileBatchError.js"
 import { type FileBatchRef, refProblem } from "./FileBatchId.js"
-import { type Answer, interpret, scrub } from "./internal/response.js"
-import { isLiveTimer, timeoutFail } from "./internal/timeout.js"
+import { makeAttempt } from "./internal/attempt.js"
+import type { Answer } from "./internal/response.js"
 import { userAgent } from "./internal/version.js"
 import { RetryPolicy } from "./RetryPolicy.js"
 
@@ -86,18 +84,6 @@ export class FileBatchClient extends Context.Tag("@filebatch/core/FileBatchClien
 
 const protectedHeaders = new Set(["authorization", "openai-organization", "openai-project", "host"])
 
-const describeTransport = (error: HttpClientError.HttpClientError): string => {
-  const cause = error.cause as { code?: unknown; message?: unknown } | undefined
-  const detail = typeof cause?.code === "string"
-    ? cause.code
-    : typeof cause?.message === "string"
-    ? cause.message
-    : error.reason
-  return error._tag === "ResponseError"
-    ? `the connection broke while reading the answer (${detail})`
-    : `could not reach the server (${detail})`
-}
-
 /**
  * Builds the client from the `HttpClient` and settings in context.
  *
@@ -108,7 +94,6 @@ export const make: Effect.Effect<FileBatchClientService, never, HttpClient.HttpC
     const settings = yield* FileBatchConfig
     const httpClient = yield* HttpClient.HttpClient
     const secret = Redacted.value(settings.apiKey)
-    const timeoutMillis = Duration.toMillis(settings.timeout)
 
     // What every request carries, built once; per-call headers cannot replace it.
     const fixedHeaders: Record<string, string> = {
@@ -136,50 +121,7 @@ export const make: Effect.Effect<FileBatchClientService, never, HttpClient.HttpC
     }
 
     const deadlineMillis = Duration.toMillis(settings.deadline)
-
-    // A client that enforces attempt limits itself spares core a fiber per attempt.
-    const clientEnforcesLimits = AttemptLimit.isEnforcedBy(httpClient)
-
-    /** One HTTP attempt, bounded by the per-attempt timeout or what is left of the deadline. */
-    const attempt = (
-      request: HttpClientRequest.HttpClientRequest,
-      remainingMillis: number,
-      clock: Clock.Clock,
-      onAttempt: (() => void) | undefined
-    ) => {
-      const byDeadline = remainingMillis < timeoutMillis
-      const limit = Math.max(0, byDeadline ? remainingMillis : timeoutMillis)
-      const timedOut = () =>
-        new TimeoutError(
-          byDeadline
-            ? {
-              reason: "deadline",
-              timeoutMillis: deadlineMillis,
-              message: `no complete answer within the deadline of ${Duration.format(settings.deadline)}`
-            }
-            : {
-              reason: "attempt",
-              timeoutMillis,
-              message: `no complete answer within ${Duration.format(settings.timeout)}`
-            }
-        )
-      const limitedByClient = clientEnforcesLimits && isLiveTimer(clock, limit)
-      const executed = limitedByClient
-        ? Effect.locally(httpClient.execute(request), AttemptLimit.current, limit)
-        : httpClient.execute(request)
-      const sent = onAttempt === undefined ? executed : Effect.zipRight(Effect.sync(onAttempt), executed)
-      const answered = sent.pipe(
-        Effect.flatMap((response) => Effect.map(response.text, (text) => ({ response, text }))),
-        Effect.mapError((error) =>
-          error.cause instanceof AttemptLimit.Reached
-            ? timedOut()
-            : new ConnectionError({ message: scrub(describeTransport(error), secret) })
-        )
-      )
-      return (limitedByClient ? answered : timeoutFail(answered, clock, limit, timedOut)).pipe(
-        Effect.flatMap(({ response, text }) => interpret(response, text, secret, () => clock.unsafeCurrentTimeMillis()))
-      )
-    }
+    const attempt = makeAttempt(httpClient, settings)
 
     // The first attempt runs bare; the retry schedule and its driver are only built once
     // an attempt has failed, which keeps the common path cheap (measured in the proxy bench).

@@ -4,8 +4,10 @@
  *
  * @since 0.1.0
  */
-import { Config, ConfigError, Context, Duration, Effect, Either, Layer, Option, Redacted } from "effect"
+import { Config, ConfigError, Context, Duration, Effect, Either, Layer, Option, type Redacted } from "effect"
 import * as DurationText from "./DurationText.js"
+import { describeConfigError as describe } from "./internal/configError.js"
+import { resolveWith } from "./internal/resolve.js"
 
 /**
  * The official API endpoint.
@@ -79,18 +81,6 @@ export class FileBatchConfig extends Context.Tag("@filebatch/core/FileBatchConfi
   FileBatchSettings
 >() {}
 
-const optionalText = (value: string | undefined): Option.Option<string> =>
-  value === undefined || value.trim() === "" ? Option.none() : Option.some(value.trim())
-
-const positiveDuration = (name: string, input: Duration.DurationInput): Either.Either<Duration.Duration, string> => {
-  if (typeof input === "string") return DurationText.parseFor(name, input)
-  const decoded = Duration.decodeUnknown(input)
-  if (Option.isNone(decoded) || !Duration.isFinite(decoded.value) || Duration.toMillis(decoded.value) <= 0) {
-    return Either.left(`${name} must be a positive duration`)
-  }
-  return Either.right(decoded.value)
-}
-
 /**
  * What each setting is called where it was given, so that a message names it as the
  * user wrote it: an option, an environment variable, a flag.
@@ -146,43 +136,7 @@ export const envNames: SettingNames = {
 export const resolve = (
   options: FileBatchOptions,
   names: SettingNames = optionNames
-): Either.Either<FileBatchSettings, string> =>
-  Either.gen(function*() {
-    const apiKey = Redacted.isRedacted(options.apiKey) ? options.apiKey : Redacted.make(options.apiKey)
-    const key = Redacted.value(apiKey).trim()
-    if (key === "") return yield* Either.left(`${names.apiKey} must not be empty`)
-    if (/[\s\u0000-\u001f\u007f]/.test(key)) {
-      return yield* Either.left(`${names.apiKey} must not contain spaces or control characters`)
-    }
-    const baseUrl = (options.baseUrl ?? defaults.baseUrl).trim().replace(/\/+$/, "")
-    let url: URL
-    try {
-      url = new URL(baseUrl)
-    } catch {
-      return yield* Either.left(`${names.baseUrl}: ${JSON.stringify(baseUrl)} is not a URL`)
-    }
-    if (url.protocol !== "http:" && url.protocol !== "https:") {
-      return yield* Either.left(`${names.baseUrl} must use http or https (got ${url.protocol})`)
-    }
-    if (url.username !== "" || url.password !== "") {
-      return yield* Either.left(`${names.baseUrl} must not contain credentials`)
-    }
-    const maxRetries = options.maxRetries ?? defaults.maxRetries
-    if (!Number.isInteger(maxRetries) || maxRetries < 0 || maxRetries > 20) {
-      return yield* Either.left(`${names.maxRetries} must be a whole number from 0 to 20 (got ${maxRetries})`)
-    }
-    return {
-      apiKey: Redacted.make(key),
-      baseUrl,
-      organization: optionalText(options.organization),
-      project: optionalText(options.project),
-      timeout: yield* positiveDuration(names.timeout, options.timeout ?? defaults.timeout),
-      maxRetries,
-      deadline: yield* positiveDuration(names.deadline, options.deadline ?? defaults.deadline),
-      pollInterval: yield* positiveDuration(names.pollInterval, options.pollInterval ?? defaults.pollInterval),
-      maxWait: yield* positiveDuration(names.maxWait, options.maxWait ?? defaults.maxWait)
-    }
-  })
+): Either.Either<FileBatchSettings, string> => resolveWith(options, names, defaults)
 
 const resolveOrFail = (
   options: FileBatchOptions,
@@ -269,29 +223,4 @@ export const layerConfig = (
  * @since 0.2.0
  * @category errors
  */
-export const describeConfigError = (error: ConfigError.ConfigError): string => {
-  const lines: Array<string> = []
-  const visit = (node: ConfigError.ConfigError): void => {
-    switch (node._op) {
-      case "And":
-      case "Or":
-        visit(node.left)
-        visit(node.right)
-        return
-      case "MissingData": {
-        const name = node.path.join(".")
-        lines.push(node.message.startsWith("Expected ") && name !== "" ? `${name} is missing` : node.message)
-        return
-      }
-      case "InvalidData":
-      case "SourceUnavailable":
-      case "Unsupported": {
-        const name = node.path.join(".")
-        lines.push(name === "" || node.message.startsWith(name) ? node.message : `${name}: ${node.message}`)
-        return
-      }
-    }
-  }
-  visit(error)
-  return [...new Set(lines)].join("; ")
-}
+export const describeConfigError: (error: ConfigError.ConfigError) => string = describe

@@ -13,7 +13,7 @@ import { decodePlanJson, type FaultRule } from "./Fault.js"
 
 const port = Options.integer("port").pipe(
   Options.withDefault(4010),
-  Options.withDescription("Port to listen on (0: any free port)")
+  Options.withDescription("Port to listen on (0: any free port; default 4010)")
 )
 const host = Options.text("host").pipe(
   Options.withDefault("127.0.0.1"),
@@ -23,22 +23,15 @@ const keys = Options.text("key").pipe(
   Options.repeated,
   Options.withDescription(`Accepted API key, repeatable (default ${defaultKey})`)
 )
-const fileMillis = Options.integer("file-ms").pipe(
-  Options.withDefault(200),
-  Options.withDescription("Time to process one file, in milliseconds")
-)
-const parallelism = Options.integer("parallelism").pipe(
-  Options.withDefault(10),
-  Options.withDescription("Files processed at once per batch")
-)
+const integer = (name: string, fallback: number, description: string) =>
+  Options.integer(name).pipe(Options.withDefault(fallback), Options.withDescription(description))
+const fileMillis = integer("file-ms", 200, "Time to process one file, in milliseconds")
+const parallelism = integer("parallelism", 10, "Files processed at once per batch")
 const failureRatio = Options.float("failure-ratio").pipe(
   Options.withDefault(0),
   Options.withDescription("Share of files that fail, 0 to 1")
 )
-const cancelDelayMillis = Options.integer("cancel-delay-ms").pipe(
-  Options.withDefault(500),
-  Options.withDescription("Time from a cancel to the batch being `cancelled`")
-)
+const cancelDelayMillis = integer("cancel-delay-ms", 500, "Time from a cancel to the batch being `cancelled`")
 const cancellingStatus = Options.choice("cancelling-status", ["in_progress", "cancelling"]).pipe(
   Options.withDefault("in_progress" as const),
   Options.withDescription("Status shown while a cancel is under way")
@@ -47,10 +40,7 @@ const cancelTerminal = Options.choice("cancel-terminal", ["unchanged", "error"])
   Options.withDefault("unchanged" as const),
   Options.withDescription("Cancelling a finished batch: return it unchanged, or answer 400")
 )
-const pollAfterMillis = Options.integer("poll-after-ms").pipe(
-  Options.withDefault(1000),
-  Options.withDescription("openai-poll-after-ms header on batch reads (0: none)")
-)
+const pollAfterMillis = integer("poll-after-ms", 1000, "openai-poll-after-ms header on batch reads (0: none)")
 const rateLimitPerMinute = Options.integer("rate-limit").pipe(
   Options.optional,
   Options.withDescription("Requests per minute per key; unlimited when absent")

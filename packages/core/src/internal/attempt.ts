@@ -1,0 +1,75 @@
+import type { HttpClient, HttpClientError, HttpClientRequest } from "@effect/platform"
+import { type Clock, Duration, Effect, Redacted } from "effect"
+import * as AttemptLimit from "../AttemptLimit.js"
+import type { FileBatchSettings } from "../FileBatchConfig.js"
+import { ConnectionError, TimeoutError } from "../FileBatchError.js"
+import { interpret, scrub } from "./response.js"
+import { isLiveTimer, timeoutFail } from "./timeout.js"
+
+const describeTransport = (error: HttpClientError.HttpClientError): string => {
+  const cause = error.cause as { code?: unknown; message?: unknown } | undefined
+  const detail = typeof cause?.code === "string"
+    ? cause.code
+    : typeof cause?.message === "string"
+    ? cause.message
+    : error.reason
+  return error._tag === "ResponseError"
+    ? `the connection broke while reading the answer (${detail})`
+    : `could not reach the server (${detail})`
+}
+
+/**
+ * One HTTP attempt of a client, bounded by the per-attempt timeout or what is left of
+ * the deadline, its answer interpreted (a batch, or the typed error it means).
+ */
+export const makeAttempt = (httpClient: HttpClient.HttpClient, settings: FileBatchSettings) => {
+  const secret = Redacted.value(settings.apiKey)
+  const timeoutMillis = Duration.toMillis(settings.timeout)
+  const deadlineMillis = Duration.toMillis(settings.deadline)
+
+  // A client that enforces attempt limits itself spares core a fiber per attempt.
+  const clientEnforcesLimits = AttemptLimit.isEnforcedBy(httpClient)
+
+  /** One HTTP attempt, bounded by the per-attempt timeout or what is left of the deadline. */
+  const attempt = (
+    request: HttpClientRequest.HttpClientRequest,
+    remainingMillis: number,
+    clock: Clock.Clock,
+    onAttempt: (() => void) | undefined
+  ) => {
+    const byDeadline = remainingMillis < timeoutMillis
+    const limit = Math.max(0, byDeadline ? remainingMillis : timeoutMillis)
+    const timedOut = () =>
+      new TimeoutError(
+        byDeadline
+          ? {
+            reason: "deadline",
+            timeoutMillis: deadlineMillis,
+            message: `no complete answer within the deadline of ${Duration.format(settings.deadline)}`
+          }
+          : {
+            reason: "attempt",
+            timeoutMillis,
+            message: `no complete answer within ${Duration.format(settings.timeout)}`
+          }
+      )
+    const limitedByClient = clientEnforcesLimits && isLiveTimer(clock, limit)
+    const executed = limitedByClient
+      ? Effect.locally(httpClient.execute(request), AttemptLimit.current, limit)
+      : httpClient.execute(request)
+    const sent = onAttempt === undefined ? executed : Effect.zipRight(Effect.sync(onAttempt), executed)
+    const answered = sent.pipe(
+      Effect.flatMap((response) => Effect.map(response.text, (text) => ({ response, text }))),
+      Effect.mapError((error) =>
+        error.cause instanceof AttemptLimit.Reached
+          ? timedOut()
+          : new ConnectionError({ message: scrub(describeTransport(error), secret) })
+      )
+    )
+    return (limitedByClient ? answered : timeoutFail(answered, clock, limit, timedOut)).pipe(
+      Effect.flatMap(({ response, text }) => interpret(response, text, secret, () => clock.unsafeCurrentTimeMillis()))
+    )
+  }
+
+  return attempt
+}
