@@ -3,37 +3,19 @@
  * chooses the HTTP client.
  */
 import { Args, Command, Options } from "@effect/cli"
-import { FileSystem } from "@effect/platform"
-import {
-  cancelMany,
-  FileBatch,
-  FileBatchBulk,
-  FileBatchClient,
-  FileBatchConfig,
-  FileBatchError,
-  FileBatchId,
-  FileBatchWatch
-} from "@filebatch/core"
-import { Data, Effect, Either, type Layer, Option, Stream } from "effect"
-import { text as readAll } from "node:stream/consumers"
+import { type FileBatchClient, FileBatchConfig, FileBatchError, FileBatchId, FileBatchWatch } from "@filebatch/core"
+import { Effect, Either, type Layer, Option } from "effect"
+import { bulk, follow, single } from "./internal/actions.js"
 import { connectionOptions, durationOption, mergeWithEnv, settingNames } from "./internal/connection.js"
-import { describeError, ExitCode, exitCodeOf } from "./internal/exitCode.js"
-import { makeProgress, summary } from "./internal/output.js"
-import { parsePairs } from "./internal/pairs.js"
+import { ExitCode } from "./internal/exitCode.js"
+import { CliFailure, toFailure } from "./internal/failure.js"
 
-/** A failure that ends the command with a message on stderr and an exit status. */
-export class CliFailure extends Data.TaggedError("CliFailure")<{ readonly code: number; readonly message: string }> {}
+export { CliFailure } from "./internal/failure.js"
 
 /** Builds the client layer from settings already checked. */
 export type ClientLayer = (
   settings: FileBatchConfig.FileBatchSettings
 ) => Layer.Layer<FileBatchClient.FileBatchClient>
-
-const out = (line: string) => Effect.sync(() => process.stdout.write(`${line}\n`))
-const err = (line: string) => Effect.sync(() => process.stderr.write(`${line}\n`))
-
-const toFailure = (error: FileBatchError.FileBatchError | FileBatchError.WaitTimeoutError) =>
-  new CliFailure({ code: exitCodeOf(error), message: describeError(error) })
 
 type SettingFlags = Parameters<typeof mergeWithEnv>[0]
 
@@ -72,116 +54,6 @@ const maxWait = durationOption("max-wait", "Give up following after this long (d
 const pollInterval = durationOption("poll-interval", "Delay between reads unless the server says (default 1s)")
 const vectorStoreArg = Args.text({ name: "vector_store_id" }).pipe(Args.withDescription("e.g. vs_abc123"))
 const batchArg = Args.text({ name: "batch_id" }).pipe(Args.withDescription("e.g. vsfb_abc123"))
-
-/** Prints a followed batch: progress on stderr, the terminal object or summary on stdout. */
-const follow = (
-  stream: Stream.Stream<
-    FileBatchClient.FileBatchResponse,
-    FileBatchError.FileBatchWaitError,
-    FileBatchClient.FileBatchClient
-  >,
-  asJson: boolean,
-  everySnapshot: boolean
-) =>
-  Effect.gen(function*() {
-    const progress = makeProgress(process.stderr)
-    const last = yield* stream.pipe(
-      Stream.tap((response) =>
-        asJson && everySnapshot
-          ? out(JSON.stringify(response.json))
-          : Effect.sync(() => progress.update(response.batch))
-      ),
-      Stream.runLast,
-      Effect.ensuring(Effect.sync(() => progress.done()))
-    )
-    if (Option.isSome(last)) {
-      yield* asJson
-        ? everySnapshot ? Effect.void : out(JSON.stringify(last.value.json))
-        : out(summary(process.stdout, last.value.batch))
-    }
-  })
-
-const single = (
-  operation: "cancel" | "retrieve",
-  ref: { vectorStoreId: string; batchId: string },
-  asJson: boolean
-) =>
-  Effect.gen(function*() {
-    const client = yield* FileBatchClient.FileBatchClient
-    const response = yield* client.execute(operation, ref)
-    if (asJson) {
-      yield* out(JSON.stringify(response.json))
-      return
-    }
-    yield* out(summary(process.stdout, response.batch))
-    if (operation === "cancel" && !FileBatch.isTerminal(response.batch)) {
-      yield* err(
-        `cancellation is asynchronous: follow it with 'filebatch watch ${ref.vectorStoreId} ${ref.batchId}' or use --wait`
-      )
-    }
-  })
-
-const bulk = (
-  input: string,
-  vectorStoreId: string | undefined,
-  concurrency: number,
-  asJson: boolean
-) =>
-  Effect.gen(function*() {
-    const text = input === "-"
-      ? yield* Effect.promise(() => readAll(process.stdin))
-      : yield* Effect.flatMap(FileSystem.FileSystem, (fs) => fs.readFileString(input)).pipe(
-        Effect.mapError((error) =>
-          new CliFailure({ code: ExitCode.usage, message: `cannot read ${input}: ${error.message}` })
-        )
-      )
-    const lines = parsePairs(text, vectorStoreId)
-    const refs = lines.flatMap(({ ref }) => Either.isRight(ref) ? [ref.right] : [])
-    if (lines.length === 0) {
-      return yield* new CliFailure({
-        code: ExitCode.usage,
-        message: `no batches in ${input === "-" ? "standard input" : input}`
-      })
-    }
-    // Every rejected line is told like a failed cancel: on stdout, with its line number.
-    let failed = 0
-    for (const { line, ref } of lines) {
-      if (Either.isRight(ref)) continue
-      failed += 1
-      yield* asJson
-        ? out(JSON.stringify({ line, error: { type: ref.left._tag, message: ref.left.message } }))
-        : out(`✗ line ${line}: ${describeError(ref.left)}`)
-    }
-    yield* cancelMany(refs, { concurrency }).pipe(
-      Stream.runForEach((outcome) =>
-        FileBatchBulk.CancelOutcome.$match(outcome, {
-          Cancelled: ({ batch, json: raw }) =>
-            asJson ? out(JSON.stringify(raw)) : out(`✓ ${summary(process.stdout, batch)}`),
-          Failed: ({ error, ref }) => {
-            failed += 1
-            return asJson
-              ? out(JSON.stringify({
-                vector_store_id: ref.vectorStoreId,
-                batch_id: ref.batchId,
-                error: {
-                  type: error._tag,
-                  message: error.message,
-                  // JSON.stringify leaves out the ones that are undefined.
-                  status: FileBatchError.statusOf(error),
-                  request_id: FileBatchError.requestIdOf(error)
-                }
-              }))
-              : out(`✗ ${ref.batchId} (${ref.vectorStoreId}): ${describeError(error)}`)
-          }
-        })
-      )
-    )
-    const total = lines.length
-    yield* err(`${total} batch${total === 1 ? "" : "es"}: ${total - failed} cancel requested, ${failed} failed`)
-    if (failed > 0) {
-      return yield* new CliFailure({ code: ExitCode.partial, message: `${failed} of ${total} cancels failed` })
-    }
-  })
 
 /** The command tree, given how to build the client. */
 export const make = (clientLayer: ClientLayer) => {
