@@ -18,6 +18,7 @@ import {
   isTerminalStatus,
   statusAt
 } from "./internal/lifecycle.js"
+import { pageOf } from "./internal/listPage.js"
 import * as Progress from "./Progress.js"
 
 interface VectorStoreRecord {
@@ -184,63 +185,9 @@ export const makeStore = (settings: EmulatorSettings, progress: Progress.Progres
 
     listFiles: (vectorStoreId, batchId, query) =>
       withBatch(vectorStoreId, batchId, (batch, now): Either.Either<Record<string, unknown>, ApiError> => {
-        const limit = query.limit === undefined ? 20 : Number(query.limit)
-        if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
-          return Either.left(
-            Errors.apiError(400, `Invalid 'limit': integer must be between 1 and 100, got ${query.limit}.`, {
-              param: "limit",
-              code: "invalid_value"
-            })
-          )
-        }
-        const order = query.order ?? "desc"
-        if (order !== "asc" && order !== "desc") {
-          return Either.left(
-            Errors.apiError(400, `Invalid 'order': expected one of 'asc' or 'desc', got '${order}'.`, {
-              param: "order",
-              code: "invalid_value"
-            })
-          )
-        }
-        const filter = query.filter
-        if (filter !== undefined && !["in_progress", "completed", "failed", "cancelled"].includes(filter)) {
-          return Either.left(
-            Errors.apiError(
-              400,
-              `Invalid 'filter': expected one of 'in_progress', 'completed', 'failed' or 'cancelled', got '${filter}'.`,
-              { param: "filter", code: "invalid_value" }
-            )
-          )
-        }
-        // Files share the batch's created_at; index order stands in for creation order.
-        const indexes = batch.fileIds.map((_, i) => i)
-        if (order === "desc") indexes.reverse()
-        let selected = indexes.filter((i) => filter === undefined || fileStatus(batch, i, now) === filter)
-        const position = (cursor: string, param: string): Either.Either<number, ApiError> => {
-          const at = selected.findIndex((i) => batch.fileIds[i] === cursor)
-          return at >= 0 ? Either.right(at) : Either.left(
-            Errors.apiError(400, `Invalid '${param}': no file '${cursor}' in this list.`, {
-              param,
-              code: "invalid_value"
-            })
-          )
-        }
-        if (query.after !== undefined) {
-          const at = position(query.after, "after")
-          if (Either.isLeft(at)) return Either.left(at.left)
-          selected = selected.slice(at.right + 1)
-        }
-        let hasMore: boolean
-        if (query.before !== undefined) {
-          const at = position(query.before, "before")
-          if (Either.isLeft(at)) return Either.left(at.left)
-          selected = selected.slice(0, at.right)
-          hasMore = selected.length > limit
-          selected = selected.slice(-limit)
-        } else {
-          hasMore = selected.length > limit
-          selected = selected.slice(0, limit)
-        }
+        const page = pageOf(batch, now, query)
+        if (Either.isLeft(page)) return Either.left(page.left)
+        const { hasMore, selected } = page.right
         const data = selected.map((i) => fileJson(batch, i, now))
         return Either.right({
           object: "list",

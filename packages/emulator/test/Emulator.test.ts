@@ -108,6 +108,7 @@ describe("Emulator over HTTP", () => {
         expect(errorOf(noUrl.json)["message"]).toBe("Invalid URL (GET /v1/files)")
         const method = yield* call(emulator, "DELETE", `/v1/vector_stores/${vectorStoreId}/file_batches/vsfb_1`)
         expect(method.status).toBe(405)
+        expect(method.headers.get("allow")).toBe("GET")
       }))
 
     it.effect("400 for IDs with bad characters or the wrong prefix, naming the parameter", () =>

@@ -5,57 +5,11 @@ import { redactHeaders, type RequestLogEntry } from "../RequestLog.js"
 import { adminApp } from "./admin.js"
 import * as Errors from "./apiError.js"
 import type { ApiError } from "./apiError.js"
-import { defaultFaultMessage, resetConnection, spoil, truncated } from "./faultAnswers.js"
+import { resetConnection, spoil, statusFault, truncated } from "./faultAnswers.js"
 import { newRequestId } from "./ids.js"
 import { fileIdsOf, readJsonBody } from "./requestBody.js"
+import { bearer, checkId, matchShape } from "./routes.js"
 import type { AppState } from "./state.js"
-
-interface Route {
-  readonly operation: Operation
-  readonly method: "GET" | "POST"
-  readonly vectorStoreId?: string
-  readonly batchId?: string
-}
-
-const maxIdLength = 64
-
-/** Matches the raw path by shape; IDs are still encoded. */
-const matchShape = (segments: ReadonlyArray<string>):
-  | Omit<Route, "vectorStoreId" | "batchId"> & {
-    rawStore?: string
-    rawBatch?: string
-  }
-  | undefined =>
-{
-  const [empty, version, collection, store, sub, batch, action, ...rest] = segments
-  if (empty !== "" || version !== "v1" || collection !== "vector_stores" || rest.length > 0) return undefined
-  if (store === undefined) return { operation: "create_vector_store", method: "POST" }
-  if (sub !== "file_batches" || store === "") return undefined
-  if (batch === undefined) return { operation: "create_batch", method: "POST", rawStore: store }
-  if (batch === "") return undefined
-  if (action === undefined) return { operation: "retrieve", method: "GET", rawStore: store, rawBatch: batch }
-  if (action === "cancel") return { operation: "cancel", method: "POST", rawStore: store, rawBatch: batch }
-  if (action === "files") return { operation: "list_files", method: "GET", rawStore: store, rawBatch: batch }
-  return undefined
-}
-
-const checkId = (param: string, raw: string, prefix: string): Either.Either<string, ApiError> => {
-  let value: string
-  try {
-    value = decodeURIComponent(raw)
-  } catch {
-    return Either.left(Errors.badIdCharacters(param, raw))
-  }
-  if (value.length > maxIdLength) return Either.left(Errors.badIdLength(param, value, maxIdLength))
-  if (!/^[A-Za-z0-9_-]+$/.test(value)) return Either.left(Errors.badIdCharacters(param, value))
-  if (!value.startsWith(prefix)) return Either.left(Errors.badIdPrefix(param, value, prefix))
-  return Either.right(value)
-}
-
-const bearer = (header: string | undefined): string | undefined => {
-  const match = header?.match(/^Bearer\s+(\S+)\s*$/i)
-  return match?.[1]
-}
 
 export const makeApp = (state: AppState) =>
   Effect.gen(function*() {
@@ -93,7 +47,9 @@ export const makeApp = (state: AppState) =>
 
     const answer = yield* Effect.gen(function*() {
       if (shape === undefined) return yield* fail(Errors.invalidUrl(request.method, path))
-      if (request.method !== shape.method) return yield* fail(Errors.wrongMethod(request.method, path))
+      if (request.method !== shape.method) {
+        return yield* fail(Errors.wrongMethod(request.method, path), { allow: shape.method })
+      }
 
       const key = bearer(request.headers["authorization"])
       if (key === undefined) return yield* fail(Errors.missingKey)
@@ -111,22 +67,11 @@ export const makeApp = (state: AppState) =>
       const batchId = batch.right
       Object.assign(entry, { vectorStoreId, batchId })
 
-      const rateHeaders: Record<string, string> = {}
+      let rateHeaders: Record<string, string> = {}
       if (state.limiter !== undefined) {
-        const now = yield* Clock.currentTimeMillis
-        const taken = state.limiter.take(key, now)
-        rateHeaders["x-ratelimit-limit-requests"] = String(state.limiter.perMinute)
-        if (!taken.ok) {
-          const retryAfter = String(Math.max(1, Math.ceil(taken.waitMillis / 1000)))
-          return yield* fail(Errors.rateLimited(state.limiter.perMinute, taken.waitMillis), {
-            ...rateHeaders,
-            "x-ratelimit-remaining-requests": "0",
-            "x-ratelimit-reset-requests": `${Math.ceil(taken.waitMillis)}ms`,
-            "retry-after": retryAfter
-          })
-        }
-        rateHeaders["x-ratelimit-remaining-requests"] = String(taken.remaining)
-        rateHeaders["x-ratelimit-reset-requests"] = `${taken.resetMillis}ms`
+        const limited = state.limiter.admit(key, yield* Clock.currentTimeMillis)
+        if (limited.refused !== undefined) return yield* fail(limited.refused, limited.headers)
+        rateHeaders = limited.headers
       }
 
       const matched = state.faults.take(shape.operation, vectorStoreId, batchId)
@@ -147,17 +92,8 @@ export const makeApp = (state: AppState) =>
             entry.status = "reset"
             return yield* resetConnection(request)
           case "status": {
-            const headers: Record<string, string> = { ...rateHeaders }
-            if (fault.retryAfter !== undefined) headers["retry-after"] = String(fault.retryAfter)
-            if (fault.retryAfterMs !== undefined) headers["retry-after-ms"] = String(fault.retryAfterMs)
-            if (fault.shouldRetry !== undefined) headers["x-should-retry"] = String(fault.shouldRetry)
-            return yield* fail(
-              Errors.apiError(fault.status, fault.message ?? defaultFaultMessage(fault.status), {
-                ...(fault.type !== undefined ? { type: fault.type } : {}),
-                ...(fault.code !== undefined ? { code: fault.code } : {})
-              }),
-              headers
-            )
+            const { error, headers } = statusFault(fault)
+            return yield* fail(error, { ...rateHeaders, ...headers })
           }
         }
       }

@@ -3,6 +3,7 @@ import type { HttpServerRequest } from "@effect/platform"
 import { NodeHttpServerRequest } from "@effect/platform-node"
 import { Effect } from "effect"
 import type { Fault } from "../Fault.js"
+import * as Errors from "./apiError.js"
 
 const node = (request: HttpServerRequest.HttpServerRequest) => NodeHttpServerRequest.toServerResponse(request)
 
@@ -57,3 +58,16 @@ export const defaultFaultMessage = (status: number) =>
     : status >= 500
     ? "The server had an error while processing your request. Sorry about that!"
     : `Injected error ${status}.`
+
+/** The OpenAI-shaped error of a `status` fault, with the retry headers it asks for. */
+export const statusFault = (fault: Extract<Fault, { kind: "status" }>) => {
+  const headers: Record<string, string> = {}
+  if (fault.retryAfter !== undefined) headers["retry-after"] = String(fault.retryAfter)
+  if (fault.retryAfterMs !== undefined) headers["retry-after-ms"] = String(fault.retryAfterMs)
+  if (fault.shouldRetry !== undefined) headers["x-should-retry"] = String(fault.shouldRetry)
+  const error = Errors.apiError(fault.status, fault.message ?? defaultFaultMessage(fault.status), {
+    ...(fault.type !== undefined ? { type: fault.type } : {}),
+    ...(fault.code !== undefined ? { code: fault.code } : {})
+  })
+  return { error, headers }
+}

@@ -1,3 +1,6 @@
+import * as Errors from "./apiError.js"
+import type { ApiError } from "./apiError.js"
+
 /** A token bucket per API key, on the emulator's Clock time. */
 export class RateLimiter {
   private readonly buckets = new Map<string, { tokens: number; at: number }>()
@@ -22,6 +25,30 @@ export class RateLimiter {
       ok: true,
       remaining: Math.floor(bucket.tokens),
       resetMillis: Math.ceil((this.perMinute - bucket.tokens) / this.refillPerMilli)
+    }
+  }
+
+  /** A request of `key` at `now`: OpenAI's `x-ratelimit-*` headers, and the 429 when refused. */
+  admit(key: string, now: number): { readonly headers: Record<string, string>; readonly refused?: ApiError } {
+    const taken = this.take(key, now)
+    const limit = String(this.perMinute)
+    if (!taken.ok) {
+      return {
+        refused: Errors.rateLimited(this.perMinute, taken.waitMillis),
+        headers: {
+          "x-ratelimit-limit-requests": limit,
+          "x-ratelimit-remaining-requests": "0",
+          "x-ratelimit-reset-requests": `${Math.ceil(taken.waitMillis)}ms`,
+          "retry-after": String(Math.max(1, Math.ceil(taken.waitMillis / 1000)))
+        }
+      }
+    }
+    return {
+      headers: {
+        "x-ratelimit-limit-requests": limit,
+        "x-ratelimit-remaining-requests": String(taken.remaining),
+        "x-ratelimit-reset-requests": `${taken.resetMillis}ms`
+      }
     }
   }
 }
