@@ -4,7 +4,8 @@
  * is one more documented operation.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { FileBatch, FileBatchApi } from "@filebatch/core"
+import { FileBatchApi } from "@filebatch/core"
+import { listFilesEntry } from "@filebatch/testkit"
 import { openApiDocument } from "../src/ProxyApi.js"
 
 const apiPaths = (table: Readonly<Record<string, FileBatchApi.OperationSpec>>) =>
@@ -30,17 +31,7 @@ describe("the contract, from core's table", () => {
   })
 
   it("a new operation is one entry in the table", () => {
-    const table = {
-      ...FileBatchApi.operations,
-      listFiles: {
-        method: "GET",
-        path: "/vector_stores/{vector_store_id}/file_batches/{batch_id}/files",
-        operationId: "listFilesInVectorStoreBatch",
-        summary: "List the files of a batch",
-        success: FileBatch.VectorStoreFileBatch,
-        upstreamErrors: [400, 404]
-      }
-    } as const
+    const table = { ...FileBatchApi.operations, listFiles: listFilesEntry }
     const paths = Object.keys(openApiDocument(table).paths).filter((path) => path.startsWith("/v1/"))
     expect(paths.sort()).toEqual(apiPaths(table))
     expect(FileBatchApi.router(table, "/v1")("GET", "/v1/vector_stores/vs_1/file_batches/vsfb_2/files"))

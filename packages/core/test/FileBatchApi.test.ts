@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
-import { FileBatch, FileBatchApi } from "@filebatch/core"
+import { FileBatchApi } from "@filebatch/core"
+import { listFilesEntry } from "@filebatch/testkit"
 
 describe("FileBatchApi: the contract, stated once", () => {
   it("fills a path template, encoding every parameter", () => {
@@ -42,17 +43,7 @@ describe("FileBatchApi: the contract, stated once", () => {
   })
 
   it("a new operation is one entry: the router serves it with nothing else changed", () => {
-    const table = {
-      ...FileBatchApi.operations,
-      listFiles: {
-        method: "GET",
-        path: "/vector_stores/{vector_store_id}/file_batches/{batch_id}/files",
-        operationId: "listFilesInVectorStoreBatch",
-        summary: "List the files of a batch",
-        success: FileBatch.VectorStoreFileBatch,
-        upstreamErrors: [400, 404]
-      }
-    } as const
+    const table = { ...FileBatchApi.operations, listFiles: listFilesEntry }
     const route = FileBatchApi.router(table, "/v1")
     expect(route("GET", "/v1/vector_stores/vs_1/file_batches/vsfb_2/files")).toMatchObject({ name: "listFiles" })
     expect(
