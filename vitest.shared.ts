@@ -6,11 +6,12 @@ const here = path.dirname(new URL(import.meta.url).pathname)
 // Tests run against sources, not builds: a stale dist must never make a test pass.
 export default defineConfig({
   resolve: {
-    alias: {
-      "@filebatch/core": path.join(here, "packages/core/src/index.ts"),
-      "@filebatch/emulator": path.join(here, "packages/emulator/src/index.ts"),
-      "@filebatch/undici": path.join(here, "packages/undici/src/index.ts")
-    }
+    alias: [
+      { find: /^@filebatch\/core$/, replacement: path.join(here, "packages/core/src/index.ts") },
+      { find: /^@filebatch\/core\/AttemptLimit$/, replacement: path.join(here, "packages/core/src/AttemptLimit.ts") },
+      { find: /^@filebatch\/emulator$/, replacement: path.join(here, "packages/emulator/src/index.ts") },
+      { find: /^@filebatch\/undici$/, replacement: path.join(here, "packages/undici/src/index.ts") }
+    ]
   },
   test: {
     include: ["test/**/*.test.ts"],

@@ -33,13 +33,6 @@ export * as FileBatchId from "./FileBatchId.js"
 export * as FileBatchError from "./FileBatchError.js"
 
 /**
- * How an `HttpClient` can enforce core's attempt time limit itself.
- *
- * @since 0.1.0
- */
-export * as AttemptLimit from "./AttemptLimit.js"
-
-/**
  * Settings service and layers.
  *
  * @since 0.1.0

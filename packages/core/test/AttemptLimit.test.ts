@@ -1,6 +1,7 @@
 import { HttpClient, HttpClientError, HttpClientResponse } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
-import { AttemptLimit, cancelFileBatch, FileBatchClient, FileBatchConfig } from "@filebatch/core"
+import { cancelFileBatch, FileBatchClient, FileBatchConfig } from "@filebatch/core"
+import * as AttemptLimit from "@filebatch/core/AttemptLimit"
 import { Effect, FiberRef, Layer } from "effect"
 import { apiKey, batchJson, json, ref } from "./fixtures.js"
 

@@ -22,7 +22,7 @@ import {
   HttpIncomingMessage,
   UrlParams
 } from "@effect/platform"
-import { AttemptLimit } from "@filebatch/core"
+import * as AttemptLimit from "@filebatch/core/AttemptLimit"
 import { Effect, Inspectable, Layer, Option, Stream } from "effect"
 import { Agent, type Dispatcher } from "undici"
 

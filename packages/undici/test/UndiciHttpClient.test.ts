@@ -1,6 +1,6 @@
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
-import { AttemptLimit } from "@filebatch/core"
+import * as AttemptLimit from "@filebatch/core/AttemptLimit"
 import { eventually } from "@filebatch/testkit"
 import { UndiciHttpClient } from "@filebatch/undici"
 import { Effect, Exit, Fiber } from "effect"
