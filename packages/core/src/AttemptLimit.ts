@@ -16,6 +16,7 @@ import { globalValue } from "effect/GlobalValue"
 
 /**
  * @since 0.1.0
+ * @category symbols
  */
 export const TypeId: unique symbol = Symbol.for("@filebatch/core/AttemptLimit")
 
@@ -23,6 +24,7 @@ export const TypeId: unique symbol = Symbol.for("@filebatch/core/AttemptLimit")
  * Marks `client` as enforcing attempt limits (and returns it).
  *
  * @since 0.1.0
+ * @category constructors
  */
 export const enforcing = <C extends HttpClient.HttpClient>(client: C): C => Object.assign(client, { [TypeId]: TypeId })
 
@@ -30,6 +32,7 @@ export const enforcing = <C extends HttpClient.HttpClient>(client: C): C => Obje
  * Whether `client` itself says it enforces attempt limits.
  *
  * @since 0.1.0
+ * @category guards
  */
 export const isEnforcedBy = (client: HttpClient.HttpClient): boolean => TypeId in client
 
@@ -38,6 +41,7 @@ export const isEnforcedBy = (client: HttpClient.HttpClient): boolean => TypeId i
  * marked client's `execute`; `undefined` otherwise.
  *
  * @since 0.1.0
+ * @category symbols
  */
 export const current: FiberRef.FiberRef<number | undefined> = globalValue(
   // One instance however many copies of core are loaded, like the mark's symbol.
@@ -50,5 +54,6 @@ export const current: FiberRef.FiberRef<number | undefined> = globalValue(
  * attempt passes its limit; core turns it into its `TimeoutError`.
  *
  * @since 0.1.0
+ * @category errors
  */
 export class Reached extends Data.TaggedError("AttemptLimitReached")<{ readonly millis: number }> {}

@@ -11,11 +11,13 @@ import { Schema } from "effect"
  * The four statuses the official spec documents.
  *
  * @since 0.1.0
+ * @category schemas
  */
 export const KnownStatus = Schema.Literal("in_progress", "completed", "cancelled", "failed")
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type KnownStatus = typeof KnownStatus.Type
 
@@ -23,6 +25,7 @@ export type KnownStatus = typeof KnownStatus.Type
  * Statuses after which a batch never changes again.
  *
  * @since 0.1.0
+ * @category constants
  */
 export const terminalStatuses: ReadonlySet<string> = new Set<KnownStatus>(["completed", "cancelled", "failed"])
 
@@ -31,11 +34,13 @@ export const terminalStatuses: ReadonlySet<string> = new Set<KnownStatus>(["comp
  * an undocumented status never fails a request; {@link isKnownStatus} tells them apart.
  *
  * @since 0.1.0
+ * @category schemas
  */
 export const FileBatchStatus = Schema.Union(KnownStatus, Schema.NonEmptyTrimmedString)
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type FileBatchStatus = KnownStatus | (string & {})
 
@@ -44,11 +49,13 @@ export type FileBatchStatus = KnownStatus | (string & {})
  * its description and the cancel example say `vector_store.file_batch`.
  *
  * @since 0.1.0
+ * @category schemas
  */
 export const FileBatchObjectType = Schema.Literal("vector_store.files_batch", "vector_store.file_batch")
 
 /**
  * @since 0.1.0
+ * @category schemas
  */
 export const FileCounts = Schema.Struct({
   in_progress: Schema.NonNegativeInt,
@@ -60,6 +67,7 @@ export const FileCounts = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export interface FileCounts extends Schema.Schema.Type<typeof FileCounts> {}
 
@@ -67,6 +75,7 @@ export interface FileCounts extends Schema.Schema.Type<typeof FileCounts> {}
  * A vector store file batch. Unknown extra fields are accepted and dropped.
  *
  * @since 0.1.0
+ * @category schemas
  */
 export class VectorStoreFileBatch extends Schema.Class<VectorStoreFileBatch>("VectorStoreFileBatch")({
   id: Schema.String,
@@ -84,6 +93,7 @@ const decodeOptions = { onExcessProperty: "ignore" } as const
  * Decodes an unknown JSON value into a batch, failing with a `ParseError`.
  *
  * @since 0.1.0
+ * @category decoding
  */
 export const decodeFileBatch = Schema.decodeUnknown(VectorStoreFileBatch, decodeOptions)
 
@@ -91,6 +101,7 @@ export const decodeFileBatch = Schema.decodeUnknown(VectorStoreFileBatch, decode
  * {@link decodeFileBatch}, synchronously: `Either` a batch or the `ParseError`.
  *
  * @since 0.1.0
+ * @category decoding
  */
 export const decodeFileBatchEither = Schema.decodeUnknownEither(VectorStoreFileBatch, decodeOptions)
 
@@ -99,6 +110,7 @@ export const decodeFileBatchEither = Schema.decodeUnknownEither(VectorStoreFileB
  * An unknown status (such as `cancelling`) is never terminal.
  *
  * @since 0.1.0
+ * @category guards
  */
 export const isTerminal = (batch: { readonly status: string }): boolean => terminalStatuses.has(batch.status)
 
@@ -106,6 +118,7 @@ export const isTerminal = (batch: { readonly status: string }): boolean => termi
  * True when the status is one of the four the spec documents.
  *
  * @since 0.1.0
+ * @category guards
  */
 export const isKnownStatus = (status: string): status is KnownStatus => Schema.is(KnownStatus)(status)
 
@@ -113,6 +126,7 @@ export const isKnownStatus = (status: string): status is KnownStatus => Schema.i
  * True when the counts add up to `total`, as they always should.
  *
  * @since 0.1.0
+ * @category guards
  */
 export const countsAreConsistent = (counts: FileCounts): boolean =>
   counts.in_progress + counts.completed + counts.failed + counts.cancelled === counts.total

@@ -15,6 +15,7 @@ import type { FileBatchRef } from "./FileBatchId.js"
  * `index` is the position of the pair in the input.
  *
  * @since 0.1.0
+ * @category models
  */
 export type CancelOutcome = Data.TaggedEnum<{
   Cancelled: {
@@ -32,6 +33,7 @@ export type CancelOutcome = Data.TaggedEnum<{
  * Constructors and matchers of {@link CancelOutcome}.
  *
  * @since 0.1.0
+ * @category constants
  */
 export const CancelOutcome = Data.taggedEnum<CancelOutcome>()
 
@@ -39,6 +41,7 @@ export const CancelOutcome = Data.taggedEnum<CancelOutcome>()
  * Options of {@link cancelMany}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface CancelManyOptions {
   /** Cancels in flight at once (default 8). */
@@ -49,6 +52,7 @@ export interface CancelManyOptions {
  * Cancels every pair, emitting one outcome per pair as it completes.
  *
  * @since 0.1.0
+ * @category operations
  */
 export const cancelMany = (
   refs: Iterable<FileBatchRef> | Stream.Stream<FileBatchRef>,

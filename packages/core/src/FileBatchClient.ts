@@ -37,6 +37,7 @@ const requestLines = Object.fromEntries(
  * A batch with what the answer said about it.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface FileBatchResponse extends Answer {
   /** HTTP attempts made, retries included. */
@@ -47,6 +48,7 @@ export interface FileBatchResponse extends Answer {
  * Per-call options.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface RequestOptions {
   /** Extra request headers, e.g. `X-Client-Request-Id`. They cannot replace authentication. */
@@ -57,6 +59,7 @@ export interface RequestOptions {
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export interface FileBatchClientService {
   readonly settings: FileBatchSettings
@@ -76,6 +79,7 @@ export interface FileBatchClientService {
  * The client service.
  *
  * @since 0.1.0
+ * @category tags
  */
 export class FileBatchClient extends Context.Tag("@filebatch/core/FileBatchClient")<
   FileBatchClient,
@@ -88,6 +92,7 @@ const protectedHeaders = new Set(["authorization", "openai-organization", "opena
  * Builds the client from the `HttpClient` and settings in context.
  *
  * @since 0.1.0
+ * @category constructors
  */
 export const make: Effect.Effect<FileBatchClientService, never, HttpClient.HttpClient | FileBatchConfig> = Effect.gen(
   function*() {
@@ -194,6 +199,7 @@ export const make: Effect.Effect<FileBatchClientService, never, HttpClient.HttpC
  * The client, from an `HttpClient` and {@link FileBatchConfig} provided by the app.
  *
  * @since 0.1.0
+ * @category layers
  */
 export const layer: Layer.Layer<FileBatchClient, never, HttpClient.HttpClient | FileBatchConfig> = Layer.effect(
   FileBatchClient,
@@ -205,6 +211,7 @@ export const layer: Layer.Layer<FileBatchClient, never, HttpClient.HttpClient | 
  * `in_progress`; follow it with `awaitTerminal`, or use `cancelAndAwait`.
  *
  * @since 0.1.0
+ * @category operations
  */
 export const cancelFileBatch = (
   ref: FileBatchRef
@@ -215,6 +222,7 @@ export const cancelFileBatch = (
  * Reads a file batch.
  *
  * @since 0.1.0
+ * @category operations
  */
 export const retrieveFileBatch = (
   ref: FileBatchRef

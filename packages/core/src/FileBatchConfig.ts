@@ -13,6 +13,7 @@ import { resolveWith } from "./internal/resolve.js"
  * The official API endpoint.
  *
  * @since 0.1.0
+ * @category constants
  */
 export const defaultBaseUrl = "https://api.openai.com/v1"
 
@@ -20,6 +21,7 @@ export const defaultBaseUrl = "https://api.openai.com/v1"
  * Resolved settings.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface FileBatchSettings {
   readonly apiKey: Redacted.Redacted<string>
@@ -43,6 +45,7 @@ export interface FileBatchSettings {
  * What callers give; everything but the key has a default.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface FileBatchOptions {
   readonly apiKey: Redacted.Redacted<string> | string
@@ -61,6 +64,7 @@ export interface FileBatchOptions {
  * a 1 s poll and a 10 minute wait.
  *
  * @since 0.1.0
+ * @category constants
  */
 export const defaults = {
   baseUrl: defaultBaseUrl,
@@ -75,6 +79,7 @@ export const defaults = {
  * The settings service.
  *
  * @since 0.1.0
+ * @category tags
  */
 export class FileBatchConfig extends Context.Tag("@filebatch/core/FileBatchConfig")<
   FileBatchConfig,
@@ -151,6 +156,7 @@ const resolveOrFail = (
  * Settings from options; fails at layer construction with a `ConfigError` naming the bad setting.
  *
  * @since 0.1.0
+ * @category layers
  */
 export const layer = (
   options: FileBatchOptions,
@@ -163,6 +169,7 @@ export const layer = (
  * `FILEBATCH_DEADLINE`, `FILEBATCH_POLL_INTERVAL` and `FILEBATCH_MAX_WAIT`.
  *
  * @since 0.1.0
+ * @category config
  */
 export const fromEnv: Config.Config<FileBatchOptions> = Config.all({
   // Read as optional, so that a missing key is told as such: Config.redacted's own
@@ -210,6 +217,7 @@ export const fromEnvOptional: Config.Config<OptionalOptions> = Config.all({
  * Settings read through `Config` (by default {@link fromEnv}).
  *
  * @since 0.1.0
+ * @category layers
  */
 export const layerConfig = (
   config: Config.Config<FileBatchOptions> = fromEnv

@@ -11,6 +11,7 @@ import { Schema } from "effect"
  * Fields shared by errors that come from an HTTP answer.
  *
  * @since 0.1.0
+ * @category constants
  */
 export const UpstreamErrorFields = {
   /** HTTP status of the answer. */
@@ -35,6 +36,7 @@ export const UpstreamErrorFields = {
  * A local check failed (a malformed or swapped ID, a bad option); nothing was sent.
  *
  * @since 0.1.0
+ * @category errors
  */
 export class InvalidArgumentError extends Schema.TaggedError<InvalidArgumentError>()("InvalidArgumentError", {
   argument: Schema.String,
@@ -45,6 +47,7 @@ export class InvalidArgumentError extends Schema.TaggedError<InvalidArgumentErro
  * 401: the API key is missing, wrong or revoked.
  *
  * @since 0.1.0
+ * @category errors
  */
 export class AuthenticationError
   extends Schema.TaggedError<AuthenticationError>()("AuthenticationError", UpstreamErrorFields)
@@ -54,6 +57,7 @@ export class AuthenticationError
  * 403: the key may not touch this resource (organisation, project or region).
  *
  * @since 0.1.0
+ * @category errors
  */
 export class PermissionDeniedError
   extends Schema.TaggedError<PermissionDeniedError>()("PermissionDeniedError", UpstreamErrorFields)
@@ -63,6 +67,7 @@ export class PermissionDeniedError
  * 404: no such vector store or batch for this key.
  *
  * @since 0.1.0
+ * @category errors
  */
 export class NotFoundError extends Schema.TaggedError<NotFoundError>()("NotFoundError", UpstreamErrorFields) {}
 
@@ -70,6 +75,7 @@ export class NotFoundError extends Schema.TaggedError<NotFoundError>()("NotFound
  * 409: the batch is in a state that conflicts with the request.
  *
  * @since 0.1.0
+ * @category errors
  */
 export class ConflictError extends Schema.TaggedError<ConflictError>()("ConflictError", UpstreamErrorFields) {}
 
@@ -77,6 +83,7 @@ export class ConflictError extends Schema.TaggedError<ConflictError>()("Conflict
  * 400, 422 and other 4xx answers: the server refused the request as malformed.
  *
  * @since 0.1.0
+ * @category errors
  */
 export class InvalidRequestError
   extends Schema.TaggedError<InvalidRequestError>()("InvalidRequestError", UpstreamErrorFields)
@@ -86,6 +93,7 @@ export class InvalidRequestError
  * 429: too many requests or quota exhausted; `retryAfterMillis` holds the server's delay.
  *
  * @since 0.1.0
+ * @category errors
  */
 export class RateLimitError extends Schema.TaggedError<RateLimitError>()("RateLimitError", UpstreamErrorFields) {}
 
@@ -93,6 +101,7 @@ export class RateLimitError extends Schema.TaggedError<RateLimitError>()("RateLi
  * 5xx: the server failed.
  *
  * @since 0.1.0
+ * @category errors
  */
 export class ServerError extends Schema.TaggedError<ServerError>()("ServerError", UpstreamErrorFields) {}
 
@@ -101,6 +110,7 @@ export class ServerError extends Schema.TaggedError<ServerError>()("ServerError"
  * retries (`deadline`), or a 408 from the server (`server`).
  *
  * @since 0.1.0
+ * @category errors
  */
 export class TimeoutError extends Schema.TaggedError<TimeoutError>()("TimeoutError", {
   reason: Schema.Literal("attempt", "deadline", "server"),
@@ -114,6 +124,7 @@ export class TimeoutError extends Schema.TaggedError<TimeoutError>()("TimeoutErr
  * The batch did not reach a terminal status within the maximum wait.
  *
  * @since 0.1.0
+ * @category errors
  */
 export class WaitTimeoutError extends Schema.TaggedError<WaitTimeoutError>()("WaitTimeoutError", {
   vectorStoreId: Schema.String,
@@ -127,6 +138,7 @@ export class WaitTimeoutError extends Schema.TaggedError<WaitTimeoutError>()("Wa
  * The server could not be reached, or the connection broke before a full answer.
  *
  * @since 0.1.0
+ * @category errors
  */
 export class ConnectionError extends Schema.TaggedError<ConnectionError>()("ConnectionError", {
   message: Schema.String
@@ -137,6 +149,7 @@ export class ConnectionError extends Schema.TaggedError<ConnectionError>()("Conn
  * the batch schema. Holds the status and a short excerpt of the body.
  *
  * @since 0.1.0
+ * @category errors
  */
 export class UnexpectedResponseError extends Schema.TaggedError<UnexpectedResponseError>()(
   "UnexpectedResponseError",
@@ -153,6 +166,7 @@ export class UnexpectedResponseError extends Schema.TaggedError<UnexpectedRespon
  * Errors that come from an HTTP status the server chose.
  *
  * @since 0.1.0
+ * @category models
  */
 export type UpstreamStatusError =
   | AuthenticationError
@@ -167,6 +181,7 @@ export type UpstreamStatusError =
  * Everything a single cancel or retrieve can fail with.
  *
  * @since 0.1.0
+ * @category models
  */
 export type FileBatchError =
   | InvalidArgumentError
@@ -179,6 +194,7 @@ export type FileBatchError =
  * Schema of {@link FileBatchError}, e.g. to send errors across a wire.
  *
  * @since 0.1.0
+ * @category schemas
  */
 export const FileBatchError = Schema.Union(
   InvalidArgumentError,
@@ -198,6 +214,7 @@ export const FileBatchError = Schema.Union(
  * What following a batch can fail with: a request error, or the maximum wait.
  *
  * @since 0.1.0
+ * @category models
  */
 export type FileBatchWaitError = FileBatchError | WaitTimeoutError
 
@@ -222,6 +239,7 @@ export const isFileBatchWaitError: (value: unknown) => value is FileBatchWaitErr
  * The HTTP status behind an error, when there is one.
  *
  * @since 0.1.0
+ * @category getters
  */
 export const statusOf = (error: FileBatchError | WaitTimeoutError): number | undefined =>
   "status" in error ? error.status : undefined
@@ -230,6 +248,7 @@ export const statusOf = (error: FileBatchError | WaitTimeoutError): number | und
  * The `x-request-id` behind an error, when there is one.
  *
  * @since 0.1.0
+ * @category getters
  */
 export const requestIdOf = (error: FileBatchError | WaitTimeoutError): string | undefined =>
   "requestId" in error ? error.requestId : undefined

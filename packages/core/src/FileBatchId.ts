@@ -12,6 +12,7 @@ import { InvalidArgumentError } from "./FileBatchError.js"
  * is not an OpenAI ID.
  *
  * @since 0.1.0
+ * @category constants
  */
 export const maxIdLength = 128
 
@@ -21,6 +22,7 @@ const idPattern = /^[A-Za-z0-9_-]+$/
  * The pair of IDs that names one file batch.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface FileBatchRef {
   readonly vectorStoreId: string
@@ -36,6 +38,7 @@ const describe = (value: string): string => {
  * Why an ID is not acceptable, or `undefined` when it is.
  *
  * @since 0.1.0
+ * @category validation
  */
 export const idProblem = (value: string): string | undefined => {
   if (value.length === 0) return "must not be empty"
@@ -52,6 +55,7 @@ const looksLikeStoreId = (value: string) => value.startsWith("vs_")
  * {@link validateRef} fails with.
  *
  * @since 0.1.0
+ * @category validation
  */
 export const refProblem = (ref: FileBatchRef): InvalidArgumentError | undefined => {
   const { batchId, vectorStoreId } = ref
@@ -109,6 +113,7 @@ export const refProblem = (ref: FileBatchRef): InvalidArgumentError | undefined 
  * when the two look swapped, saying so.
  *
  * @since 0.1.0
+ * @category validation
  */
 export const validateRef = (ref: FileBatchRef): Effect.Effect<FileBatchRef, InvalidArgumentError> => {
   const problem = refProblem(ref)

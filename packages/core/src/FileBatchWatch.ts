@@ -15,6 +15,7 @@ import { type FileBatchRef } from "./FileBatchId.js"
  * How to follow a batch; defaults come from the client's settings.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface WatchOptions {
   /** Delay between reads when the server sends no `openai-poll-after-ms`. */
@@ -73,6 +74,7 @@ const follow = (
  * Like {@link watch}, with each answer's raw JSON, request id and poll hint.
  *
  * @since 0.1.0
+ * @category following
  */
 export const watchResponses = (
   ref: FileBatchRef,
@@ -84,6 +86,7 @@ export const watchResponses = (
  * Like {@link cancelAndWatch}, with each answer's raw JSON, request id and poll hint.
  *
  * @since 0.1.0
+ * @category following
  */
 export const cancelAndWatchResponses = (
   ref: FileBatchRef,
@@ -95,6 +98,7 @@ export const cancelAndWatchResponses = (
  * Reads the batch until it is terminal, emitting each snapshot; the last one is terminal.
  *
  * @since 0.1.0
+ * @category following
  */
 export const watch = (
   ref: FileBatchRef,
@@ -107,6 +111,7 @@ export const watch = (
  * and each later snapshot.
  *
  * @since 0.1.0
+ * @category following
  */
 export const cancelAndWatch = (
   ref: FileBatchRef,
@@ -122,6 +127,7 @@ const lastSnapshot = <R>(stream: Stream.Stream<VectorStoreFileBatch, FileBatchWa
  * Waits until the batch is terminal and returns it.
  *
  * @since 0.1.0
+ * @category following
  */
 export const awaitTerminal = (
   ref: FileBatchRef,
@@ -132,6 +138,7 @@ export const awaitTerminal = (
  * Cancels the batch and waits until it has stopped; returns the terminal batch.
  *
  * @since 0.1.0
+ * @category following
  */
 export const cancelAndAwait = (
   ref: FileBatchRef,

@@ -13,6 +13,7 @@ import type { FileBatchError } from "./FileBatchError.js"
  * same request cannot succeed later.
  *
  * @since 0.1.0
+ * @category constants
  */
 export const neverRetriedStatuses: ReadonlySet<number> = new Set([400, 401, 403, 404, 422])
 
@@ -21,6 +22,7 @@ export const neverRetriedStatuses: ReadonlySet<number> = new Set([400, 401, 403,
  * official SDK does.
  *
  * @since 0.1.0
+ * @category constants
  */
 export const maxServerDelay = Duration.seconds(60)
 
@@ -30,6 +32,7 @@ export const maxServerDelay = Duration.seconds(60)
  * 422 are never retried; local errors and malformed answers are never retried.
  *
  * @since 0.1.0
+ * @category guards
  */
 export const isRetryable = (error: FileBatchError): boolean => {
   switch (error._tag) {
@@ -52,6 +55,7 @@ export const isRetryable = (error: FileBatchError): boolean => {
  * The delay the server asked for, when it is above zero and at most {@link maxServerDelay}.
  *
  * @since 0.1.0
+ * @category getters
  */
 export const serverDelay = (error: FileBatchError): Duration.Duration | undefined => {
   const millis = "retryAfterMillis" in error ? error.retryAfterMillis : undefined
@@ -63,6 +67,7 @@ export const serverDelay = (error: FileBatchError): Duration.Duration | undefine
  * A retry policy: from the number of retries allowed, the schedule of one call.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface RetryPolicyShape {
   readonly schedule: (maxRetries: number) => Schedule.Schedule<unknown, FileBatchError>
@@ -72,6 +77,7 @@ export interface RetryPolicyShape {
  * Options of {@link standard}.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface StandardOptions {
   /** First backoff delay (default 0.5 s), doubled on each retry. */
@@ -89,6 +95,7 @@ export interface StandardOptions {
  * With no options it matches the official SDK.
  *
  * @since 0.1.0
+ * @category constructors
  */
 export const standard = (options: StandardOptions = {}): RetryPolicyShape => {
   const initialDelay = Duration.decode(options.initialDelay ?? "500 millis")
@@ -115,6 +122,7 @@ export const standard = (options: StandardOptions = {}): RetryPolicyShape => {
  * No retries at all.
  *
  * @since 0.1.0
+ * @category constructors
  */
 export const none: RetryPolicyShape = { schedule: () => Schedule.stop }
 
@@ -122,6 +130,7 @@ export const none: RetryPolicyShape = { schedule: () => Schedule.stop }
  * The retry policy in use; {@link standard} unless replaced.
  *
  * @since 0.1.0
+ * @category tags
  */
 export class RetryPolicy extends Context.Reference<RetryPolicy>()("@filebatch/core/RetryPolicy", {
   defaultValue: (): RetryPolicyShape => standard()
@@ -131,5 +140,6 @@ export class RetryPolicy extends Context.Reference<RetryPolicy>()("@filebatch/co
  * Replaces the retry policy.
  *
  * @since 0.1.0
+ * @category layers
  */
 export const layer = (policy: RetryPolicyShape): Layer.Layer<never> => Layer.succeed(RetryPolicy, policy)

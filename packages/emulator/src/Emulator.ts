@@ -20,6 +20,7 @@ import { makeStore, type Store } from "./Store.js"
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export interface EmulatorService {
   /** Base URL of the API, e.g. `http://127.0.0.1:4010/v1`: an `OPENAI_BASE_URL`. */
@@ -44,6 +45,7 @@ export interface EmulatorService {
 
 /**
  * @since 0.1.0
+ * @category tags
  */
 export class Emulator extends Context.Tag("@filebatch/emulator/Emulator")<Emulator, EmulatorService>() {}
 
@@ -51,6 +53,7 @@ export class Emulator extends Context.Tag("@filebatch/emulator/Emulator")<Emulat
  * Where the server listens.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface ListenOptions {
   /** Default 0: any free port. */
@@ -64,6 +67,7 @@ export interface ListenOptions {
  * connections too, so a hung request never keeps it alive.
  *
  * @since 0.1.0
+ * @category constructors
  */
 export const make = (
   options: EmulatorOptions & ListenOptions = {}
@@ -114,6 +118,7 @@ export const make = (
  * The emulator as a layer, for tests: `Layer.provide(Emulator.layer({ ... }))`.
  *
  * @since 0.1.0
+ * @category layers
  */
 export const layer = (options: EmulatorOptions & ListenOptions = {}): Layer.Layer<Emulator, Error> =>
   Layer.scoped(Emulator, make(options))

@@ -72,6 +72,7 @@ const readPlan = (path: string) =>
  * `filebatch-emulator [options]`.
  *
  * @since 0.1.0
+ * @category constructors
  */
 export const command = Command.make(
   "emulator",
@@ -110,6 +111,7 @@ export const command = Command.make(
  * any other failure prints one line on stderr and sets 1.
  *
  * @since 0.1.0
+ * @category operations
  */
 export const run = (name: string, version: string) => (argv: ReadonlyArray<string>) =>
   Command.run(command, { name, version })(argv).pipe(

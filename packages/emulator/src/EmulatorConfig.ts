@@ -7,6 +7,7 @@ import type { FaultRule } from "./Fault.js"
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export interface EmulatorOptions {
   /** Accepted API keys (default: `sk-filebatch-emulator`). */
@@ -44,11 +45,13 @@ export interface EmulatorOptions {
  * The key the emulator accepts when none is configured.
  *
  * @since 0.1.0
+ * @category constants
  */
 export const defaultKey = "sk-filebatch-emulator"
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type EmulatorSettings = Required<Omit<EmulatorOptions, "rateLimitPerMinute">> & {
   readonly rateLimitPerMinute: number | undefined
@@ -62,6 +65,7 @@ const check = (ok: boolean, message: string) => {
  * Fills in defaults and checks ranges; throws a `RangeError` naming the bad setting.
  *
  * @since 0.1.0
+ * @category constructors
  */
 export const resolveSettings = (options: EmulatorOptions = {}): EmulatorSettings => {
   const settings: EmulatorSettings = {

@@ -11,11 +11,13 @@ import { Schema } from "effect"
  * The operations a rule can match.
  *
  * @since 0.1.0
+ * @category schemas
  */
 export const Operation = Schema.Literal("create_vector_store", "create_batch", "retrieve", "cancel", "list_files")
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type Operation = typeof Operation.Type
 
@@ -23,6 +25,7 @@ export type Operation = typeof Operation.Type
  * An OpenAI-shaped error answer, with optional retry headers.
  *
  * @since 0.1.0
+ * @category schemas
  */
 export const StatusFault = Schema.Struct({
   kind: Schema.Literal("status"),
@@ -45,6 +48,7 @@ export const StatusFault = Schema.Struct({
  * until the held requests are released (so a test can make "in flight" a fact).
  *
  * @since 0.1.0
+ * @category schemas
  */
 export const Fault = Schema.Union(
   StatusFault,
@@ -65,6 +69,7 @@ export const Fault = Schema.Union(
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type Fault = typeof Fault.Type
 
@@ -72,6 +77,7 @@ export type Fault = typeof Fault.Type
  * A rule: which requests, how many times, what fault.
  *
  * @since 0.1.0
+ * @category schemas
  */
 export const FaultRule = Schema.Struct({
   /** Operation to match; any when absent. */
@@ -89,6 +95,7 @@ export const FaultRule = Schema.Struct({
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type FaultRule = typeof FaultRule.Type
 
@@ -96,11 +103,13 @@ export type FaultRule = typeof FaultRule.Type
  * A fault plan: rules tried in order; the first that matches and still has shots fires.
  *
  * @since 0.1.0
+ * @category schemas
  */
 export const FaultPlan = Schema.Array(FaultRule)
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export type FaultPlan = typeof FaultPlan.Type
 
@@ -108,5 +117,6 @@ export type FaultPlan = typeof FaultPlan.Type
  * Decodes a plan from JSON text, with a readable error.
  *
  * @since 0.1.0
+ * @category decoding
  */
 export const decodePlanJson = Schema.decodeUnknownEither(Schema.parseJson(Schema.Union(FaultPlan, FaultRule)))

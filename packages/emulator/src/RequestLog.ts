@@ -9,6 +9,7 @@
  * One request.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface RequestLogEntry {
   /** ISO time of arrival on the emulator's Clock. */
@@ -34,6 +35,7 @@ const secretHeaders = new Set(["authorization", "openai-api-key", "api-key", "x-
  * Copies headers with secrets masked: only the scheme and the last four characters stay.
  *
  * @since 0.1.0
+ * @category getters
  */
 export const redactHeaders = (headers: Readonly<Record<string, string>>): Record<string, string> => {
   const out: Record<string, string> = {}

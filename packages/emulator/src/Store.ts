@@ -31,6 +31,7 @@ interface VectorStoreRecord {
  * Query of the list-files operation.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface ListFilesQuery {
   readonly limit?: string | undefined
@@ -44,6 +45,7 @@ const seconds = (millis: number) => Math.floor(millis / 1000)
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export interface Store {
   readonly createVectorStore: (name: string | undefined) => Effect.Effect<Record<string, unknown>>
@@ -64,6 +66,7 @@ export interface Store {
  * A fresh, empty store whose batches progress on `progress` (by default, the clock).
  *
  * @since 0.1.0
+ * @category constructors
  */
 export const makeStore = (settings: EmulatorSettings, progress: Progress.Progress = Progress.make()): Store => {
   const stores = new Map<string, VectorStoreRecord>()

@@ -197,6 +197,7 @@ const makeWith = (dispatcher: Dispatcher, maxResponseBytes: number): HttpClient.
  * Options of the client.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface Options {
   /** Answers longer than this fail as `ResponseError` (default 1 MiB). */
@@ -209,6 +210,7 @@ const defaultMaxResponseBytes = 1024 * 1024
  * An `HttpClient` over `dispatcher` (an undici `Agent`, `Pool` or `Client`).
  *
  * @since 0.1.0
+ * @category constructors
  */
 export const make = (dispatcher: Dispatcher, options: Options = {}): HttpClient.HttpClient => {
   const maxResponseBytes = options.maxResponseBytes ?? defaultMaxResponseBytes
@@ -219,6 +221,7 @@ export const make = (dispatcher: Dispatcher, options: Options = {}): HttpClient.
  * The client over a keep-alive undici `Agent` of its own, closed with the layer.
  *
  * @since 0.1.0
+ * @category layers
  */
 export const layer = (options: Options & { readonly agent?: Agent.Options | undefined } = {}) =>
   Layer.scoped(
