@@ -1,6 +1,6 @@
 import { describe, expect, layer } from "@effect/vitest"
 import { Emulator, type RequestLog } from "@filebatch/emulator"
-import { runCli } from "@filebatch/testkit"
+import { heldEmulatorLayer, runCli } from "@filebatch/testkit"
 import { Effect, Fiber, Schedule } from "effect"
 
 const key = "sk-cli-test-Zx81-SECRET-do-not-print"
@@ -42,17 +42,11 @@ const cli = (
   )
 
 describe("the bundled filebatch CLI against the emulator", () => {
-  // Progress is held: a batch moves only when a test advances it, so no verdict races the machine.
   layer(
-    Emulator.layer({
-      keys: [key],
-      fileMillis: 40,
-      parallelism: 5,
-      cancelDelayMillis: 300,
-      pollAfterMillis: 100,
-      holdProgress: true
-    }),
-    { excludeTestServices: true }
+    heldEmulatorLayer({ keys: [key], fileMillis: 40, parallelism: 5, cancelDelayMillis: 300, pollAfterMillis: 100 }),
+    {
+      excludeTestServices: true
+    }
   )((it) => {
     it.effect("cancel prints a summary and says the cancel is asynchronous", () =>
       Effect.gen(function*() {

@@ -7,16 +7,8 @@ const errorOf = (json: unknown) => (json as { error: Record<string, unknown> }).
 
 describe("Emulator over HTTP", () => {
   // Progress is held: each test makes the state it asserts, whatever the machine's speed.
-  layer(
-    Emulator.layer({
-      fileMillis: 50,
-      parallelism: 5,
-      cancelDelayMillis: 100,
-      pollAfterMillis: 250,
-      holdProgress: true
-    }),
-    { excludeTestServices: true }
-  )((it) => {
+  const held = { fileMillis: 50, parallelism: 5, cancelDelayMillis: 100, pollAfterMillis: 250, holdProgress: true }
+  layer(Emulator.layer(held), { excludeTestServices: true })((it) => {
     it.effect("creates, retrieves, cancels and lists like the real API, with its headers", () =>
       Effect.gen(function*() {
         const emulator = yield* Emulator.Emulator

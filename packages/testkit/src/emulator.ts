@@ -44,3 +44,10 @@ export const untilRequest = (
 
 /** Runs an emulator Effect (faults, progress, release) from a promise-based test. */
 export const run = <A>(effect: Effect.Effect<A>): Promise<A> => Effect.runPromise(effect)
+
+/**
+ * The emulator as a layer whose batches move only when a test advances them
+ * (`emulator.progress.advance`), so that no verdict races the machine.
+ */
+export const heldEmulatorLayer = (options: Parameters<typeof Emulator.layer>[0] = {}) =>
+  Emulator.layer({ ...options, holdProgress: true })
