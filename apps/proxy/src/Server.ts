@@ -55,7 +55,8 @@ const onClientError = (error: Error & { code?: string }, socket: Socket): void =
   })
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json\r\n` +
-      `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`
+      `content-length: ${Buffer.byteLength(body)}\r\nx-should-retry: ${status === 408 ? "true" : "false"}\r\n` +
+      `connection: close\r\n\r\n${body}`
   )
 }
 

@@ -49,6 +49,8 @@ describe("proxy operations", () => {
       expect(limited.status).toBe(429)
       expect(Number(limited.headers.get("retry-after"))).toBeGreaterThanOrEqual(1)
       expect(limited.headers.get("x-ratelimit-remaining-requests")).toBe("0")
+      // A retry after retry-after can help: the SDK is told so.
+      expect(limited.headers.get("x-should-retry")).toBe("true")
       expect(errorOf(limited)).toMatchObject({ code: "rate_limit_exceeded", type: "requests" })
       expect((await upstreamRequests(upstream.emulator)).length).toBe(2)
       const metrics = (await call(proxy.url, "GET", "/metrics")).text
@@ -86,6 +88,7 @@ describe("proxy operations", () => {
       expect(replies.map((r) => r.status)).toEqual([200, 200, 503, 503])
       const shed = replies.slice(2)
       expect(shed[0].headers.get("retry-after")).toBe("1")
+      expect(shed[0].headers.get("x-should-retry")).toBe("true")
       expect(errorOf(shed[0])["code"]).toBe("overloaded")
       expect((await call(proxy.url, "GET", "/metrics")).text).toMatch(/filebatch_proxy_shed_total 2/)
     } finally {

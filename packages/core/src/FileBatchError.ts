@@ -141,7 +141,13 @@ export class WaitTimeoutError extends Schema.TaggedError<WaitTimeoutError>()("Wa
  * @category errors
  */
 export class ConnectionError extends Schema.TaggedError<ConnectionError>()("ConnectionError", {
-  message: Schema.String
+  message: Schema.String,
+  /**
+   * `answer` when the connection broke while the answer was being read (its status had
+   * come): the request may have taken effect, and like the official SDK core does not
+   * retry it. Absent: the request never got an answer.
+   */
+  stage: Schema.optional(Schema.Literal("answer"))
 }) {}
 
 /**

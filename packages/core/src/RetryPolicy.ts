@@ -40,7 +40,7 @@ export const isRetryable = (error: FileBatchError): boolean => {
     case "UnexpectedResponseError":
       return false
     case "ConnectionError":
-      return true
+      return error.stage !== "answer"
     case "TimeoutError":
       return error.reason !== "deadline"
     default: {

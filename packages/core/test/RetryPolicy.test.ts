@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { cancelFileBatch, FileBatchClient, RetryPolicy } from "@filebatch/core"
+import { cancelFileBatch, FileBatchClient, FileBatchError, RetryPolicy } from "@filebatch/core"
 import { Duration, Effect, Exit, Fiber, TestClock } from "effect"
 import { batchJson, clientLayer, fakeHttp, json, openAiError, ref, type Reply } from "./fixtures.js"
 
@@ -21,6 +21,11 @@ const start = (http: ReturnType<typeof fakeHttp>, options: Parameters<typeof cli
 const advance = (millis: number) => TestClock.adjust(Duration.millis(millis))
 
 describe("RetryPolicy (the official SDK's defaults)", () => {
+  it("retries a connection that broke before any answer, not one that broke while the answer was read (as the SDK)", () => {
+    expect(RetryPolicy.isRetryable(new FileBatchError.ConnectionError({ message: "refused" }))).toBe(true)
+    expect(RetryPolicy.isRetryable(new FileBatchError.ConnectionError({ message: "cut", stage: "answer" }))).toBe(false)
+  })
+
   it.effect("onAttempt hears every HTTP attempt, retries included, whether the call succeeds or not", () =>
     Effect.gen(function*() {
       const attemptsOf = (http: ReturnType<typeof fakeHttp>) =>

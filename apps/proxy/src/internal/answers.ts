@@ -8,10 +8,22 @@ export interface Answer {
   readonly headers: Record<string, string>
 }
 
+/**
+ * An error in OpenAI's shape. It tells official SDKs whether to retry (`x-should-retry`,
+ * which they obey): only where a retry by the client can help (`shouldRetry`); never
+ * for what the proxy has already retried upstream or what is final, so that one layer
+ * retries, not two.
+ */
 export const errorAnswer = (
   status: number,
   message: string,
-  options: { type?: string; param?: string | null; code?: string | null; headers?: Record<string, string> } = {}
+  options: {
+    type?: string
+    param?: string | null
+    code?: string | null
+    headers?: Record<string, string>
+    shouldRetry?: boolean
+  } = {}
 ): Answer => ({
   status,
   body: JSON.stringify({
@@ -22,7 +34,7 @@ export const errorAnswer = (
       code: options.code ?? null
     }
   }),
-  headers: options.headers ?? {}
+  headers: { ...options.headers, "x-should-retry": options.shouldRetry === true ? "true" : "false" }
 })
 
 export const missingKey = () =>
@@ -59,6 +71,7 @@ export const bodyTooLarge = (limit: number) =>
 export const shed = () =>
   errorAnswer(503, "Too many requests are waiting for the upstream; retry shortly.", {
     code: "overloaded",
+    shouldRetry: true,
     headers: { "retry-after": "1" }
   })
 
@@ -72,6 +85,7 @@ export const rateLimited = (key: string, limit: number, window: Duration.Duratio
     {
       type: "requests",
       code: "rate_limit_exceeded",
+      shouldRetry: true,
       headers: {
         "x-ratelimit-limit-requests": String(limit),
         "x-ratelimit-remaining-requests": "0",

@@ -63,7 +63,10 @@ export const makeAttempt = (httpClient: HttpClient.HttpClient, settings: FileBat
       Effect.mapError((error) =>
         error.cause instanceof AttemptLimit.Reached
           ? timedOut()
-          : new ConnectionError({ message: scrub(describeTransport(error), secret) })
+          : new ConnectionError({
+            message: scrub(describeTransport(error), secret),
+            ...(error._tag === "ResponseError" ? { stage: "answer" as const } : {})
+          })
       )
     )
     return (limitedByClient ? answered : timeoutFail(answered, clock, limit, timedOut)).pipe(
