@@ -17,7 +17,23 @@ export const ClientKeyEntry = Schema.Struct({
 
 export type ClientKeyEntry = typeof ClientKeyEntry.Type
 
-export const ClientKeyList = Schema.Array(ClientKeyEntry).pipe(Schema.minItems(1))
+const firstRepeat = (values: ReadonlyArray<string>): string | undefined =>
+  values.find((value, index) => values.indexOf(value) !== index)
+
+/** At least one key; names and hashes each once, so that no entry silently shadows another. */
+export const ClientKeyList = Schema.Array(ClientKeyEntry).pipe(
+  Schema.minItems(1),
+  Schema.filter((entries) => {
+    const name = firstRepeat(entries.map((entry) => entry.name))
+    if (name !== undefined) return `the name ${JSON.stringify(name)} is given to more than one key`
+    const hash = firstRepeat(entries.map((entry) => entry.sha256.toLowerCase()))
+    if (hash !== undefined) {
+      const names = entries.filter((entry) => entry.sha256.toLowerCase() === hash).map((entry) => entry.name)
+      return `the keys ${names.map((n) => JSON.stringify(n)).join(" and ")} have the same sha256`
+    }
+    return undefined
+  })
+)
 
 export interface ClientKey {
   readonly name: string

@@ -44,6 +44,8 @@ export interface ProxyDeps {
   readonly state: ProxyState
   /** Writes the access log line of a request; `undefined` when the log level hides it. */
   readonly accessLog: ((fields: Readonly<Record<string, unknown>>) => void) | undefined
+  /** Whether health and readiness checks get access log lines too (at debug: they come every few seconds). */
+  readonly logHealthChecks: boolean
 }
 
 /** The API's routes, from core's table of operations: one entry there is one route here. */
@@ -84,7 +86,7 @@ const routeFacts: Record<string, Facts> = Object.fromEntries(
  * rate-limit check is an Effect, run in its own fiber by the server.
  */
 export const makeApp = (deps: ProxyDeps): (request: ProxyRequest) => Pending<ProxyReply> => {
-  const { accessLog, metrics, settings, state } = deps
+  const { accessLog, logHealthChecks, metrics, settings, state } = deps
   const { forward } = makeUpstream(deps)
   const openApiJson = JSON.stringify(openApiDocument())
 
@@ -187,7 +189,11 @@ export const makeApp = (deps: ProxyDeps): (request: ProxyRequest) => Pending<Pro
       state.inFlight -= 1
       const latencyMs = performance.now() - started
       metrics.answered(facts.route, status, latencyMs / 1000)
-      if (accessLog !== undefined) accessLog(accessLine(requestId, method, path, status, latencyMs, facts))
+      if (
+        accessLog !== undefined && (logHealthChecks || (facts !== routeFacts.healthz && facts !== routeFacts.readyz))
+      ) {
+        accessLog(accessLine(requestId, method, path, status, latencyMs, facts))
+      }
       if (state.draining && state.inFlight === 0) state.onDrained()
     }
 

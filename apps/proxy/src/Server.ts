@@ -151,7 +151,8 @@ export const serve: Effect.Effect<
   const accessLog = LogLevel.greaterThanEqual(LogLevel.Info, minimumLevel)
     ? (fields: Readonly<Record<string, unknown>>) => lines.write("info", "request", fields)
     : undefined
-  const app = makeApp({ settings, client, rateLimiter, metrics, gate, state, accessLog })
+  const logHealthChecks = LogLevel.greaterThanEqual(LogLevel.Debug, minimumLevel)
+  const app = makeApp({ settings, client, rateLimiter, metrics, gate, state, accessLog, logHealthChecks })
   const runFork = Runtime.runFork(yield* Effect.runtime<never>())
 
   const nodeServer = createServer({

@@ -8,6 +8,7 @@ import { FileBatchConfig } from "@filebatch/core"
 import { UndiciHttpClient } from "@filebatch/undici"
 import { Cause, Config, ConfigError, Effect, Either, Layer, Logger, LogLevel } from "effect"
 import { AccessLog, makeJsonLines, makeJsonLinesLogger } from "./AccessLogger.js"
+import { helpText } from "./internal/help.js"
 import * as ProxyConfig from "./ProxyConfig.js"
 import { ListenError, serve } from "./Server.js"
 
@@ -21,6 +22,7 @@ const UpstreamLive = Layer.merge(FileBatchConfig.layerConfig(), UpstreamHttpLive
 const RateLimiterLive = RateLimiter.layer.pipe(Layer.provide(RateLimiter.layerStoreMemory))
 
 const lines = makeJsonLines()
+const version = "0.1.0"
 
 const MainLive = Layer.scopedDiscard(serve).pipe(
   Layer.provide([UpstreamLive, RateLimiterLive, ProxyConfig.layer(), Layer.succeed(AccessLog, lines)])
@@ -39,7 +41,17 @@ const logLevel = Config.string("LOG_LEVEL").pipe(
   })
 )
 
-Effect.flatMap(logLevel, (level) => Logger.withMinimumLogLevel(Layer.launch(MainLive), level)).pipe(
+const args = process.argv.slice(2)
+const main: Effect.Effect<void, ConfigError.ConfigError | ListenError> = args.includes("--help") || args.includes("-h")
+  ? Effect.sync(() => process.stdout.write(helpText(version)))
+  : args.length > 0
+  ? Effect.sync(() => {
+    process.stderr.write(`filebatch-proxy: takes no arguments (got ${args.join(" ")}); see --help\n`)
+    process.exitCode = 2
+  })
+  : Effect.flatMap(logLevel, (level) => Logger.withMinimumLogLevel(Layer.launch(MainLive), level))
+
+main.pipe(
   Effect.catchAllCause((cause) =>
     Effect.sync(() => {
       if (Cause.isInterruptedOnly(cause)) return

@@ -1,7 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { createHash } from "node:crypto"
+import { readFileSync } from "node:fs"
 import { createServer } from "node:http"
+import { fileURLToPath } from "node:url"
 import {
   bundle,
   call,
@@ -224,6 +226,23 @@ describe("proxy operations", () => {
       }, /sha256 must be 64 hexadecimal characters/],
       [{ OPENAI_API_KEY: upstreamKey, FILEBATCH_PROXY_KEYS: "not json" }, /FILEBATCH_PROXY_KEYS: not valid JSON/],
       [
+        {
+          OPENAI_API_KEY: upstreamKey,
+          FILEBATCH_PROXY_KEYS: JSON.stringify([...JSON.parse(good), ...JSON.parse(good)])
+        },
+        /FILEBATCH_PROXY_KEYS: the name "a" is given to more than one key/
+      ],
+      [
+        {
+          OPENAI_API_KEY: upstreamKey,
+          FILEBATCH_PROXY_KEYS: JSON.stringify([
+            ...JSON.parse(good),
+            { ...JSON.parse(good)[0], name: "b", sha256: JSON.parse(good)[0].sha256.toUpperCase() }
+          ])
+        },
+        /FILEBATCH_PROXY_KEYS: the keys "a" and "b" have the same sha256/
+      ],
+      [
         { OPENAI_API_KEY: upstreamKey, FILEBATCH_PROXY_KEYS_FILE: "/nonexistent/keys.json" },
         /FILEBATCH_PROXY_KEYS_FILE .*cannot read/
       ],
@@ -274,6 +293,21 @@ describe("proxy operations", () => {
       await proxy.stop()
       await upstream.close()
     }
+  })
+
+  it("--help prints every setting (the README's table lists the same) and starts nothing", async () => {
+    const help = spawnNode(bundle, ["--help"], {})
+    expect(await help.exit).toBe(0)
+    const names = [...help.output().matchAll(/^ {2}([A-Z][A-Z_]+) /gm)].map((match) => match[1])
+    expect(names).toEqual(expect.arrayContaining(["OPENAI_API_KEY", "FILEBATCH_PROXY_DRAIN_DELAY", "LOG_LEVEL"]))
+    expect(help.output()).not.toMatch(/invalid configuration/)
+    const readme = readFileSync(fileURLToPath(new URL("../README.md", import.meta.url)), "utf8")
+    const table = readme.slice(readme.indexOf("## Settings"), readme.indexOf("## Performance"))
+    const documented = [...table.matchAll(/`([A-Z][A-Z_]+)`/g)].map((match) => match[1])
+    expect([...new Set(documented)].sort()).toEqual([...names].sort())
+    const stray = spawnNode(bundle, ["--port", "1"], {})
+    expect(await stray.exit).toBe(2)
+    expect(stray.output()).toMatch(/^filebatch-proxy: takes no arguments/)
   })
 
   it("an address in use stops it with one clear message", async () => {
