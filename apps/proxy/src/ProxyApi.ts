@@ -4,7 +4,15 @@
  * proxy routes by: an operation added there is routed and documented here with nothing
  * else to change.
  */
-import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
+import {
+  HttpApi,
+  HttpApiEndpoint,
+  HttpApiGroup,
+  HttpApiMiddleware,
+  HttpApiSchema,
+  HttpApiSecurity,
+  OpenApi
+} from "@effect/platform"
 import { FileBatchApi } from "@filebatch/core"
 import { Schema } from "effect"
 
@@ -13,6 +21,15 @@ const proxyErrors = [400, 401, 403, 413, 429, 500, 502, 503, 504]
 
 /** `{vector_store_id}` → `:vector_store_id`, as `HttpApiEndpoint` writes parameters. */
 const endpointPath = (path: string) => `/v1${path.replace(/\{(\w+)\}/g, ":$1")}` as HttpApiEndpoint.PathSegment
+
+/** Client keys, as `Authorization: Bearer <key>`: declared for the API's operations. */
+class ClientKey extends HttpApiMiddleware.Tag<ClientKey>()("ClientKey", {
+  security: {
+    clientKey: HttpApiSecurity.bearer.pipe(
+      HttpApiSecurity.annotate(OpenApi.Description, "A client key the proxy was configured with (never the OpenAI key)")
+    )
+  }
+}) {}
 
 /** The API group of a table of operations, errors included. */
 export const apiGroup = (table: Readonly<Record<string, FileBatchApi.OperationSpec>>) =>
@@ -29,7 +46,7 @@ export const apiGroup = (table: Readonly<Record<string, FileBatchApi.OperationSp
         ) as unknown as HttpApiEndpoint.HttpApiEndpoint.AnyWithProps
     )
     return (group as unknown as HttpApiGroup.HttpApiGroup.AnyWithProps).add(endpoint) as unknown as typeof group
-  }, HttpApiGroup.make("fileBatches"))
+  }, HttpApiGroup.make("fileBatches")).middleware(ClientKey)
 
 const operations = HttpApiGroup.make("operations").add(
   HttpApiEndpoint.get("healthz", "/healthz").addSuccess(Schema.Struct({ status: Schema.Literal("ok") }))

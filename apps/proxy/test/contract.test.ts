@@ -28,6 +28,13 @@ describe("the contract, from core's table", () => {
       )
     }
     expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(["/healthz", "/readyz", "/metrics"]))
+    // Bearer auth is declared, on the API's operations only.
+    expect(document.components.securitySchemes).toMatchObject({ clientKey: { type: "http", scheme: "bearer" } })
+    const retrieve = document.paths as Record<string, Record<string, { security: unknown }>>
+    expect(retrieve["/v1/vector_stores/{vector_store_id}/file_batches/{batch_id}"].get.security).toEqual([{
+      clientKey: []
+    }])
+    expect(retrieve["/healthz"].get.security).toEqual([])
   })
 
   it("a new operation is one entry in the table", () => {
