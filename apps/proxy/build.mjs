@@ -1,6 +1,22 @@
 // Bundles the proxy into one ESM file, dist/proxy.mjs, and reports its size.
 import { build } from "esbuild"
-import { statSync } from "node:fs"
+import { readFileSync, statSync } from "node:fs"
+import { createRequire } from "node:module"
+import { dirname, join } from "node:path"
+
+// The docs page's UI (swagger-ui-dist, pinned in package.json) is embedded in the bundle
+// as text, so that /docs loads nothing from anywhere but the proxy.
+const swaggerUi = dirname(createRequire(import.meta.url).resolve("swagger-ui-dist/package.json"))
+const docsAssets = {
+  name: "docs-assets",
+  setup(build) {
+    build.onResolve({ filter: /^docs-asset:/ }, (args) => ({ path: args.path.slice(11), namespace: "docs-asset" }))
+    build.onLoad({ filter: /.*/, namespace: "docs-asset" }, (args) => ({
+      contents: readFileSync(join(swaggerUi, args.path), "utf8"),
+      loader: "text"
+    }))
+  }
+}
 
 const outfile = "dist/proxy.mjs"
 await build({
@@ -12,6 +28,7 @@ await build({
   target: "node20",
   minify: process.env["NO_MINIFY"] !== "1",
   conditions: ["@filebatch/source"],
+  plugins: [docsAssets],
   legalComments: "none",
   banner: {
     js:

@@ -9,11 +9,12 @@ import { FileBatchApi, type FileBatchClient } from "@filebatch/core"
 import { Effect } from "effect"
 import { accessLine, clientClosed, type Facts } from "./internal/accessLine.js"
 import * as Answers from "./internal/answers.js"
+import { type DocsAssets, docsRoutes } from "./internal/docs.js"
 import type { Gate } from "./internal/gate.js"
 import { checkRef, requestIdFrom } from "./internal/ids.js"
 import { andThen, bearer, headerOf, type Pending, type ProxyRequest } from "./internal/request.js"
 import type { Metrics } from "./Metrics.js"
-import { docsPage, openApiDocument } from "./ProxyApi.js"
+import { openApiDocument } from "./ProxyApi.js"
 import type { ProxySettings } from "./ProxyConfig.js"
 import { makeUpstream } from "./Upstream.js"
 
@@ -44,6 +45,8 @@ export interface ProxyDeps {
   readonly state: ProxyState
   /** Writes the access log line of a request; `undefined` when the log level hides it. */
   readonly accessLog: ((fields: Readonly<Record<string, unknown>>) => void) | undefined
+  /** The docs UI's files (embedded by the build). */
+  readonly docsAssets: DocsAssets
   /** Whether health and readiness checks get access log lines too (at debug: they come every few seconds). */
   readonly logHealthChecks: boolean
 }
@@ -89,6 +92,7 @@ export const makeApp = (deps: ProxyDeps): (request: ProxyRequest) => Pending<Pro
   const { accessLog, logHealthChecks, metrics, settings, state } = deps
   const { forward } = makeUpstream(deps)
   const openApiJson = JSON.stringify(openApiDocument())
+  const docs = docsRoutes(deps.docsAssets)
 
   /** Everything after routing: IDs, method, body, key, scope, then upstream. */
   const handleApi = ({ closed, request, requestId }: Incoming, match: ApiMatch): Pending<Handled> => {
@@ -161,15 +165,11 @@ export const makeApp = (deps: ProxyDeps): (request: ProxyRequest) => Pending<Pro
           get ? { status: 200, body: openApiJson, headers: {} } : Answers.wrongMethod(method, path, "GET"),
           routeFacts.openapi
         )
-      case "/docs":
-        return handled(
-          get
-            ? { status: 200, body: docsPage, headers: {}, contentType: "text/html; charset=utf-8" }
-            : Answers.wrongMethod(method, path, "GET"),
-          routeFacts.docs
-        )
-      default:
-        return handled(Answers.invalidUrl(method, path), other)
+      default: {
+        const doc = docs.get(path)
+        if (doc === undefined) return handled(Answers.invalidUrl(method, path), other)
+        return handled(get ? doc : Answers.wrongMethod(method, path, "GET"), routeFacts.docs)
+      }
     }
   }
 

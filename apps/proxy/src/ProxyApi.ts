@@ -74,14 +74,3 @@ export const proxyApi = (table: Readonly<Record<string, FileBatchApi.OperationSp
 
 export const openApiDocument = (table?: Readonly<Record<string, FileBatchApi.OperationSpec>>) =>
   OpenApi.fromApi(proxyApi(table))
-
-export const docsPage = `<!doctype html>
-<html>
-<head><meta charset="utf-8"><title>filebatch proxy API</title></head>
-<body>
-<script id="api-reference" data-url="/openapi.json"></script>
-<script src="https://cdn.jsdelivr.net/npm/@scalar/api-reference"></script>
-<noscript>The API description is at <a href="/openapi.json">/openapi.json</a>.</noscript>
-</body>
-</html>
-`

@@ -19,6 +19,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse, S
 import { Server as NetServer, type Socket } from "node:net"
 import { AccessLog } from "./AccessLogger.js"
 import { unexpected } from "./internal/answers.js"
+import { swaggerUiBundle, swaggerUiCss } from "./internal/docsAssets.js"
 import { makeGate } from "./internal/gate.js"
 import { makeMetrics } from "./Metrics.js"
 import { makeApp, type ProxyReply, type ProxyRequest, type ProxyState } from "./Proxy.js"
@@ -152,7 +153,8 @@ export const serve: Effect.Effect<
     ? (fields: Readonly<Record<string, unknown>>) => lines.write("info", "request", fields)
     : undefined
   const logHealthChecks = LogLevel.greaterThanEqual(LogLevel.Debug, minimumLevel)
-  const app = makeApp({ settings, client, rateLimiter, metrics, gate, state, accessLog, logHealthChecks })
+  const docsAssets = { script: swaggerUiBundle, styles: swaggerUiCss }
+  const app = makeApp({ settings, client, rateLimiter, metrics, gate, state, accessLog, logHealthChecks, docsAssets })
   const runFork = Runtime.runFork(yield* Effect.runtime<never>())
 
   const nodeServer = createServer({

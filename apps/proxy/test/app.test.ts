@@ -14,6 +14,7 @@ import { makeApp, type ProxyReply, type ProxyRequest, type ProxyState } from "..
 import type { ProxySettings } from "../src/ProxyConfig.js"
 
 const clientKey = "sk-in-process-client-1"
+const docsAssets = { script: "/* ui */", styles: "/* css */" }
 
 const settings: ProxySettings = {
   host: "127.0.0.1",
@@ -67,7 +68,17 @@ const setup = (client: FileBatchClient.FileBatchClientService) =>
     const metrics = makeMetrics({ requests: () => state.inFlight, upstream: gate.active })
     const lines: Array<Record<string, unknown>> = []
     const accessLog = (fields: Record<string, unknown>) => void lines.push(fields)
-    const app = makeApp({ settings, client, rateLimiter, metrics, gate, state, accessLog, logHealthChecks: false })
+    const app = makeApp({
+      settings,
+      client,
+      rateLimiter,
+      metrics,
+      gate,
+      state,
+      accessLog,
+      logHealthChecks: false,
+      docsAssets
+    })
     return { app, lines, state, metrics }
   })
 
