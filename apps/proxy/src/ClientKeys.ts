@@ -46,19 +46,25 @@ export const sha256 = (text: string): Buffer => createHash("sha256").update(text
  * Looks keys up by hash. Every configured hash is compared, each in constant time, so
  * the time taken says nothing about which key, or how much of one, matched.
  */
-export const makeKeyring = (entries: ReadonlyArray<ClientKeyEntry>) => {
-  const keys = entries.map((entry) => {
-    const stores = entry.vectorStores === "*" ? undefined : new Set(entry.vectorStores)
-    return {
-      hash: Buffer.from(entry.sha256, "hex"),
-      key: {
-        name: entry.name,
-        allows: (vectorStoreId: string) => stores === undefined || stores.has(vectorStoreId)
-      } satisfies ClientKey
-    }
-  })
+export const makeKeyring = (initial: ReadonlyArray<ClientKeyEntry>) => {
+  const compile = (entries: ReadonlyArray<ClientKeyEntry>) =>
+    entries.map((entry) => {
+      const stores = entry.vectorStores === "*" ? undefined : new Set(entry.vectorStores)
+      return {
+        hash: Buffer.from(entry.sha256, "hex"),
+        key: {
+          name: entry.name,
+          allows: (vectorStoreId: string) => stores === undefined || stores.has(vectorStoreId)
+        } satisfies ClientKey
+      }
+    })
+  let keys = compile(initial)
   return {
-    size: keys.length,
+    size: () => keys.length,
+    /** Replaces every key at once: requests see the old set or the new one, never a mix. */
+    replace: (entries: ReadonlyArray<ClientKeyEntry>) => {
+      keys = compile(entries)
+    },
     find: (presented: string): ClientKey | undefined => {
       const hash = sha256(presented)
       let found: ClientKey | undefined

@@ -6,12 +6,14 @@
 import { DurationText } from "@filebatch/core"
 import { Config, ConfigError, Context, Duration, Either, Layer, Option, ParseResult, Schema } from "effect"
 import { readFileSync } from "node:fs"
-import { ClientKeyList, type Keyring, makeKeyring } from "./ClientKeys.js"
+import { type ClientKeyEntry, ClientKeyList, type Keyring, makeKeyring } from "./ClientKeys.js"
 
 export interface ProxySettings {
   readonly host: string
   readonly port: number
   readonly keyring: Keyring
+  /** The keys file, when the keys come from one: reloaded on SIGHUP or when it changes. */
+  readonly keysFile: string | undefined
   /** Requests per key per `rateLimitWindow`, as a token bucket; undefined: no limit. */
   readonly rateLimit: number | undefined
   readonly rateLimitWindow: Duration.Duration
@@ -50,7 +52,19 @@ const decodeKeys = (source: string, text: string) =>
     )
   )
 
-const keysConfig: Config.Config<Keyring> = Config.all({
+/** Reads and checks the keys file: its entries, or the message saying why not. */
+export const readKeysFile = (path: string): Either.Either<ReadonlyArray<ClientKeyEntry>, string> => {
+  const source = `FILEBATCH_PROXY_KEYS_FILE (${path})`
+  let text: string
+  try {
+    text = readFileSync(path, "utf8")
+  } catch (error) {
+    return Either.left(`${source}: cannot read: ${(error as Error).message}`)
+  }
+  return decodeKeys(source, text)
+}
+
+const keysConfig: Config.Config<{ keyring: Keyring; keysFile: string | undefined }> = Config.all({
   inline: Config.option(Config.string("FILEBATCH_PROXY_KEYS")),
   file: Config.option(Config.string("FILEBATCH_PROXY_KEYS_FILE"))
 }).pipe(
@@ -62,22 +76,16 @@ const keysConfig: Config.Config<Keyring> = Config.all({
           "a JSON list of {name, sha256 (hex SHA-256 of the client key), vectorStores (IDs, or * for all)}"
       )
     }
-    let text: string
-    let source: string
-    if (Option.isSome(inline)) {
-      text = inline.value
-      source = "FILEBATCH_PROXY_KEYS"
-    } else {
-      source = `FILEBATCH_PROXY_KEYS_FILE (${Option.getOrThrow(file)})`
-      try {
-        text = readFileSync(Option.getOrThrow(file), "utf8")
-      } catch (error) {
-        return invalid(`${source}: cannot read: ${(error as Error).message}`)
-      }
-    }
-    return Either.match(decodeKeys(source, text), {
+    const entries = Option.isSome(inline)
+      ? decodeKeys("FILEBATCH_PROXY_KEYS", inline.value)
+      : readKeysFile(Option.getOrThrow(file))
+    return Either.match(entries, {
       onLeft: invalid,
-      onRight: (entries) => Either.right(makeKeyring(entries))
+      onRight: (entries) =>
+        Either.right({
+          keyring: makeKeyring(entries),
+          keysFile: Option.isSome(inline) ? undefined : Option.getOrUndefined(file)
+        })
     })
   })
 )
@@ -100,7 +108,7 @@ export const fromEnv: Config.Config<ProxySettings> = Config.all({
       validation: (n) => n >= 0 && n <= 65535
     })
   ),
-  keyring: keysConfig,
+  keys: keysConfig,
   rateLimit: Config.integer("FILEBATCH_PROXY_RATE_LIMIT").pipe(
     Config.validate({ message: "FILEBATCH_PROXY_RATE_LIMIT must be a whole number ≥ 1", validation: (n) => n >= 1 }),
     Config.option,
@@ -118,7 +126,7 @@ export const fromEnv: Config.Config<ProxySettings> = Config.all({
   requestTimeout: duration("FILEBATCH_PROXY_REQUEST_TIMEOUT", "3 minutes"),
   drainDelay: duration("FILEBATCH_PROXY_DRAIN_DELAY", "5 seconds", { allowZero: true }),
   shutdownGrace: duration("FILEBATCH_PROXY_SHUTDOWN_GRACE", "10 seconds")
-})
+}).pipe(Config.map(({ keys, ...rest }) => ({ ...rest, ...keys })))
 
 export const layer = (
   config: Config.Config<ProxySettings> = fromEnv

@@ -21,6 +21,7 @@ import { AccessLog } from "./AccessLogger.js"
 import { unexpected } from "./internal/answers.js"
 import { swaggerUiBundle, swaggerUiCss } from "./internal/docsAssets.js"
 import { makeGate } from "./internal/gate.js"
+import { reloadKeysFrom } from "./internal/keysReload.js"
 import { makeMetrics } from "./Metrics.js"
 import { makeApp, type ProxyReply, type ProxyRequest, type ProxyState } from "./Proxy.js"
 import { ProxyConfig } from "./ProxyConfig.js"
@@ -210,13 +211,15 @@ export const serve: Effect.Effect<
     })
   )
 
+  if (settings.keysFile !== undefined) yield* reloadKeysFrom(settings.keysFile, settings.keyring, runFork)
+
   const address = nodeServer.address() as { address: string; port: number }
   const hostname = address.address === "::" ? "0.0.0.0" : address.address
   yield* Effect.logInfo("listening").pipe(
     Effect.annotateLogs({
       url: `http://${hostname}:${address.port}`,
       port: address.port,
-      client_keys: settings.keyring.size,
+      client_keys: settings.keyring.size(),
       rate_limit: settings.rateLimit ?? "off"
     })
   )

@@ -20,6 +20,7 @@ const settings: ProxySettings = {
   host: "127.0.0.1",
   port: 0,
   keyring: makeKeyring([{ name: "team", sha256: sha256(clientKey), vectorStores: "*" }]),
+  keysFile: undefined,
   rateLimit: undefined,
   rateLimitWindow: Duration.seconds(1),
   maxUpstreamConcurrency: 4,

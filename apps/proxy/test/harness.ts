@@ -7,6 +7,7 @@ export {
   type Reply,
   requestsOf as upstreamRequests,
   run,
+  sha256,
   spawnNode,
   untilHeld,
   untilRequest

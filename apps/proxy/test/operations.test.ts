@@ -1,8 +1,10 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { createHash } from "node:crypto"
-import { readFileSync } from "node:fs"
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { createServer } from "node:http"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import {
   bundle,
@@ -12,6 +14,7 @@ import {
   eventually,
   run,
   seed,
+  sha256,
   spawnNode,
   startEmulator,
   startProxy,
@@ -289,6 +292,51 @@ describe("proxy operations", () => {
       const { batchId, vectorStoreId } = await seed(upstream.emulator)
       const reply = await call(proxy.url, "GET", `/v1/vector_stores/${vectorStoreId}/file_batches/${batchId}`)
       expect(reply.status).toBe(200)
+    } finally {
+      await proxy.stop()
+      await upstream.close()
+    }
+  })
+
+  it("client keys are reloaded from their file on SIGHUP or when it changes; a bad file keeps the keys in force", async () => {
+    const upstream = await startEmulator()
+    const dir = mkdtempSync(join(tmpdir(), "proxy-keys-"))
+    const keysFile = join(dir, "keys.json")
+    const entry = (name: string, key: string) => ({ name, sha256: sha256(key), vectorStores: "*" })
+    writeFileSync(keysFile, JSON.stringify([entry("team-a", clientKeys.a)]))
+    const proxy = await spawnNode(bundle, [], {
+      PORT: "0",
+      OPENAI_API_KEY: upstreamKey,
+      OPENAI_BASE_URL: upstream.emulator.url,
+      FILEBATCH_PROXY_KEYS_FILE: keysFile,
+      FILEBATCH_PROXY_DRAIN_DELAY: "0s"
+    })
+    try {
+      const [, url] = await proxy.waitFor(/"message":"listening".*?"url":"(http:\/\/[^"]+)"/)
+      const { batchId, vectorStoreId } = await seed(upstream.emulator)
+      const path = `/v1/vector_stores/${vectorStoreId}/file_batches/${batchId}`
+      const statusWith = async (key: string) => (await call(url!, "GET", path, { key })).status
+      expect([await statusWith(clientKeys.a), await statusWith(clientKeys.b)]).toEqual([200, 401])
+      const lines = (pattern: RegExp) => proxy.output().split("\n").filter((line) => pattern.test(line))
+      // The file changes: the new keys replace the old ones.
+      writeFileSync(keysFile, JSON.stringify([entry("team-b", clientKeys.b), entry("team-c", "sk-client-team-c-1")]))
+      await eventually("the reload", () => lines(/"client keys reloaded".*"trigger":"file changed"/).length === 1)
+      expect(lines(/"client keys reloaded"/)[0]).toMatch(/"client_keys":2/)
+      expect([await statusWith(clientKeys.a), await statusWith(clientKeys.b)]).toEqual([401, 200])
+      // A bad file keeps the keys in force, and the log says why.
+      writeFileSync(keysFile, "{ not json")
+      await eventually("the refusal", () => lines(/"client keys not reloaded/).length === 1)
+      expect(lines(/"client keys not reloaded/)[0]).toMatch(
+        /"reason":"FILEBATCH_PROXY_KEYS_FILE \(.*\): not valid JSON"/
+      )
+      expect(await statusWith(clientKeys.b)).toBe(200)
+      // SIGHUP reads the file again: once it is good again, its keys are in force.
+      writeFileSync(keysFile, JSON.stringify([entry("team-a", clientKeys.a)]))
+      await eventually("the second reload", () => lines(/"client keys reloaded"/).length === 2)
+      proxy.child.kill("SIGHUP")
+      await eventually("the reload on SIGHUP", () => lines(/"client keys reloaded".*"trigger":"SIGHUP"/).length === 1)
+      expect([await statusWith(clientKeys.a), await statusWith(clientKeys.b)]).toEqual([200, 401])
+      expect(proxy.output()).not.toContain(clientKeys.a)
     } finally {
       await proxy.stop()
       await upstream.close()

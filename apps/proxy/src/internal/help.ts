@@ -13,7 +13,7 @@ export const settings: ReadonlyArray<readonly [string, string, string]> = [
   [core.maxRetries, "2", "upstream retries after a failed attempt"],
   [core.deadline, "2m", "time limit of one upstream call, retries included"],
   ["FILEBATCH_PROXY_KEYS", "-", "client keys, JSON: [{\"name\",\"sha256\",\"vectorStores\": [...] or \"*\"}]"],
-  ["FILEBATCH_PROXY_KEYS_FILE", "-", "the same JSON in a file (one of the two is required)"],
+  ["FILEBATCH_PROXY_KEYS_FILE", "-", "the same JSON in a file (one of the two is required); reloaded on SIGHUP or change"],
   ["HOST", "127.0.0.1", "address to listen on"],
   ["PORT", "8080", "port to listen on (0: any free port)"],
   ["FILEBATCH_PROXY_RATE_LIMIT", "off", "requests per client key per window"],

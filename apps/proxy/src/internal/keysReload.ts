@@ -1,0 +1,45 @@
+import { Effect, Either } from "effect"
+import { type Stats, unwatchFile, watchFile } from "node:fs"
+import type { Keyring } from "../ClientKeys.js"
+import { readKeysFile } from "../ProxyConfig.js"
+
+/**
+ * Reloads the client keys from their file on SIGHUP, or when the file changes (polled:
+ * a Kubernetes ConfigMap is replaced through a symbolic link, which file events miss).
+ * A file that does not read or check keeps the keys in force, and says why.
+ */
+export const reloadKeysFrom = (
+  path: string,
+  keyring: Keyring,
+  runFork: (effect: Effect.Effect<void>) => unknown
+) =>
+  Effect.acquireRelease(
+    Effect.sync(() => {
+      const reload = (trigger: string) =>
+        runFork(Either.match(readKeysFile(path), {
+          onLeft: (reason) =>
+            Effect.logWarning("client keys not reloaded; the keys in force stay").pipe(
+              Effect.annotateLogs({ reason, trigger, client_keys: keyring.size() })
+            ),
+          onRight: (entries) =>
+            Effect.suspend(() => {
+              keyring.replace(entries)
+              return Effect.logInfo("client keys reloaded").pipe(
+                Effect.annotateLogs({ trigger, client_keys: entries.length })
+              )
+            })
+        }))
+      const onHangUp = () => reload("SIGHUP")
+      const onChange = (now: Stats, before: Stats) => {
+        if (now.mtimeMs !== before.mtimeMs || now.ino !== before.ino || now.size !== before.size) reload("file changed")
+      }
+      process.on("SIGHUP", onHangUp)
+      watchFile(path, { interval: 1000, persistent: false }, onChange)
+      return { onHangUp, onChange }
+    }),
+    ({ onChange, onHangUp }) =>
+      Effect.sync(() => {
+        process.off("SIGHUP", onHangUp)
+        unwatchFile(path, onChange)
+      })
+  )
