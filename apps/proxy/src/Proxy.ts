@@ -151,6 +151,8 @@ export const makeApp = (deps: ProxyDeps): (request: ProxyRequest) => Pending<Pro
           routeFacts.readyz
         )
       case "/metrics":
+        // With an admin port, metrics are served there only, not to clients.
+        if (settings.adminPort !== undefined) return handled(Answers.invalidUrl(method, path), other)
         if (!get) return handled(Answers.wrongMethod(method, path, "GET"), routeFacts.metrics)
         return Effect.map(
           Effect.promise(() => metrics.registry.metrics()),

@@ -11,6 +11,8 @@ import { type ClientKeyEntry, ClientKeyList, type Keyring, makeKeyring } from ".
 export interface ProxySettings {
   readonly host: string
   readonly port: number
+  /** A port of its own for `/metrics` (and health), so that metrics need not face clients. */
+  readonly adminPort: number | undefined
   readonly keyring: Keyring
   /** The keys file, when the keys come from one: reloaded on SIGHUP or when it changes. */
   readonly keysFile: string | undefined
@@ -107,6 +109,14 @@ export const fromEnv: Config.Config<ProxySettings> = Config.all({
       message: "PORT must be from 0 (any free port) to 65535",
       validation: (n) => n >= 0 && n <= 65535
     })
+  ),
+  adminPort: Config.integer("FILEBATCH_PROXY_ADMIN_PORT").pipe(
+    Config.validate({
+      message: "FILEBATCH_PROXY_ADMIN_PORT must be from 0 (any free port) to 65535",
+      validation: (n) => n >= 0 && n <= 65535
+    }),
+    Config.option,
+    Config.map(Option.getOrUndefined)
   ),
   keys: keysConfig,
   rateLimit: Config.integer("FILEBATCH_PROXY_RATE_LIMIT").pipe(

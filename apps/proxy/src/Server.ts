@@ -14,23 +14,22 @@
 import { RateLimiter } from "@effect/experimental"
 import { type HttpClient } from "@effect/platform"
 import { FileBatchClient, type FileBatchConfig } from "@filebatch/core"
-import { Data, Deferred, Duration, Effect, Exit, FiberId, FiberRef, LogLevel, Runtime, type Scope } from "effect"
-import { createServer, type IncomingMessage, type Server, type ServerResponse, STATUS_CODES } from "node:http"
+import { Deferred, Duration, Effect, Exit, FiberId, FiberRef, LogLevel, Runtime, type Scope } from "effect"
+import { createServer, type IncomingMessage, type ServerResponse, STATUS_CODES } from "node:http"
 import { Server as NetServer, type Socket } from "node:net"
 import { AccessLog } from "./AccessLogger.js"
+import { serveAdmin } from "./internal/admin.js"
 import { unexpected } from "./internal/answers.js"
 import { swaggerUiBundle, swaggerUiCss } from "./internal/docsAssets.js"
 import { makeGate } from "./internal/gate.js"
 import { reloadKeysFrom } from "./internal/keysReload.js"
+import { listen, type ListenError } from "./internal/listen.js"
 import { makeMetrics } from "./Metrics.js"
 import { makeApp, type ProxyReply, type ProxyRequest, type ProxyState } from "./Proxy.js"
 import { ProxyConfig } from "./ProxyConfig.js"
 
 /** Stops listening only; http.Server's own close() also closes idle keep-alive connections. */
 const netServerClose = NetServer.prototype.close
-
-/** The proxy could not listen on its address. */
-export class ListenError extends Data.TaggedError("ListenError")<{ readonly message: string }> {}
 
 /** Malformed requests that node:http refuses before any handler still get OpenAI's error shape. */
 const onClientError = (error: Error & { code?: string }, socket: Socket): void => {
@@ -114,18 +113,7 @@ const write = (response: ServerResponse, reply: ProxyReply) => {
 
 const unexpectedFailure: ProxyReply = { ...unexpected(), contentType: "application/json" }
 
-const listen = (server: Server, port: number, host: string) =>
-  Effect.async<void, ListenError>((resume) => {
-    const onError = (error: Error & { code?: string }) =>
-      resume(
-        Effect.fail(new ListenError({ message: `cannot listen on ${host}:${port}: ${error.code ?? error.message}` }))
-      )
-    server.once("error", onError)
-    server.listen(port, host, () => {
-      server.off("error", onError)
-      resume(Effect.void)
-    })
-  })
+export { ListenError } from "./internal/listen.js"
 
 export const serve: Effect.Effect<
   void,
@@ -187,6 +175,8 @@ export const serve: Effect.Effect<
     listen(nodeServer, settings.port, settings.host),
     () => Effect.sync(() => nodeServer.closeAllConnections())
   )
+
+  if (settings.adminPort !== undefined) yield* serveAdmin(settings.host, settings.adminPort, metrics, state)
 
   // Runs before the release above. Requests that arrive while draining are served, not
   // refused: a client whose request was already on its way must get an answer.

@@ -21,6 +21,7 @@ const settings: ProxySettings = {
   port: 0,
   keyring: makeKeyring([{ name: "team", sha256: sha256(clientKey), vectorStores: "*" }]),
   keysFile: undefined,
+  adminPort: undefined,
   rateLimit: undefined,
   rateLimitWindow: Duration.seconds(1),
   maxUpstreamConcurrency: 4,

@@ -343,6 +343,23 @@ describe("proxy operations", () => {
     }
   })
 
+  it("FILEBATCH_PROXY_ADMIN_PORT serves /metrics on a port of its own, and no longer to clients", async () => {
+    const upstream = await startEmulator()
+    const proxy = await startProxy(upstream.emulator, { FILEBATCH_PROXY_ADMIN_PORT: "0" })
+    try {
+      const [, admin] = await proxy.waitFor(/"message":"admin listening".*?"url":"(http:\/\/[^"]+)"/)
+      expect((await call(proxy.url, "GET", "/metrics")).status).toBe(404)
+      const scraped = await call(admin!, "GET", "/metrics", { key: null })
+      expect(scraped.status).toBe(200)
+      expect(scraped.text).toMatch(/^filebatch_proxy_requests_total\{route="other",status="404"\} 1$/m)
+      expect((await call(admin!, "GET", "/readyz", { key: null })).json).toEqual({ status: "ready" })
+      expect((await call(admin!, "GET", "/v1/vector_stores/vs_1/file_batches/vsfb_1")).status).toBe(404)
+    } finally {
+      await proxy.stop()
+      await upstream.close()
+    }
+  })
+
   it("--help prints every setting (the README's table lists the same) and starts nothing", async () => {
     const help = spawnNode(bundle, ["--help"], {})
     expect(await help.exit).toBe(0)

@@ -13,9 +13,18 @@ export const settings: ReadonlyArray<readonly [string, string, string]> = [
   [core.maxRetries, "2", "upstream retries after a failed attempt"],
   [core.deadline, "2m", "time limit of one upstream call, retries included"],
   ["FILEBATCH_PROXY_KEYS", "-", "client keys, JSON: [{\"name\",\"sha256\",\"vectorStores\": [...] or \"*\"}]"],
-  ["FILEBATCH_PROXY_KEYS_FILE", "-", "the same JSON in a file (one of the two is required); reloaded on SIGHUP or change"],
+  [
+    "FILEBATCH_PROXY_KEYS_FILE",
+    "-",
+    "the same JSON in a file (one of the two is required); reloaded on SIGHUP or change"
+  ],
   ["HOST", "127.0.0.1", "address to listen on"],
   ["PORT", "8080", "port to listen on (0: any free port)"],
+  [
+    "FILEBATCH_PROXY_ADMIN_PORT",
+    "off",
+    "a port of its own for /metrics, /healthz, /readyz (then /metrics is not on PORT)"
+  ],
   ["FILEBATCH_PROXY_RATE_LIMIT", "off", "requests per client key per window"],
   ["FILEBATCH_PROXY_RATE_LIMIT_WINDOW", "1s", "the rate limit's window"],
   ["FILEBATCH_PROXY_MAX_UPSTREAM_CONCURRENCY", "64", "upstream calls in flight at once"],
