@@ -1,0 +1,36 @@
+/**
+ * The image is built from a clean checkout (no Docker engine here to run the build, so
+ * the Dockerfile is checked against the repository instead): pinned bases, a build stage
+ * that installs with the frozen lockfile and builds the proxy, and a run stage that takes
+ * exactly the file the proxy's build writes.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { existsSync, readFileSync } from "node:fs"
+import { fileURLToPath } from "node:url"
+
+const at = (path: string) => fileURLToPath(new URL(path, import.meta.url))
+const dockerfile = readFileSync(at("../Dockerfile"), "utf8")
+const instructions = dockerfile.split("\n").filter((line) => /^[A-Z]+ /.test(line))
+
+describe("the proxy's Dockerfile", () => {
+  it("builds from a clean checkout in two stages on pinned bases, and runs the bundle as an unprivileged user", () => {
+    const bases = instructions.filter((line) => line.startsWith("FROM "))
+    expect(bases).toHaveLength(2)
+    for (const base of bases) expect(base).toMatch(/^FROM node:\d+\.\d+\.\d+-bookworm-slim( AS build)?$/)
+    expect(dockerfile).toMatch(/pnpm@12\.4\.2 install --frozen-lockfile/)
+    expect(dockerfile).toMatch(/turbo run build --filter=@filebatch\/proxy/)
+    const packageManager = JSON.parse(readFileSync(at("../../../package.json"), "utf8")).packageManager
+    expect(packageManager).toBe("pnpm@12.4.2")
+    // The run stage copies what build.mjs writes.
+    expect(readFileSync(at("../build.mjs"), "utf8")).toContain(`const outfile = "dist/proxy.mjs"`)
+    expect(dockerfile).toContain("COPY --from=build /src/apps/proxy/dist/proxy.mjs ./proxy.mjs")
+    expect(instructions).toContain("USER node")
+    expect(dockerfile).toMatch(/HEALTHCHECK .*\/readyz/)
+  })
+
+  it("a .dockerignore at the root keeps installed and built files out of the context", () => {
+    const ignored = readFileSync(at("../../../.dockerignore"), "utf8").split("\n")
+    expect(ignored).toEqual(expect.arrayContaining(["**/node_modules", "**/dist", ".git"]))
+    expect(existsSync(at("../../../pnpm-lock.yaml"))).toBe(true)
+  })
+})
