@@ -12,6 +12,7 @@
 import { Schema } from "effect"
 import { VectorStoreFileBatch } from "./FileBatch.js"
 import { type FileBatchRef, maxIdLength } from "./FileBatchId.js"
+import { ListFilesQuery, VectorStoreFileList } from "./VectorStoreFile.js"
 
 /**
  * One operation of the API.
@@ -26,6 +27,8 @@ export interface OperationSpec {
   /** OpenAI's operationId. */
   readonly operationId: string
   readonly summary: string
+  /** The query's schema, for operations that take one. */
+  readonly query?: Schema.Schema.Any
   /** The answer's schema. */
   readonly success: Schema.Schema.Any
   /** Statuses of OpenAI's error answers for it, passed on as they come. */
@@ -82,6 +85,15 @@ export const operations = {
     operationId: "getVectorStoreFileBatch",
     summary: "Retrieve a vector store file batch, to follow a cancellation",
     success: VectorStoreFileBatch,
+    upstreamErrors
+  },
+  listFiles: {
+    method: "GET",
+    path: "/vector_stores/{vector_store_id}/file_batches/{batch_id}/files",
+    operationId: "listFilesInVectorStoreBatch",
+    summary: "List the files of a batch (filter, limit, order, after, before), to see which a cancel stopped",
+    query: ListFilesQuery,
+    success: VectorStoreFileList,
     upstreamErrors
   }
 } as const satisfies Record<string, OperationSpec>

@@ -13,9 +13,10 @@ import { FileBatchConfig, type FileBatchSettings } from "./FileBatchConfig.js"
 import { type FileBatchError, TimeoutError } from "./FileBatchError.js"
 import { type FileBatchRef, refProblem } from "./FileBatchId.js"
 import { makeAttempt } from "./internal/attempt.js"
-import type { Answer } from "./internal/response.js"
+import { type Answer, batchReader, fileListReader, type Reader } from "./internal/response.js"
 import { userAgent } from "./internal/version.js"
 import { RetryPolicy } from "./RetryPolicy.js"
+import type { ListFilesQuery, VectorStoreFileList } from "./VectorStoreFile.js"
 
 /**
  * The operations on a batch, as named in {@link FileBatchApi.operations}.
@@ -24,6 +25,14 @@ import { RetryPolicy } from "./RetryPolicy.js"
  * @category models
  */
 export type Operation = FileBatchApi.OperationName
+
+/**
+ * The operations whose answer is the batch.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type BatchOperation = "cancel" | "retrieve"
 
 // Each operation's method and path, from the one table, compiled once.
 const requestLines = Object.fromEntries(
@@ -39,7 +48,20 @@ const requestLines = Object.fromEntries(
  * @since 0.1.0
  * @category models
  */
-export interface FileBatchResponse extends Answer {
+export interface FileBatchResponse extends Omit<Answer<VectorStoreFileBatch>, "value"> {
+  readonly batch: VectorStoreFileBatch
+  /** HTTP attempts made, retries included. */
+  readonly attempts: number
+}
+
+/**
+ * A page of a batch's files with what the answer said about it.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface FileListResponse extends Omit<Answer<VectorStoreFileList>, "value"> {
+  readonly list: VectorStoreFileList
   /** HTTP attempts made, retries included. */
   readonly attempts: number
 }
@@ -67,12 +89,18 @@ export interface FileBatchClientService {
   readonly cancel: (ref: FileBatchRef) => Effect.Effect<VectorStoreFileBatch, FileBatchError>
   /** Reads the batch. */
   readonly retrieve: (ref: FileBatchRef) => Effect.Effect<VectorStoreFileBatch, FileBatchError>
-  /** Either operation, with the answer's request id, poll hint, raw JSON and attempt count. */
+  /** Either batch operation, with the answer's request id, poll hint, raw JSON and attempt count. */
   readonly execute: (
-    operation: Operation,
+    operation: BatchOperation,
     ref: FileBatchRef,
     options?: RequestOptions
   ) => Effect.Effect<FileBatchResponse, FileBatchError>
+  /** One page of the batch's files, with the same policy, checks and typed errors. */
+  readonly listFiles: (
+    ref: FileBatchRef,
+    query?: ListFilesQuery,
+    options?: RequestOptions
+  ) => Effect.Effect<FileListResponse, FileBatchError>
 }
 
 /**
@@ -109,7 +137,12 @@ export const make: Effect.Effect<FileBatchClientService, never, HttpClient.HttpC
       ...(Option.isSome(settings.project) ? { "openai-project": settings.project.value } : {})
     }
 
-    const baseRequest = (operation: Operation, ref: FileBatchRef, options: RequestOptions | undefined) => {
+    const baseRequest = (
+      operation: Operation,
+      ref: FileBatchRef,
+      query: Readonly<Record<string, string | number | undefined>> | undefined,
+      options: RequestOptions | undefined
+    ) => {
       const line = requestLines[operation]
       let headers = fixedHeaders
       if (options?.headers !== undefined) {
@@ -120,9 +153,13 @@ export const make: Effect.Effect<FileBatchClientService, never, HttpClient.HttpC
         }
         for (const name in fixedHeaders) headers[name] = fixedHeaders[name]!
       }
-      return HttpClientRequest.make(line.method)(`${settings.baseUrl}${FileBatchApi.fill(line.template, ref)}`, {
-        headers
-      })
+      let url = `${settings.baseUrl}${FileBatchApi.fill(line.template, ref)}`
+      if (query !== undefined) {
+        const search = new URLSearchParams()
+        for (const name in query) if (query[name] !== undefined) search.set(name, String(query[name]))
+        if (search.size > 0) url += `?${search}`
+      }
+      return HttpClientRequest.make(line.method)(url, { headers })
     }
 
     const deadlineMillis = Duration.toMillis(settings.deadline)
@@ -130,12 +167,18 @@ export const make: Effect.Effect<FileBatchClientService, never, HttpClient.HttpC
 
     // The first attempt runs bare; the retry schedule and its driver are only built once
     // an attempt has failed, which keeps the common path cheap (measured in the proxy bench).
-    const execute = (operation: Operation, ref: FileBatchRef, options?: RequestOptions) =>
-      Effect.clockWith((clock): Effect.Effect<FileBatchResponse, FileBatchError> => {
+    const call = <A>(
+      operation: Operation,
+      ref: FileBatchRef,
+      query: Readonly<Record<string, string | number | undefined>> | undefined,
+      reader: Reader<A>,
+      options: RequestOptions | undefined
+    ) =>
+      Effect.clockWith((clock): Effect.Effect<Answer<A> & { readonly attempts: number }, FileBatchError> => {
         const problem = refProblem(ref)
         if (problem !== undefined) return Effect.fail(problem)
         const startedAt = clock.unsafeCurrentTimeMillis()
-        const request = baseRequest(operation, ref, options)
+        const request = baseRequest(operation, ref, query, options)
         let attempts = 1
         const remaining = Effect.sync(() => startedAt + deadlineMillis - clock.unsafeCurrentTimeMillis())
         const gaveUp = (last: FileBatchError) =>
@@ -165,30 +208,44 @@ export const make: Effect.Effect<FileBatchClientService, never, HttpClient.HttpC
               }
               attempts += 1
               const result = yield* Effect.either(
-                Effect.flatMap(remaining, (left) => attempt(request, left, clock, options?.onAttempt))
+                Effect.flatMap(remaining, (left) => attempt(request, left, clock, options?.onAttempt, reader))
               )
               if (result._tag === "Right") return result.right
               last = result.left
             }
           })
-        return attempt(request, deadlineMillis, clock, options?.onAttempt).pipe(
+        return attempt(request, deadlineMillis, clock, options?.onAttempt, reader).pipe(
           Effect.catchAll((error) =>
             error._tag === "TimeoutError" && error.reason === "deadline" ? Effect.fail(error) : retryAfter(error)
           ),
-          Effect.map((answer): FileBatchResponse => ({
-            batch: answer.batch,
-            json: answer.json,
-            text: answer.text,
-            requestId: answer.requestId,
-            pollAfterMillis: answer.pollAfterMillis,
-            attempts
-          }))
+          Effect.map((answer) => ({ ...answer, attempts }))
         )
       })
+
+    const execute = (operation: BatchOperation, ref: FileBatchRef, options?: RequestOptions) =>
+      Effect.map(call(operation, ref, undefined, batchReader, options), (answer): FileBatchResponse => ({
+        batch: answer.value,
+        json: answer.json,
+        text: answer.text,
+        requestId: answer.requestId,
+        pollAfterMillis: answer.pollAfterMillis,
+        attempts: answer.attempts
+      }))
+
+    const listFiles = (ref: FileBatchRef, query?: ListFilesQuery, options?: RequestOptions) =>
+      Effect.map(call("listFiles", ref, query, fileListReader, options), (answer): FileListResponse => ({
+        list: answer.value,
+        json: answer.json,
+        text: answer.text,
+        requestId: answer.requestId,
+        pollAfterMillis: answer.pollAfterMillis,
+        attempts: answer.attempts
+      }))
 
     return {
       settings,
       execute,
+      listFiles,
       cancel: (ref) => Effect.map(execute("cancel", ref), (response) => response.batch),
       retrieve: (ref) => Effect.map(execute("retrieve", ref), (response) => response.batch)
     }

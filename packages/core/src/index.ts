@@ -19,6 +19,13 @@ export * as FileBatch from "./FileBatch.js"
 export * as FileBatchApi from "./FileBatchApi.js"
 
 /**
+ * The files of a batch: their schema and the list's query.
+ *
+ * @since 0.2.0
+ */
+export * as VectorStoreFile from "./VectorStoreFile.js"
+
+/**
  * ID validation and path building.
  *
  * @since 0.1.0
@@ -74,8 +81,16 @@ export * as FileBatchWatch from "./FileBatchWatch.js"
  */
 export * as FileBatchBulk from "./FileBatchBulk.js"
 
+/**
+ * `listBatchFiles`: every file of a batch, all pages followed.
+ *
+ * @since 0.2.0
+ */
+export * as FileBatchFiles from "./FileBatchFiles.js"
+
 export { cancelMany } from "./FileBatchBulk.js"
 export { cancelFileBatch, retrieveFileBatch } from "./FileBatchClient.js"
+export { listBatchFiles } from "./FileBatchFiles.js"
 export {
   awaitTerminal,
   cancelAndAwait,

@@ -3,7 +3,7 @@ import { type Clock, Duration, Effect, Redacted } from "effect"
 import * as AttemptLimit from "../AttemptLimit.js"
 import type { FileBatchSettings } from "../FileBatchConfig.js"
 import { ConnectionError, TimeoutError } from "../FileBatchError.js"
-import { interpret, scrub } from "./response.js"
+import { interpret, type Reader, scrub } from "./response.js"
 import { isLiveTimer, timeoutFail } from "./timeout.js"
 
 const describeTransport = (error: HttpClientError.HttpClientError): string => {
@@ -31,11 +31,12 @@ export const makeAttempt = (httpClient: HttpClient.HttpClient, settings: FileBat
   const clientEnforcesLimits = AttemptLimit.isEnforcedBy(httpClient)
 
   /** One HTTP attempt, bounded by the per-attempt timeout or what is left of the deadline. */
-  const attempt = (
+  const attempt = <A>(
     request: HttpClientRequest.HttpClientRequest,
     remainingMillis: number,
     clock: Clock.Clock,
-    onAttempt: (() => void) | undefined
+    onAttempt: (() => void) | undefined,
+    reader: Reader<A>
   ) => {
     const byDeadline = remainingMillis < timeoutMillis
     const limit = Math.max(0, byDeadline ? remainingMillis : timeoutMillis)
@@ -70,7 +71,9 @@ export const makeAttempt = (httpClient: HttpClient.HttpClient, settings: FileBat
       )
     )
     return (limitedByClient ? answered : timeoutFail(answered, clock, limit, timedOut)).pipe(
-      Effect.flatMap(({ response, text }) => interpret(response, text, secret, () => clock.unsafeCurrentTimeMillis()))
+      Effect.flatMap(({ response, text }) =>
+        interpret(response, text, secret, () => clock.unsafeCurrentTimeMillis(), reader)
+      )
     )
   }
 

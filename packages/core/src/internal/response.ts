@@ -1,11 +1,21 @@
 import type { HttpClientResponse } from "@effect/platform"
 import { Effect, Either, ParseResult } from "effect"
-import { decodeFileBatchEither, type VectorStoreFileBatch } from "../FileBatch.js"
+import { decodeFileBatchEither } from "../FileBatch.js"
 import * as Errors from "../FileBatchError.js"
+import { decodeFileListEither } from "../VectorStoreFile.js"
+
+/** How to read a successful answer: its decoder, and what it is called in an error. */
+export interface Reader<A> {
+  readonly what: string
+  readonly decode: (json: unknown) => Either.Either<A, ParseResult.ParseError>
+}
+
+export const batchReader = { what: "a file batch", decode: decodeFileBatchEither }
+export const fileListReader = { what: "a list of files", decode: decodeFileListEither }
 
 /** What one successful attempt yields. */
-export interface Answer {
-  readonly batch: VectorStoreFileBatch
+export interface Answer<A> {
+  readonly value: A
   readonly json: unknown
   /** The body exactly as received, for callers that pass it on unchanged. */
   readonly text: string
@@ -130,13 +140,14 @@ const upstreamError = (
   }
 }
 
-/** Turns a complete HTTP answer into a batch or the typed error its status means. */
-export const interpret = (
+/** Turns a complete HTTP answer into what `reader` reads, or the typed error its status means. */
+export const interpret = <A>(
   response: HttpClientResponse.HttpClientResponse,
   text: string,
   secret: string,
-  nowMillis: () => number
-): Effect.Effect<Answer, Errors.FileBatchError> => {
+  nowMillis: () => number,
+  reader: Reader<A>
+): Effect.Effect<Answer<A>, Errors.FileBatchError> => {
   const { headers, status } = response
   const requestId = headers["x-request-id"]
   if (status < 200 || status >= 300) return Effect.fail(upstreamError(status, headers, text, secret, nowMillis()))
@@ -153,13 +164,13 @@ export const interpret = (
     return Effect.fail(unexpected(`the answer (HTTP ${status}) is not JSON`))
   }
   // Synchronous: the answer is already in memory, and the Effect decoder costs more steps.
-  const batch = decodeFileBatchEither(json.right)
-  if (Either.isLeft(batch)) {
+  const value = reader.decode(json.right)
+  if (Either.isLeft(value)) {
     return Effect.fail(unexpected(
-      `the answer (HTTP ${status}) is not a file batch: ${
-        scrub(ParseResult.TreeFormatter.formatErrorSync(batch.left), secret).slice(0, 300)
+      `the answer (HTTP ${status}) is not ${reader.what}: ${
+        scrub(ParseResult.TreeFormatter.formatErrorSync(value.left), secret).slice(0, 300)
       }`
     ))
   }
-  return Effect.succeed({ batch: batch.right, json: json.right, text, requestId, pollAfterMillis: pollAfter(headers) })
+  return Effect.succeed({ value: value.right, json: json.right, text, requestId, pollAfterMillis: pollAfter(headers) })
 }

@@ -1,0 +1,75 @@
+/**
+ * The files of a batch, as OpenAI lists them (`GET …/file_batches/{batch_id}/files`):
+ * tolerant like the batch schema (unknown statuses kept, extra fields dropped).
+ *
+ * @since 0.2.0
+ */
+import { Schema } from "effect"
+import { KnownStatus } from "./FileBatch.js"
+
+/**
+ * A file's status: one of the four documented, or any other non-empty text.
+ *
+ * @since 0.2.0
+ * @category schemas
+ */
+export const FileStatus = Schema.Union(KnownStatus, Schema.NonEmptyTrimmedString)
+
+/**
+ * One file of a vector store, as a batch lists it.
+ *
+ * @since 0.2.0
+ * @category schemas
+ */
+export class VectorStoreFile extends Schema.Class<VectorStoreFile>("VectorStoreFile")({
+  id: Schema.String,
+  object: Schema.Literal("vector_store.file"),
+  created_at: Schema.Int,
+  vector_store_id: Schema.String,
+  status: FileStatus as Schema.Schema<KnownStatus | (string & {}), string>,
+  usage_bytes: Schema.optional(Schema.NonNegativeInt),
+  last_error: Schema.optional(Schema.NullOr(Schema.Struct({ code: Schema.String, message: Schema.String })))
+}) {}
+
+/**
+ * One page of a batch's files, with the cursors to the next.
+ *
+ * @since 0.2.0
+ * @category schemas
+ */
+export class VectorStoreFileList extends Schema.Class<VectorStoreFileList>("VectorStoreFileList")({
+  object: Schema.Literal("list"),
+  data: Schema.Array(VectorStoreFile),
+  // The live API answers null for an empty page, where the spec says string.
+  first_id: Schema.NullOr(Schema.String),
+  last_id: Schema.NullOr(Schema.String),
+  has_more: Schema.Boolean
+}) {}
+
+/**
+ * `VectorStoreFileList` from unknown JSON, synchronously; extra fields are dropped.
+ *
+ * @since 0.2.0
+ * @category decoding
+ */
+export const decodeFileListEither = Schema.decodeUnknownEither(VectorStoreFileList, { onExcessProperty: "ignore" })
+
+/**
+ * The query of the list: which files, how many per page, in which order, from which cursor.
+ *
+ * @since 0.2.0
+ * @category schemas
+ */
+export const ListFilesQuery = Schema.Struct({
+  filter: Schema.optional(Schema.Literal("in_progress", "completed", "failed", "cancelled")),
+  limit: Schema.optional(Schema.Int.pipe(Schema.between(1, 100))),
+  order: Schema.optional(Schema.Literal("asc", "desc")),
+  after: Schema.optional(Schema.String.pipe(Schema.pattern(/^[A-Za-z0-9_-]{1,128}$/))),
+  before: Schema.optional(Schema.String.pipe(Schema.pattern(/^[A-Za-z0-9_-]{1,128}$/)))
+})
+
+/**
+ * @since 0.2.0
+ * @category models
+ */
+export type ListFilesQuery = typeof ListFilesQuery.Type
