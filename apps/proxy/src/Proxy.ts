@@ -12,6 +12,7 @@ import * as Answers from "./internal/answers.js"
 import { type DocsAssets, docsRoutes } from "./internal/docs.js"
 import type { Gate } from "./internal/gate.js"
 import { checkRef, requestIdFrom } from "./internal/ids.js"
+import { listFilesQuery } from "./internal/query.js"
 import { andThen, bearer, headerOf, type Pending, type ProxyRequest } from "./internal/request.js"
 import type { Metrics } from "./Metrics.js"
 import { openApiDocument } from "./ProxyApi.js"
@@ -105,6 +106,8 @@ export const makeApp = (deps: ProxyDeps): (request: ProxyRequest) => Pending<Pro
     if (match._tag === "WrongMethod") {
       return handled(Answers.wrongMethod(request.method, request.url.split("?")[0], match.allowed.join(", ")), facts)
     }
+    const query = match.name === "listFiles" ? listFilesQuery(request.url) : undefined
+    if (query !== undefined && "status" in query) return handled(query, facts)
 
     const length = Number(headerOf(request, "content-length") ?? "0")
     if (!Number.isFinite(length) || length > settings.maxBodyBytes) {
@@ -122,7 +125,7 @@ export const makeApp = (deps: ProxyDeps): (request: ProxyRequest) => Pending<Pro
       if (key === undefined) return handled(Answers.unknownKey(presented), facts)
       const authorised: Facts = { ...facts, key: key.name }
       if (!key.allows(ref.vectorStoreId)) return handled(Answers.forbiddenStore(ref.vectorStoreId), authorised)
-      return forward(key.name, match.name, ref, requestId).pipe(
+      return forward(key.name, { operation: match.name, query }, ref, requestId).pipe(
         Effect.map((forwarded) => handled(forwarded.answer, { ...authorised, forwarded })),
         Effect.onInterrupt(() => Effect.sync(() => closed(authorised)))
       )

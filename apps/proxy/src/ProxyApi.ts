@@ -31,13 +31,20 @@ class ClientKey extends HttpApiMiddleware.Tag<ClientKey>()("ClientKey", {
   }
 }) {}
 
+const withQuery = <E extends HttpApiEndpoint.HttpApiEndpoint.Any>(endpoint: E, query: Schema.Schema.Any | undefined) =>
+  query === undefined
+    ? endpoint
+    : (endpoint as unknown as HttpApiEndpoint.HttpApiEndpoint.AnyWithProps).setUrlParams(
+      query as Schema.Schema<unknown, Readonly<Record<string, string>>>
+    ) as unknown as E
+
 /** The API group of a table of operations, errors included. */
 export const apiGroup = (table: Readonly<Record<string, FileBatchApi.OperationSpec>>) =>
   Object.entries(table).reduce((group, [name, spec]) => {
     const statuses = [...new Set([...spec.upstreamErrors, ...proxyErrors])].sort((a, b) => a - b)
     const endpoint = statuses.reduce(
       (acc, status) => acc.addError(FileBatchApi.ErrorResponse, { status }),
-      HttpApiEndpoint.make(spec.method)(name, endpointPath(spec.path))
+      withQuery(HttpApiEndpoint.make(spec.method)(name, endpointPath(spec.path)), spec.query)
         .setPath(FileBatchApi.BatchPathParams)
         .addSuccess(spec.success)
         .annotate(

@@ -5,7 +5,7 @@
  * a value ({@link Forwarded}) for the access log, not through a shared record.
  */
 import type { RateLimiter } from "@effect/experimental"
-import { type FileBatchClient, FileBatchError, type FileBatchId } from "@filebatch/core"
+import { type FileBatchClient, FileBatchError, type FileBatchId, type VectorStoreFile } from "@filebatch/core"
 import { Cause, Duration, Effect, Exit, Option } from "effect"
 import * as Answers from "./internal/answers.js"
 import { makeCoalescer } from "./internal/coalesce.js"
@@ -14,6 +14,15 @@ import type { Metrics } from "./Metrics.js"
 import type { ProxySettings } from "./ProxyConfig.js"
 
 export type Operation = FileBatchClient.Operation
+
+/** What to ask the upstream: an operation, with the list's query for `listFiles`. */
+export interface Ask {
+  readonly operation: Operation
+  readonly query: VectorStoreFile.ListFilesQuery | undefined
+}
+
+/** What the proxy passes on of a successful answer. */
+type Passed = Pick<FileBatchClient.FileBatchResponse, "text" | "requestId" | "pollAfterMillis">
 
 /** A forwarded request: its answer, and what the access log says of the upstream side. */
 export interface Forwarded {
@@ -35,7 +44,7 @@ export interface UpstreamDeps {
 
 /** One call through core: how it ended and how many HTTP attempts it took. */
 interface Called {
-  readonly exit: Exit.Exit<FileBatchClient.FileBatchResponse, FileBatchError.FileBatchError | Shed>
+  readonly exit: Exit.Exit<Passed, FileBatchError.FileBatchError | Shed>
   readonly attempts: number
 }
 
@@ -45,14 +54,15 @@ export const makeUpstream = (deps: UpstreamDeps) => {
   const coalescer = makeCoalescer<Called, never>()
 
   /** One call through core, within the bound on concurrent calls; every HTTP attempt is counted. */
-  const callThroughCore = (operation: Operation, ref: FileBatchId.FileBatchRef, requestId: string) =>
+  const callThroughCore = ({ operation, query }: Ask, ref: FileBatchId.FileBatchRef, requestId: string) =>
     Effect.suspend((): Effect.Effect<Called> => {
       let attempts = 0
+      const options = { headers: { "x-client-request-id": requestId }, onAttempt: () => attempts++ }
+      const call: Effect.Effect<Passed, FileBatchError.FileBatchError> = operation === "listFiles"
+        ? client.listFiles(ref, query, options)
+        : client.execute(operation, ref, options)
       return gate.run(
-        client.execute(operation, ref, {
-          headers: { "x-client-request-id": requestId },
-          onAttempt: () => attempts++
-        }),
+        call,
         (exit) => {
           const failure = Exit.isFailure(exit) ? Cause.failureOption(exit.cause) : Option.none()
           const outcome = Exit.isSuccess(exit) ? "ok" : Option.isSome(failure) ? failure.value._tag : undefined
@@ -67,13 +77,13 @@ export const makeUpstream = (deps: UpstreamDeps) => {
    * The call, shared by identical cancels in flight (a cancel is idempotent); reads are
    * never shared, so a client following a batch always gets a fresh snapshot.
    */
-  const callShared = (operation: Operation, ref: FileBatchId.FileBatchRef, requestId: string) =>
-    operation === "cancel"
+  const callShared = (ask: Ask, ref: FileBatchId.FileBatchRef, requestId: string) =>
+    ask.operation === "cancel"
       ? Effect.map(
-        coalescer.run(`${ref.vectorStoreId} ${ref.batchId}`, callThroughCore(operation, ref, requestId)),
+        coalescer.run(`${ref.vectorStoreId} ${ref.batchId}`, callThroughCore(ask, ref, requestId)),
         ({ coalesced, exit }) => ({ called: Exit.isSuccess(exit) ? exit.value : undefined, coalesced })
       )
-      : Effect.map(callThroughCore(operation, ref, requestId), (called) => ({ called, coalesced: false }))
+      : Effect.map(callThroughCore(ask, ref, requestId), (called) => ({ called, coalesced: false }))
 
   /** The call's outcome in OpenAI's shape. */
   const answerOf = (called: Called | undefined, coalesced: boolean, rateHeaders: Record<string, string>): Forwarded => {
@@ -122,14 +132,14 @@ export const makeUpstream = (deps: UpstreamDeps) => {
   /** The per-key rate limit, then the (shared) call. */
   const forward = (
     key: string,
-    operation: Operation,
+    ask: Ask,
     ref: FileBatchId.FileBatchRef,
     requestId: string
   ): Effect.Effect<Forwarded> => {
     const limit = settings.rateLimit
     if (limit === undefined) {
       return Effect.map(
-        callShared(operation, ref, requestId),
+        callShared(ask, ref, requestId),
         ({ called, coalesced }) => answerOf(called, coalesced, {})
       )
     }
@@ -158,7 +168,7 @@ export const makeUpstream = (deps: UpstreamDeps) => {
           "x-ratelimit-reset-requests": `${Duration.toMillis(consumed.right.resetAfter)}ms`
         }
         return Effect.map(
-          callShared(operation, ref, requestId),
+          callShared(ask, ref, requestId),
           ({ called, coalesced }) => answerOf(called, coalesced, rateHeaders)
         )
       }

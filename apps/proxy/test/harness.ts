@@ -26,6 +26,8 @@ export const startEmulator = (options: Parameters<typeof Testkit.startEmulator>[
 
 export const seed = (emulator: Emulator.EmulatorService) => Testkit.seedBatch(emulator)
 
+export const seedFiles = (emulator: Emulator.EmulatorService, files: number) => Testkit.seedBatch(emulator, files)
+
 /** The bundled proxy in front of the emulator: team-a may touch `allowed.a` (default all), team-b one store. */
 export const startProxy = (
   emulator: Emulator.EmulatorService,

@@ -12,6 +12,7 @@ import {
   type RunningEmulator,
   type RunningProxy,
   seed,
+  seedFiles,
   startEmulator,
   startProxy,
   untilHeld,
@@ -64,6 +65,30 @@ describe("the bundled proxy in front of the emulator", () => {
     }).then((r) => r.text())
     const rawProxy = await call(proxy.url, "GET", `/v1${path}`)
     expect(rawProxy.text).toBe(rawDirect)
+  })
+
+  it("the SDK lists a batch's files through it, all pages, with the same key scope and checked queries", async () => {
+    const { batchId, vectorStoreId } = await seedFiles(upstream.emulator, 45)
+    await run(Effect.orDie(upstream.emulator.store.cancelBatch(vectorStoreId, batchId)))
+    await run(upstream.emulator.progress.advance(200))
+    const seen: Array<string> = []
+    for await (
+      const file of sdk().vectorStores.fileBatches.listFiles(batchId, {
+        vector_store_id: vectorStoreId,
+        filter: "cancelled",
+        limit: 20
+      })
+    ) seen.push(`${file.id}:${file.status}`)
+    expect(seen).toHaveLength(45)
+    expect(seen.every((entry) => entry.endsWith(":cancelled"))).toBe(true)
+    const path = `/v1/vector_stores/${vectorStoreId}/file_batches/${batchId}/files`
+    const outOfScope = await call(proxy.url, "GET", path, { key: clientKeys.b })
+    expect(outOfScope.status).toBe(403)
+    for (const [query, param] of [["limit=0", "limit"], ["order=up", "order"], ["filter=done", "filter"]] as const) {
+      const bad = await call(proxy.url, "GET", `${path}?${query}`)
+      expect(bad.status, query).toBe(400)
+      expect(errorOf(bad), query).toMatchObject({ param, code: "invalid_value" })
+    }
   })
 
   it("the SDK's NotFoundError, AuthenticationError and RateLimitError surface with status and message", async () => {

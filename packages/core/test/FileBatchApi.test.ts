@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { FileBatchApi } from "@filebatch/core"
-import { listFilesEntry } from "@filebatch/testkit"
+import { extraOperation } from "@filebatch/testkit"
 
 describe("FileBatchApi: the contract, stated once", () => {
   it("fills a path template, encoding every parameter", () => {
@@ -43,11 +43,11 @@ describe("FileBatchApi: the contract, stated once", () => {
   })
 
   it("a new operation is one entry: the router serves it with nothing else changed", () => {
-    const table = { ...FileBatchApi.operations, listFiles: listFilesEntry }
+    const table = { ...FileBatchApi.operations, usage: extraOperation }
     const route = FileBatchApi.router(table, "/v1")
-    expect(route("GET", "/v1/vector_stores/vs_1/file_batches/vsfb_2/files")).toMatchObject({ name: "listFiles" })
+    expect(route("GET", "/v1/vector_stores/vs_1/file_batches/vsfb_2/usage")).toMatchObject({ name: "usage" })
     expect(
-      FileBatchApi.router(FileBatchApi.operations, "/v1")("GET", "/v1/vector_stores/vs_1/file_batches/vsfb_2/files")
+      FileBatchApi.router(FileBatchApi.operations, "/v1")("GET", "/v1/vector_stores/vs_1/file_batches/vsfb_2/usage")
     )
       .toBeUndefined()
   })
