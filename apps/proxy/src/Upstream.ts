@@ -54,10 +54,19 @@ export const makeUpstream = (deps: UpstreamDeps) => {
   const coalescer = makeCoalescer<Called, never>()
 
   /** One call through core, within the bound on concurrent calls; every HTTP attempt is counted. */
-  const callThroughCore = ({ operation, query }: Ask, ref: FileBatchId.FileBatchRef, requestId: string) =>
+  const callThroughCore = (
+    { operation, query }: Ask,
+    ref: FileBatchId.FileBatchRef,
+    requestId: string,
+    stillWanted?: () => boolean
+  ) =>
     Effect.suspend((): Effect.Effect<Called> => {
       let attempts = 0
-      const options = { headers: { "x-client-request-id": requestId }, onAttempt: () => attempts++ }
+      const options = {
+        headers: { "x-client-request-id": requestId },
+        onAttempt: () => attempts++,
+        keepRetrying: stillWanted
+      }
       const call: Effect.Effect<Passed, FileBatchError.FileBatchError> = operation === "listFiles"
         ? client.listFiles(ref, query, options)
         : client.execute(operation, ref, options)
@@ -75,12 +84,17 @@ export const makeUpstream = (deps: UpstreamDeps) => {
 
   /**
    * The call, shared by identical cancels in flight (a cancel is idempotent); reads are
-   * never shared, so a client following a batch always gets a fresh snapshot.
+   * never shared, so a client following a batch always gets a fresh snapshot. A cancel
+   * whose callers have all gone finishes the attempt in flight (the cancel may already
+   * have taken effect) but starts no retry; a read whose caller has gone is aborted.
    */
   const callShared = (ask: Ask, ref: FileBatchId.FileBatchRef, requestId: string) =>
     ask.operation === "cancel"
       ? Effect.map(
-        coalescer.run(`${ref.vectorStoreId} ${ref.batchId}`, callThroughCore(ask, ref, requestId)),
+        coalescer.run(
+          `${ref.vectorStoreId} ${ref.batchId}`,
+          (stillWanted) => callThroughCore(ask, ref, requestId, stillWanted)
+        ),
         ({ coalesced, exit }) => ({ called: Exit.isSuccess(exit) ? exit.value : undefined, coalesced })
       )
       : Effect.map(callThroughCore(ask, ref, requestId), (called) => ({ called, coalesced: false }))

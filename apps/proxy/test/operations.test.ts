@@ -184,6 +184,43 @@ describe("proxy operations", () => {
     }
   })
 
+  it("a cancel whose caller goes away finishes the attempt in flight, and starts no retry", async () => {
+    const upstream = await startEmulator()
+    const proxy = await startProxy(upstream.emulator, { FILEBATCH_MAX_RETRIES: "2" })
+    try {
+      const { batchId, vectorStoreId } = await seed(upstream.emulator)
+      // Every cancel of this batch waits to be released, then fails with a retryable 500.
+      await run(upstream.emulator.addFaults([
+        { batchId, operation: "cancel", times: "always", held: true, fault: { kind: "status", status: 500 } }
+      ]))
+      const client = new AbortController()
+      const gone = fetch(`${proxy.url}/v1/vector_stores/${vectorStoreId}/file_batches/${batchId}/cancel`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${clientKeys.a}` },
+        signal: client.signal
+      }).catch(() => "aborted")
+      await untilHeld(upstream.emulator, 1)
+      client.abort()
+      expect(await gone).toBe("aborted")
+      await proxy.waitFor(/"status":499,.*"outcome":"client_closed"/)
+      // The attempt in flight goes on to its answer (the cancel may have taken effect)…
+      await run(upstream.emulator.releaseHeld)
+      await eventually(
+        "the call to end",
+        async () =>
+          /^filebatch_proxy_upstream_calls_total\{operation="cancel",outcome="ServerError"\} 1$/m.test(
+            (await call(proxy.url, "GET", "/metrics")).text
+          )
+      )
+      // …and nobody waiting for it, no retry starts.
+      expect((await upstreamRequests(upstream.emulator)).filter((e) => e.batchId === batchId)).toHaveLength(1)
+      expect((await call(proxy.url, "GET", "/metrics")).text).toMatch(/^filebatch_proxy_upstream_retries_total 0$/m)
+    } finally {
+      await proxy.stop()
+      await upstream.close()
+    }
+  })
+
   it("on SIGTERM: readiness fails while requests are still served, then it stops accepting, finishes in-flight, exits 0", async () => {
     const upstream = await startEmulator()
     const proxy = await startProxy(upstream.emulator, {

@@ -5,17 +5,15 @@
  *
  * @since 0.1.0
  */
-import { HttpClient, HttpClientRequest } from "@effect/platform"
-import { Context, Duration, Effect, Layer, Option, Redacted, Schedule } from "effect"
+import { HttpClient } from "@effect/platform"
+import { Context, Effect, Layer } from "effect"
 import type { VectorStoreFileBatch } from "./FileBatch.js"
-import * as FileBatchApi from "./FileBatchApi.js"
+import type * as FileBatchApi from "./FileBatchApi.js"
 import { FileBatchConfig, type FileBatchSettings } from "./FileBatchConfig.js"
-import { type FileBatchError, TimeoutError } from "./FileBatchError.js"
-import { type FileBatchRef, refProblem } from "./FileBatchId.js"
-import { makeAttempt } from "./internal/attempt.js"
-import { type Answer, batchReader, fileListReader, type Reader } from "./internal/response.js"
-import { userAgent } from "./internal/version.js"
-import { RetryPolicy } from "./RetryPolicy.js"
+import type { FileBatchError } from "./FileBatchError.js"
+import type { FileBatchRef } from "./FileBatchId.js"
+import { makeCall } from "./internal/call.js"
+import { type Answer, batchReader, fileListReader } from "./internal/response.js"
 import type { ListFilesQuery, VectorStoreFileList } from "./VectorStoreFile.js"
 
 /**
@@ -33,14 +31,6 @@ export type Operation = FileBatchApi.OperationName
  * @category models
  */
 export type BatchOperation = "cancel" | "retrieve"
-
-// Each operation's method and path, from the one table, compiled once.
-const requestLines = Object.fromEntries(
-  (Object.keys(FileBatchApi.operations) as Array<Operation>).map((name) => [name, {
-    method: FileBatchApi.operations[name].method,
-    template: FileBatchApi.compile(FileBatchApi.operations[name].path)
-  }])
-) as Record<Operation, { readonly method: "GET" | "POST"; readonly template: FileBatchApi.Template }>
 
 /**
  * A batch with what the answer said about it.
@@ -77,6 +67,11 @@ export interface RequestOptions {
   readonly headers?: Readonly<Record<string, string>> | undefined
   /** Called as each HTTP attempt starts, retries included, however the call ends. */
   readonly onAttempt?: (() => void) | undefined
+  /**
+   * Asked before each retry: `false` ends the call with the last error instead (say,
+   * when nobody waits for its answer any more). Absent: the retry policy alone decides.
+   */
+  readonly keepRetrying?: (() => boolean) | undefined
 }
 
 /**
@@ -114,8 +109,6 @@ export class FileBatchClient extends Context.Tag("@filebatch/core/FileBatchClien
   FileBatchClientService
 >() {}
 
-const protectedHeaders = new Set(["authorization", "openai-organization", "openai-project", "host"])
-
 /**
  * Builds the client from the `HttpClient` and settings in context.
  *
@@ -126,101 +119,7 @@ export const make: Effect.Effect<FileBatchClientService, never, HttpClient.HttpC
   function*() {
     const settings = yield* FileBatchConfig
     const httpClient = yield* HttpClient.HttpClient
-    const secret = Redacted.value(settings.apiKey)
-
-    // What every request carries, built once; per-call headers cannot replace it.
-    const fixedHeaders: Record<string, string> = {
-      accept: "application/json",
-      "user-agent": userAgent,
-      authorization: `Bearer ${secret}`,
-      ...(Option.isSome(settings.organization) ? { "openai-organization": settings.organization.value } : {}),
-      ...(Option.isSome(settings.project) ? { "openai-project": settings.project.value } : {})
-    }
-
-    const baseRequest = (
-      operation: Operation,
-      ref: FileBatchRef,
-      query: Readonly<Record<string, string | number | undefined>> | undefined,
-      options: RequestOptions | undefined
-    ) => {
-      const line = requestLines[operation]
-      let headers = fixedHeaders
-      if (options?.headers !== undefined) {
-        headers = {}
-        for (const name in options.headers) {
-          const lower = name.toLowerCase()
-          if (!protectedHeaders.has(lower)) headers[lower] = options.headers[name]!
-        }
-        for (const name in fixedHeaders) headers[name] = fixedHeaders[name]!
-      }
-      let url = `${settings.baseUrl}${FileBatchApi.fill(line.template, ref)}`
-      if (query !== undefined) {
-        const search = new URLSearchParams()
-        for (const name in query) if (query[name] !== undefined) search.set(name, String(query[name]))
-        if (search.size > 0) url += `?${search}`
-      }
-      return HttpClientRequest.make(line.method)(url, { headers })
-    }
-
-    const deadlineMillis = Duration.toMillis(settings.deadline)
-    const attempt = makeAttempt(httpClient, settings)
-
-    // The first attempt runs bare; the retry schedule and its driver are only built once
-    // an attempt has failed, which keeps the common path cheap (measured in the proxy bench).
-    const call = <A>(
-      operation: Operation,
-      ref: FileBatchRef,
-      query: Readonly<Record<string, string | number | undefined>> | undefined,
-      reader: Reader<A>,
-      options: RequestOptions | undefined
-    ) =>
-      Effect.clockWith((clock): Effect.Effect<Answer<A> & { readonly attempts: number }, FileBatchError> => {
-        const problem = refProblem(ref)
-        if (problem !== undefined) return Effect.fail(problem)
-        const startedAt = clock.unsafeCurrentTimeMillis()
-        const request = baseRequest(operation, ref, query, options)
-        let attempts = 1
-        const remaining = Effect.sync(() => startedAt + deadlineMillis - clock.unsafeCurrentTimeMillis())
-        const gaveUp = (last: FileBatchError) =>
-          new TimeoutError({
-            reason: "deadline",
-            timeoutMillis: deadlineMillis,
-            message: `gave up after ${
-              Duration.format(settings.deadline)
-            } and ${attempts} attempt(s); last error: ${last.message}`
-          })
-        const retryAfter = (firstError: FileBatchError) =>
-          Effect.gen(function*() {
-            const policy = yield* RetryPolicy
-            const driver = yield* Schedule.driver(policy.schedule(settings.maxRetries))
-            let last = firstError
-            while (true) {
-              yield* Effect.logDebug(`${operation} attempt ${attempts} failed: ${last._tag}: ${last.message}`)
-              const before = yield* remaining
-              const next = yield* Effect.either(
-                driver.next(last).pipe(
-                  Effect.timeoutFail({ duration: Duration.millis(before), onTimeout: () => true })
-                )
-              )
-              if (next._tag === "Left") {
-                // The schedule is done (the error is final), or its delay outlasts the deadline.
-                return yield* Effect.fail(next.left === true ? gaveUp(last) : last)
-              }
-              attempts += 1
-              const result = yield* Effect.either(
-                Effect.flatMap(remaining, (left) => attempt(request, left, clock, options?.onAttempt, reader))
-              )
-              if (result._tag === "Right") return result.right
-              last = result.left
-            }
-          })
-        return attempt(request, deadlineMillis, clock, options?.onAttempt, reader).pipe(
-          Effect.catchAll((error) =>
-            error._tag === "TimeoutError" && error.reason === "deadline" ? Effect.fail(error) : retryAfter(error)
-          ),
-          Effect.map((answer) => ({ ...answer, attempts }))
-        )
-      })
+    const call = makeCall(httpClient, settings)
 
     const execute = (operation: BatchOperation, ref: FileBatchRef, options?: RequestOptions) =>
       Effect.map(call(operation, ref, undefined, batchReader, options), (answer): FileBatchResponse => ({

@@ -46,6 +46,27 @@ describe("RetryPolicy (the official SDK's defaults)", () => {
       expect(yield* attemptsOf(sequence(error(404)))).toEqual({ heard: 1, sent: 1, ok: false })
     }))
 
+  it.effect("keepRetrying is asked before each retry: false ends the call with the last error, nothing more sent", () =>
+    Effect.gen(function*() {
+      const http = sequence(error(500), error(500), error(500))
+      let wanted = true
+      const fiber = yield* Effect.fork(
+        Effect.flatMap(
+          FileBatchClient.FileBatchClient,
+          (client) => client.execute("cancel", ref, { keepRetrying: () => wanted })
+        ).pipe(Effect.provide(clientLayer(http.layer)))
+      )
+      yield* advance(0)
+      expect(http.recorded.requests).toHaveLength(1)
+      yield* advance(500)
+      expect(http.recorded.requests).toHaveLength(2)
+      wanted = false
+      yield* advance(60_000)
+      const exit = yield* Fiber.await(fiber)
+      expect(http.recorded.requests).toHaveLength(2)
+      expect(Exit.isFailure(exit) && exit.cause._tag === "Fail" && exit.cause.error._tag).toBe("ServerError")
+    }))
+
   it.effect("retries a 500 after 0.375–0.5 s (0.5 s less up to 25% jitter), and gives up after 2 retries", () =>
     Effect.gen(function*() {
       const http = sequence(error(500), error(500), error(500))

@@ -90,6 +90,8 @@ export const FaultRule = Schema.Struct({
   times: Schema.optional(Schema.Union(Schema.Int.pipe(Schema.positive()), Schema.Literal("always"))),
   /** Added latency before the fault (or the normal answer). */
   delayMillis: Schema.optional(Schema.NonNegativeInt),
+  /** Hold the request until held requests are released, then apply the fault. */
+  held: Schema.optional(Schema.Boolean),
   fault: Fault
 })
 

@@ -77,6 +77,7 @@ export const makeApp = (state: AppState) =>
       const matched = state.faults.take(shape.operation, vectorStoreId, batchId)
       if (matched !== undefined) {
         entry.fault = matched.fault.kind
+        if (matched.held) yield* state.held.wait
         if (matched.delayMillis > 0) yield* Effect.sleep(Duration.millis(matched.delayMillis))
         const fault = matched.fault
         switch (fault.kind) {

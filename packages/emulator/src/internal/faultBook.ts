@@ -9,6 +9,7 @@ interface Armed {
 export interface FaultMatch {
   readonly fault: Fault
   readonly delayMillis: number
+  readonly held: boolean
 }
 
 /** The armed fault rules and how often each has matched. */
@@ -39,7 +40,7 @@ export class FaultBook {
       entry.fired += 1
       const times = rule.times ?? 1
       if (times !== "always" && entry.fired >= times) this.armed = this.armed.filter((e) => e !== entry)
-      return { fault: rule.fault, delayMillis: rule.delayMillis ?? 0 }
+      return { fault: rule.fault, delayMillis: rule.delayMillis ?? 0, held: rule.held === true }
     }
     return undefined
   }
