@@ -105,7 +105,7 @@ export const make = (clientLayer: ClientLayer) => {
         (ref) =>
           run(
             options.wait
-              ? follow(FileBatchWatch.cancelAndWatchResponses(ref), options.json, false)
+              ? follow(FileBatchWatch.cancelAndWatchResponses(ref), ref, options.json)
               : single("cancel", ref, options.json)
           )
       )
@@ -128,7 +128,7 @@ export const make = (clientLayer: ClientLayer) => {
     (options) =>
       Effect.flatMap(
         checkedRef(options),
-        (ref) => provideClient(clientLayer, options)(follow(FileBatchWatch.watchResponses(ref), options.json, true))
+        (ref) => provideClient(clientLayer, options)(follow(FileBatchWatch.watchResponses(ref), ref, options.json))
       )
   ).pipe(Command.withDescription("Follow a file batch until it has stopped"))
 

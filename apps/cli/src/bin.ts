@@ -4,6 +4,7 @@
  */
 import { Command } from "@effect/cli"
 import { NodeFileSystem, NodeHttpClient, NodePath, NodeRuntime, NodeTerminal } from "@effect/platform-node"
+import { defaultTeardown } from "@effect/platform/Runtime"
 import { FileBatchClient, FileBatchConfig } from "@filebatch/core"
 import { Cause, Effect, Layer, Logger, LogLevel } from "effect"
 import { CliFailure, make } from "./Cli.js"
@@ -17,6 +18,11 @@ const clientLayer = (settings: FileBatchConfig.FileBatchSettings) =>
   )
 
 const cli = Command.run(make(clientLayer), { name: "filebatch", version })
+
+// runMain interrupts the program on SIGINT and SIGTERM; which one came decides the exit status.
+let interruptedBy: "SIGINT" | "SIGTERM" | undefined
+process.once("SIGINT", () => (interruptedBy ??= "SIGINT"))
+process.once("SIGTERM", () => (interruptedBy ??= "SIGTERM"))
 
 const fail = (code: number, message: string) =>
   Effect.sync(() => {
@@ -38,5 +44,12 @@ cli(process.argv).pipe(
   // What @effect/cli needs, and no more: NodeContext.layer would also bring the command
   // executor and worker modules, initialised at every start for nothing.
   Effect.provide(Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer)),
-  NodeRuntime.runMain({ disableErrorReporting: true, disablePrettyLogger: true })
+  NodeRuntime.runMain({
+    disableErrorReporting: true,
+    disablePrettyLogger: true,
+    // Interrupted by a signal: the shell's convention, 128 + the signal's number, so that
+    // `filebatch cancel --wait && next` does not go on as if the batch had stopped.
+    teardown: (exit, onExit) =>
+      interruptedBy === undefined ? defaultTeardown(exit, onExit) : onExit(interruptedBy === "SIGINT" ? 130 : 143)
+  })
 )

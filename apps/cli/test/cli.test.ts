@@ -1,6 +1,6 @@
 import { describe, expect, layer } from "@effect/vitest"
 import { Emulator, type RequestLog } from "@filebatch/emulator"
-import { heldEmulatorLayer, runCli } from "@filebatch/testkit"
+import { cliBundle, heldEmulatorLayer, runCli, spawnNode } from "@filebatch/testkit"
 import { Effect, Fiber, Schedule } from "effect"
 
 const key = "sk-cli-test-Zx81-SECRET-do-not-print"
@@ -103,6 +103,44 @@ describe("the bundled filebatch CLI against the emulator", () => {
         expect(result.stderr).not.toContain("\x1b[")
         const json = yield* cli(emulator, ["watch", vectorStoreId, batchId, "--json"])
         expect(JSON.parse(json.stdout.trim().split("\n").at(-1)!)).toMatchObject({ status: "cancelled" })
+      }))
+
+    it.effect("Ctrl-C or SIGTERM while following exits 130 or 143 and says the batch may still be running", () =>
+      Effect.gen(function*() {
+        const emulator = yield* Emulator.Emulator
+        const env = { OPENAI_API_KEY: key, OPENAI_BASE_URL: emulator.url }
+        for (
+          const [args, signal, code] of [
+            [["watch"], "SIGINT", 130],
+            [["cancel", "--wait"], "SIGTERM", 143]
+          ] as const
+        ) {
+          const { batchId, vectorStoreId } = yield* seed(emulator)
+          const running = spawnNode(cliBundle, [...args, vectorStoreId, batchId], env)
+          // Following for real: the first progress line is out.
+          yield* Effect.promise(() => running.waitFor(/in_progress: completed/))
+          running.child.kill(signal)
+          expect(yield* Effect.promise(() => running.exit), signal).toBe(code)
+          expect(running.output()).toContain(
+            `filebatch: interrupted: batch ${batchId} may still be running; follow it with ` +
+              `'filebatch watch ${vectorStoreId} ${batchId}'`
+          )
+        }
+      }))
+
+    it.effect("cancel --wait --json streams every snapshot as NDJSON, like watch --json", () =>
+      Effect.gen(function*() {
+        const emulator = yield* Emulator.Emulator
+        const { batchId, vectorStoreId } = yield* seed(emulator, 20)
+        const running = yield* Effect.fork(cli(emulator, ["cancel", vectorStoreId, batchId, "--wait", "--json"]))
+        yield* untilRequest(emulator, (entry) => entry.operation === "retrieve" && entry.batchId === batchId)
+        yield* emulator.progress.advance(300)
+        const result = yield* Fiber.join(running)
+        expect(result.code).toBe(0)
+        const snapshots = result.stdout.trim().split("\n").map((line) => JSON.parse(line))
+        expect(snapshots.length).toBeGreaterThanOrEqual(2)
+        expect(snapshots[0]).toMatchObject({ id: batchId, status: "in_progress" })
+        expect(snapshots.at(-1)).toMatchObject({ id: batchId, status: "cancelled" })
       }))
 
     it.effect("a maximum wait that runs out ends with a clear message and exit 6", () =>

@@ -1,6 +1,13 @@
 /** What the commands do once their client is provided: one call, following a batch, bulk cancels. */
 import { FileSystem } from "@effect/platform"
-import { cancelMany, FileBatch, FileBatchBulk, FileBatchClient, FileBatchError } from "@filebatch/core"
+import {
+  cancelMany,
+  FileBatch,
+  FileBatchBulk,
+  FileBatchClient,
+  FileBatchError,
+  type FileBatchId
+} from "@filebatch/core"
 import { Effect, Either, Option, Stream } from "effect"
 import { text as readAll } from "node:stream/consumers"
 import { describeError, ExitCode } from "./exitCode.js"
@@ -15,26 +22,29 @@ export const follow = (
     FileBatchError.FileBatchWaitError,
     FileBatchClient.FileBatchClient
   >,
-  asJson: boolean,
-  everySnapshot: boolean
+  ref: FileBatchId.FileBatchRef,
+  asJson: boolean
 ) =>
   Effect.gen(function*() {
     const progress = makeProgress(process.stderr)
     const last = yield* stream.pipe(
+      // With --json every snapshot is one NDJSON line (`watch` and `cancel --wait` alike).
       Stream.tap((response) =>
-        asJson && everySnapshot
-          ? out(JSON.stringify(response.json))
-          : Effect.sync(() => progress.update(response.batch))
+        asJson ? out(JSON.stringify(response.json)) : Effect.sync(() => progress.update(response.batch))
       ),
       Stream.runLast,
       Effect.ensuring(Effect.sync(() => progress.done()))
     )
-    if (Option.isSome(last)) {
-      yield* asJson
-        ? everySnapshot ? Effect.void : out(JSON.stringify(last.value.json))
-        : out(summary(process.stdout, last.value.batch))
-    }
-  })
+    if (Option.isSome(last) && !asJson) yield* out(summary(process.stdout, last.value.batch))
+  }).pipe(
+    // Ctrl-C or SIGTERM while following: the batch goes on upstream, which a script must hear.
+    Effect.onInterrupt(() =>
+      err(
+        `filebatch: interrupted: batch ${ref.batchId} may still be running; follow it with ` +
+          `'filebatch watch ${ref.vectorStoreId} ${ref.batchId}'`
+      )
+    )
+  )
 
 export const single = (
   operation: "cancel" | "retrieve",
