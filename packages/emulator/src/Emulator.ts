@@ -89,8 +89,17 @@ export const make = (
     }
     let nodeServer: Server | undefined
     const host = options.host ?? "127.0.0.1"
+    const port = options.port ?? 0
     const context = yield* Layer.build(
-      NodeHttpServer.layer(() => (nodeServer = createServer()), { port: options.port ?? 0, host })
+      NodeHttpServer.layer(() => (nodeServer = createServer()), { port, host })
+    ).pipe(
+      Effect.mapError((error) => {
+        const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause
+        const reason = typeof cause?.code === "string" ? cause.code : String(cause?.message ?? error)
+        return new Error(
+          `cannot listen on ${host}:${port}: ${reason === "EADDRINUSE" ? "the address is in use" : reason}`
+        )
+      })
     )
     yield* Effect.addFinalizer(() => Effect.sync(() => nodeServer?.closeAllConnections()))
     const server = Context.get(context, HttpServer.HttpServer)

@@ -61,9 +61,8 @@ const readPlan = (path: string) =>
   Effect.flatMap(FileSystem.FileSystem, (fs) => fs.readFileString(path)).pipe(
     Effect.flatMap((text) =>
       Either.match(decodePlanJson(text), {
-        onLeft: (error) => Effect.fail(new Error(`invalid fault plan ${path}: ${error.message}`)),
-        onRight: (plan): Effect.Effect<ReadonlyArray<FaultRule>> =>
-          Effect.succeed(Array.isArray(plan) ? plan : [plan as FaultRule])
+        onLeft: (problem) => Effect.fail(new Error(`invalid fault plan ${path}: ${problem}`)),
+        onRight: (plan): Effect.Effect<ReadonlyArray<FaultRule>> => Effect.succeed(plan)
       })
     )
   )

@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import { Schema } from "effect"
+import { Either, ParseResult, Schema } from "effect"
 
 /**
  * The operations a rule can match.
@@ -116,9 +116,30 @@ export const FaultPlan = Schema.Array(FaultRule)
 export type FaultPlan = typeof FaultPlan.Type
 
 /**
- * Decodes a plan from JSON text, with a readable error.
+ * Decodes a plan (one rule, or a list) from JSON text; `Left` is one line naming the
+ * first problem and where it is.
  *
  * @since 0.1.0
  * @category decoding
  */
-export const decodePlanJson = Schema.decodeUnknownEither(Schema.parseJson(Schema.Union(FaultPlan, FaultRule)))
+export const decodePlanJson = (text: string): Either.Either<FaultPlan, string> => {
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch (error) {
+    return Either.left(`not valid JSON (${String((error as Error).message).replace(/\s+/g, " ")})`)
+  }
+  // One rule or a list of them; the message names the first problem, not the whole schema.
+  const single = !Array.isArray(json)
+  return Schema.decodeUnknownEither(FaultPlan)(single ? [json] : json).pipe(
+    Either.mapLeft((error) => {
+      const issue = ParseResult.ArrayFormatter.formatErrorSync(error)[0]
+      const path = (single ? issue?.path.slice(1) : issue?.path) ?? []
+      return `${
+        path.length === 0
+          ? ""
+          : `${path.map((p) => typeof p === "number" ? `[${p}]` : `.${String(p)}`).join("").replace(/^\./, "")}: `
+      }${issue?.message ?? "not a fault plan"}`
+    })
+  )
+}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { type ChildProcess, spawn } from "node:child_process"
 import { mkdtempSync, writeFileSync } from "node:fs"
+import { createServer, type Server } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -86,6 +87,21 @@ describe("filebatch-emulator command", () => {
     const bad = start(["--port", "0", "--faults", plan])
     bad.url.catch(() => undefined)
     expect((await bad.exit).code).not.toBe(0)
-    expect(bad.output()).toMatch(/invalid fault plan/)
+    // One line naming the problem and where it is, not the schema.
+    expect(bad.output()).toBe(
+      `filebatch-emulator: invalid fault plan ${plan}: fault.kind: Expected "status" | "latency" | "hang" | "hold" | ` +
+        `"reset" | "truncate" | "non-json" | "content-type" | "drift", actual "nope"\n`
+    )
+
+    const taken = await new Promise<Server>((resolve) => {
+      const server = createServer()
+      server.listen(0, "127.0.0.1", () => resolve(server))
+    })
+    const port = (taken.address() as { port: number }).port
+    const inUse = start(["--port", String(port)])
+    inUse.url.catch(() => undefined)
+    expect((await inUse.exit).code).toBe(1)
+    expect(inUse.output()).toBe(`filebatch-emulator: cannot listen on 127.0.0.1:${port}: the address is in use\n`)
+    taken.close()
   })
 })

@@ -170,7 +170,9 @@ describe("hostile input corpus", () => {
       const other: Array<[string, string, Record<string, string>, number]> = [
         ["PUT", "/v1/vector_stores/vs_1/file_batches/vsfb_1/cancel", auth, 405],
         ["DELETE", "/v1/vector_stores/vs_1/file_batches/vsfb_1", auth, 405],
-        ["GET", "/v1/vector_stores/vs_1/file_batches/vsfb_1/files", auth, 404],
+        ["GET", "/v1/vector_stores/vs_1/file_batches/vsfb_1/files/file-1", auth, 404],
+        ["GET", "/v1/vector_stores/vs_1/file_batches/vsfb_1/files?limit=1000", auth, 400],
+        ["POST", "/v1/vector_stores/vs_1/file_batches/vsfb_1/files", auth, 405],
         ["GET", "/v1/vector_stores/vs_1/file_batches/vsfb_1/cancel/extra", auth, 404],
         ["GET", "/v1//vector_stores/vs_1/file_batches/vsfb_1", auth, 404],
         ["POST", "/v1/vector_stores/vs_1/file_batches/vsfb_1/cancel", { authorization: "Basic abc" }, 401],
