@@ -4,10 +4,15 @@
 //   pnpm demo <vector_store_id> <batch_id>   with OPENAI_API_KEY set: the same against the real API
 import { spawn } from "node:child_process"
 import { randomBytes } from "node:crypto"
+import { mkdtempSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 
 const cli = fileURLToPath(new URL("../apps/cli/dist/filebatch.cjs", import.meta.url))
 const [vectorStoreId, batchId] = process.argv.slice(2)
+// The IDs of the files the cancel stopped (or that failed), ready to submit again.
+const report = join(mkdtempSync(join(tmpdir(), "filebatch-demo-")), "files-not-completed.txt")
 
 const run = (args, env) =>
   new Promise((resolve) => {
@@ -17,7 +22,7 @@ const run = (args, env) =>
 
 if (process.env.OPENAI_API_KEY && vectorStoreId && batchId) {
   console.error(`Cancelling ${batchId} in ${vectorStoreId} on ${process.env.OPENAI_BASE_URL ?? "the OpenAI API"}…`)
-  process.exit(await run(["cancel", vectorStoreId, batchId, "--wait"], {}))
+  process.exit(await run(["cancel", vectorStoreId, batchId, "--wait", "--report", report], {}))
 }
 if (vectorStoreId || batchId) {
   console.error("Give both IDs, with OPENAI_API_KEY set, to cancel a real batch; running the emulator demo instead.")
@@ -77,8 +82,11 @@ try {
   const batch = await api("POST", `/vector_stores/${store.id}/file_batches`, { file_ids: fileIds })
   console.error(`Created ${batch.id} with ${fileIds.length} files in ${store.id}; letting it run a moment…`)
   await new Promise((resolve) => setTimeout(resolve, 600))
-  console.error(`$ filebatch cancel ${store.id} ${batch.id} --wait`)
-  code = await run(["cancel", store.id, batch.id, "--wait"], { OPENAI_BASE_URL: url, OPENAI_API_KEY: key })
+  console.error(`$ filebatch cancel ${store.id} ${batch.id} --wait --report ${report}`)
+  code = await run(["cancel", store.id, batch.id, "--wait", "--report", report], {
+    OPENAI_BASE_URL: url,
+    OPENAI_API_KEY: key
+  })
 } catch (error) {
   console.error(`demo failed: ${error.message}`)
 } finally {

@@ -6,9 +6,10 @@ import { Args, Command, Options } from "@effect/cli"
 import { type FileBatchClient, FileBatchConfig, FileBatchError, FileBatchId, FileBatchWatch } from "@filebatch/core"
 import { Effect, Either, type Layer, Option } from "effect"
 import { bulk, follow, single } from "./internal/actions.js"
-import { connectionOptions, durationOption, mergeWithEnv, settingNames } from "./internal/connection.js"
+import { connectionOptions, durationOption, mergeWithEnv, readApiKeyFile, settingNames } from "./internal/connection.js"
 import { ExitCode } from "./internal/exitCode.js"
 import { CliFailure, toFailure } from "./internal/failure.js"
+import { listFiles, writeReport } from "./internal/files.js"
 
 export { CliFailure } from "./internal/failure.js"
 
@@ -29,9 +30,15 @@ const provideClient = (makeLayer: ClientLayer, flags: SettingFlags) =>
   effect: Effect.Effect<A, E, R>
 ): Effect.Effect<A, CliFailure | Exclude<E, LibraryError>, Exclude<R, FileBatchClient.FileBatchClient>> => {
   const usage = (message: string) => new CliFailure({ code: ExitCode.usage, message })
-  return FileBatchConfig.fromEnvOptional.pipe(
-    Effect.mapError((error) => usage(`invalid setting: ${FileBatchConfig.describeConfigError(error)}`)),
-    Effect.flatMap((fromEnv) => Either.mapLeft(mergeWithEnv(flags, fromEnv), usage)),
+  // A key from --api-key-file stands in for --api-key (which wins when both are given).
+  const keyFromFile = Option.isNone(flags.apiKey) && Option.isSome(flags.apiKeyFile)
+    ? readApiKeyFile(flags.apiKeyFile.value).pipe(Effect.mapError(usage), Effect.map(Option.some))
+    : Effect.succeed(flags.apiKey)
+  return Effect.all([FileBatchConfig.fromEnvOptional, keyFromFile]).pipe(
+    Effect.mapError((error) =>
+      error instanceof CliFailure ? error : usage(`invalid setting: ${FileBatchConfig.describeConfigError(error)}`)
+    ),
+    Effect.flatMap(([fromEnv, apiKey]) => Either.mapLeft(mergeWithEnv({ ...flags, apiKey }, fromEnv), usage)),
     Effect.flatMap((options) =>
       Either.mapLeft(FileBatchConfig.resolve(options, settingNames), (message) => usage(`invalid setting: ${message}`))
     ),
@@ -80,6 +87,12 @@ export const make = (clientLayer: ClientLayer) => {
         Options.withDescription("With --from: cancels in flight at once"),
         Options.withDefault(8)
       ),
+      report: Options.text("report").pipe(
+        Options.withDescription(
+          "With --wait: write the IDs of the files that did not complete (cancelled or failed) to this file"
+        ),
+        Options.optional
+      ),
       json
     },
     (options) => {
@@ -100,12 +113,18 @@ export const make = (clientLayer: ClientLayer) => {
           new CliFailure({ code: ExitCode.usage, message: "give <vector_store_id> <batch_id>, or --from <file|->" })
         )
       }
+      if (Option.isSome(options.report) && !options.wait) {
+        return Effect.fail(new CliFailure({ code: ExitCode.usage, message: "--report goes with --wait" }))
+      }
       return Effect.flatMap(
         checkedRef({ vectorStoreId: options.vectorStoreId.value, batchId: options.batchId.value }),
         (ref) =>
           run(
             options.wait
-              ? follow(FileBatchWatch.cancelAndWatchResponses(ref), ref, options.json)
+              ? Effect.zipRight(
+                follow(FileBatchWatch.cancelAndWatchResponses(ref), ref, options.json),
+                Option.match(options.report, { onNone: () => Effect.void, onSome: (path) => writeReport(ref, path) })
+              )
               : single("cancel", ref, options.json)
           )
       )
@@ -132,6 +151,26 @@ export const make = (clientLayer: ClientLayer) => {
       )
   ).pipe(Command.withDescription("Follow a file batch until it has stopped"))
 
+  const files = Command.make(
+    "files",
+    {
+      ...connectionOptions,
+      vectorStoreId: vectorStoreArg,
+      batchId: batchArg,
+      filter: Options.choice("filter", ["in_progress", "completed", "failed", "cancelled"]).pipe(
+        Options.withDescription("Only the files with this status"),
+        Options.optional
+      ),
+      json
+    },
+    (options) =>
+      Effect.flatMap(
+        checkedRef(options),
+        (ref) =>
+          provideClient(clientLayer, options)(listFiles(ref, Option.getOrUndefined(options.filter), options.json))
+      )
+  ).pipe(Command.withDescription("List a batch's files, all pages (ID and status; NDJSON with --json)"))
+
   // `filebatch emulator …` is dispatched by the launcher to its own bundle before this
   // tree is built (see build.mjs); this entry lists it in the help.
   const emulator = Command.make(
@@ -148,7 +187,7 @@ export const make = (clientLayer: ClientLayer) => {
 
   return Command.make("filebatch").pipe(
     Command.withDescription("Cancel OpenAI vector store file batches, and know when they have stopped"),
-    Command.withSubcommands([cancel, get, watch, emulator])
+    Command.withSubcommands([cancel, get, watch, files, emulator])
   )
 }
 

@@ -2,6 +2,9 @@ import { describe, expect, layer } from "@effect/vitest"
 import { Emulator, type RequestLog } from "@filebatch/emulator"
 import { cliBundle, heldEmulatorLayer, runCli, spawnNode } from "@filebatch/testkit"
 import { Effect, Fiber, Schedule } from "effect"
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 
 const key = "sk-cli-test-Zx81-SECRET-do-not-print"
 
@@ -143,6 +146,60 @@ describe("the bundled filebatch CLI against the emulator", () => {
         expect(snapshots.at(-1)).toMatchObject({ id: batchId, status: "cancelled" })
       }))
 
+    it.effect("files lists every file of a batch (all pages); cancel --wait --report writes the IDs that did not complete", () =>
+      Effect.gen(function*() {
+        const emulator = yield* Emulator.Emulator
+        const { batchId, vectorStoreId } = yield* seed(emulator, 130)
+        // Two rounds of 5 done before the cancel: 10 completed, 120 cancelled.
+        yield* emulator.progress.advance(80)
+        const report = join(mkdtempSync(join(tmpdir(), "filebatch-report-")), "not-done.txt")
+        const running = yield* Effect.fork(
+          cli(emulator, ["cancel", vectorStoreId, batchId, "--wait", "--report", report])
+        )
+        yield* untilRequest(emulator, (entry) => entry.operation === "retrieve" && entry.batchId === batchId)
+        yield* emulator.progress.advance(300)
+        const result = yield* Fiber.join(running)
+        expect(result.code).toBe(0)
+        expect(result.stderr).toMatch(
+          /report: 120 files did not complete \(120 cancelled, 0 failed\), IDs in .*not-done\.txt/
+        )
+        const ids = readFileSync(report, "utf8").trim().split("\n")
+        expect(ids).toHaveLength(120)
+        expect(new Set(ids).size).toBe(120)
+        expect(ids).not.toContain("file-0")
+        // `files` follows every page (130 files, 100 a page), as lines or NDJSON.
+        const all = yield* cli(emulator, ["files", vectorStoreId, batchId])
+        expect(all.code).toBe(0)
+        expect(all.stdout.trim().split("\n")).toHaveLength(130)
+        expect(all.stdout).toMatch(/^file-0\tcompleted$/m)
+        const completed = yield* cli(emulator, ["files", vectorStoreId, batchId, "--filter", "completed", "--json"])
+        const lines = completed.stdout.trim().split("\n").map((line) => JSON.parse(line))
+        expect(lines).toHaveLength(10)
+        expect(lines.every((file) => file.status === "completed" && file.object === "vector_store.file")).toBe(true)
+        const misuse = yield* cli(emulator, ["cancel", vectorStoreId, batchId, "--report", report])
+        expect(misuse.code).toBe(2)
+        expect(misuse.stderr).toBe("filebatch: --report goes with --wait\n")
+      }))
+
+    it.effect("--api-key-file reads the key from a file or standard input; it is never shown", () =>
+      Effect.gen(function*() {
+        const emulator = yield* Emulator.Emulator
+        const { batchId, vectorStoreId } = yield* seed(emulator)
+        const keyFile = join(mkdtempSync(join(tmpdir(), "filebatch-key-")), "key")
+        writeFileSync(keyFile, `${key}\n`)
+        const fromFile = yield* cli(emulator, ["get", vectorStoreId, batchId, "--api-key-file", keyFile], {
+          OPENAI_API_KEY: ""
+        })
+        expect(fromFile.code).toBe(0)
+        const fromStdin = yield* cli(emulator, ["get", vectorStoreId, batchId, "--api-key-file", "-"], {
+          OPENAI_API_KEY: ""
+        }, `${key}\n`)
+        expect(fromStdin.code).toBe(0)
+        const missing = yield* cli(emulator, ["get", vectorStoreId, batchId, "--api-key-file", `${keyFile}.nope`])
+        expect(missing.code).toBe(2)
+        expect(missing.stderr).toMatch(/^filebatch: --api-key-file: cannot read .*key\.nope: ENOENT\n$/)
+      }))
+
     it.effect("a maximum wait that runs out ends with a clear message and exit 6", () =>
       Effect.gen(function*() {
         const emulator = yield* Emulator.Emulator
@@ -263,12 +320,12 @@ describe("the bundled filebatch CLI against the emulator", () => {
         expect(badDuration.stdout + badDuration.stderr).toMatch(/"soon" is not a duration/)
         const noKey = yield* cli(emulator, ["get", "vs_1", "vsfb_1"], { OPENAI_API_KEY: "" })
         expect(noKey.code).toBe(2)
-        expect(noKey.stderr).toBe("filebatch: invalid setting: --api-key / OPENAI_API_KEY must not be empty\n")
+        expect(noKey.stderr).toBe("filebatch: invalid setting: --api-key / --api-key-file / OPENAI_API_KEY must not be empty\n")
         const unsetKey = yield* Effect.promise(() =>
           runCli(["get", "vs_1", "vsfb_1"], { OPENAI_BASE_URL: emulator.url })
         )
         expect(unsetKey.code).toBe(2)
-        expect(unsetKey.stderr).toBe("filebatch: no API key: pass --api-key or set OPENAI_API_KEY\n")
+        expect(unsetKey.stderr).toBe("filebatch: no API key: pass --api-key or --api-key-file, or set OPENAI_API_KEY\n")
         const noIds = yield* cli(emulator, ["cancel"])
         expect(noIds.code).toBe(2)
         expect(noIds.stderr).toMatch(/give <vector_store_id> <batch_id>, or --from/)

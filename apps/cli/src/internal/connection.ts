@@ -1,6 +1,8 @@
 import { HelpDoc, Options, ValidationError } from "@effect/cli"
 import { DurationText, FileBatchConfig } from "@filebatch/core"
-import { type Duration, Effect, Either, Option, type Redacted } from "effect"
+import { type Duration, Effect, Either, Option, Redacted } from "effect"
+import { readFile } from "node:fs/promises"
+import { text } from "node:stream/consumers"
 
 /** A duration option such as `--timeout 30s`, in core's one grammar. */
 export const durationOption = (name: string, description: string) =>
@@ -21,6 +23,12 @@ const env = FileBatchConfig.envNames
 export const connectionOptions = {
   apiKey: Options.redacted("api-key").pipe(
     Options.withDescription(`OpenAI API key (default: $${env.apiKey}); never printed`),
+    Options.optional
+  ),
+  apiKeyFile: Options.text("api-key-file").pipe(
+    Options.withDescription(
+      "Read the API key from this file ('-': standard input), so it is in no shell history or ps"
+    ),
     Options.optional
   ),
   baseUrl: Options.text("base-url").pipe(
@@ -44,7 +52,7 @@ export const connectionOptions = {
 
 /** How the CLI names each setting in a message: the flag and the environment variable it falls back to. */
 export const settingNames: FileBatchConfig.SettingNames = {
-  apiKey: `--api-key / ${env.apiKey}`,
+  apiKey: `--api-key / --api-key-file / ${env.apiKey}`,
   baseUrl: `--base-url / ${env.baseUrl}`,
   organization: `--org / ${env.organization}`,
   project: `--project / ${env.project}`,
@@ -66,7 +74,7 @@ export const mergeWithEnv = (
   fromEnv: FileBatchConfig.OptionalOptions
 ): Either.Either<FileBatchConfig.FileBatchOptions, string> => {
   const apiKey = pick(flags.apiKey, fromEnv.apiKey)
-  if (apiKey === undefined) return Either.left(`no API key: pass --api-key or set ${env.apiKey}`)
+  if (apiKey === undefined) return Either.left(`no API key: pass --api-key or --api-key-file, or set ${env.apiKey}`)
   return Either.right({
     apiKey,
     baseUrl: pick(flags.baseUrl, fromEnv.baseUrl),
@@ -83,9 +91,27 @@ export const mergeWithEnv = (
 /** The connection flags as parsed. */
 export interface ConnectionOptions {
   readonly apiKey: Option.Option<Redacted.Redacted>
+  readonly apiKeyFile: Option.Option<string>
   readonly baseUrl: Option.Option<string>
   readonly organization: Option.Option<string>
   readonly project: Option.Option<string>
   readonly maxRetries: Option.Option<number>
   readonly timeout: Option.Option<Duration.Duration>
 }
+
+/** The key in a file (or standard input for `-`), its surrounding white space trimmed; never shown. */
+export const readApiKeyFile = (path: string): Effect.Effect<Redacted.Redacted, string> =>
+  Effect.tryPromise({
+    try: () => path === "-" ? text(process.stdin) : readFile(path, "utf8"),
+    catch: (error) =>
+      `--api-key-file: cannot read ${path === "-" ? "standard input" : path}: ${
+        (error as NodeJS.ErrnoException).code ?? (error as Error).message
+      }`
+  }).pipe(
+    Effect.map((content) => content.trim()),
+    Effect.filterOrFail(
+      (key) => key !== "",
+      () => `--api-key-file: ${path === "-" ? "standard input" : path} is empty`
+    ),
+    Effect.map(Redacted.make)
+  )

@@ -1,0 +1,50 @@
+/** Which files of a batch did not make it: `filebatch files` and `cancel --wait --report`. */
+import { FileSystem } from "@effect/platform"
+import { type FileBatchClient, type FileBatchError, type FileBatchId, listBatchFiles } from "@filebatch/core"
+import { Chunk, Effect, Stream } from "effect"
+import { ExitCode } from "./exitCode.js"
+import { CliFailure, err, out } from "./failure.js"
+
+export type FileFilter = "in_progress" | "completed" | "failed" | "cancelled"
+
+/** Every file of the batch (all pages): a line each on a terminal or in a pipe, NDJSON with --json. */
+export const listFiles = (ref: FileBatchId.FileBatchRef, filter: FileFilter | undefined, asJson: boolean) =>
+  listBatchFiles(ref, filter === undefined ? {} : { filter }).pipe(
+    Stream.runForEach((file) =>
+      asJson
+        ? out(JSON.stringify(file))
+        : out(
+          `${file.id}\t${file.status}${file.last_error ? `\t${file.last_error.code}: ${file.last_error.message}` : ""}`
+        )
+    )
+  )
+
+/**
+ * Writes the IDs of the files that did not complete (cancelled or failed), one per line,
+ * ready to submit again; says how many and where on stderr.
+ */
+export const writeReport = (
+  ref: FileBatchId.FileBatchRef,
+  path: string
+): Effect.Effect<
+  void,
+  CliFailure | FileBatchError.FileBatchError,
+  FileBatchClient.FileBatchClient | FileSystem.FileSystem
+> =>
+  Effect.gen(function*() {
+    const ids = (filter: FileFilter) =>
+      listBatchFiles(ref, { filter }).pipe(Stream.map((file) => file.id), Stream.runCollect, Effect.map(Chunk.toArray))
+    const cancelled = yield* ids("cancelled")
+    const failed = yield* ids("failed")
+    const lines = [...cancelled, ...failed]
+    const fs = yield* FileSystem.FileSystem
+    yield* fs.writeFileString(path, lines.length === 0 ? "" : `${lines.join("\n")}\n`).pipe(
+      Effect.mapError((error) =>
+        new CliFailure({ code: ExitCode.usage, message: `cannot write the report ${path}: ${error.message}` })
+      )
+    )
+    yield* err(
+      `report: ${lines.length} file${lines.length === 1 ? "" : "s"} did not complete ` +
+        `(${cancelled.length} cancelled, ${failed.length} failed), IDs in ${path}`
+    )
+  })
