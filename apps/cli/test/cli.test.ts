@@ -200,6 +200,32 @@ describe("the bundled filebatch CLI against the emulator", () => {
         expect(missing.stderr).toMatch(/^filebatch: --api-key-file: cannot read .*key\.nope: ENOENT\n$/)
       }))
 
+    it.effect("errors read as one plain sentence: a missing --from file, a non-JSON answer, an unreachable host", () =>
+      Effect.gen(function*() {
+        const emulator = yield* Emulator.Emulator
+        const missing = yield* cli(emulator, ["cancel", "--from", "/nonexistent/batches.txt"])
+        expect(missing.code).toBe(2)
+        expect(missing.stderr).toBe("filebatch: cannot read /nonexistent/batches.txt: no such file\n")
+        const { batchId, vectorStoreId } = yield* seed(emulator)
+        yield* emulator.addFaults([{ batchId, operation: "retrieve", fault: { kind: "non-json" } }])
+        const html = yield* cli(emulator, ["get", vectorStoreId, batchId])
+        expect(html.code).toBe(6)
+        expect(html.stderr).toMatch(
+          /^filebatch: unexpected response: the answer \(HTTP 200\) is not JSON \(request req_\w+\)\n$/
+        )
+        const unreachable = yield* cli(emulator, [
+          "get",
+          vectorStoreId,
+          batchId,
+          "--base-url",
+          "http://127.0.0.1:9/v1",
+          "--max-retries",
+          "0"
+        ])
+        expect(unreachable.code).toBe(6)
+        expect(unreachable.stderr).toBe("filebatch: connection failed: could not reach 127.0.0.1:9 (ECONNREFUSED)\n")
+      }))
+
     it.effect("a maximum wait that runs out ends with a clear message and exit 6", () =>
       Effect.gen(function*() {
         const emulator = yield* Emulator.Emulator
@@ -320,7 +346,9 @@ describe("the bundled filebatch CLI against the emulator", () => {
         expect(badDuration.stdout + badDuration.stderr).toMatch(/"soon" is not a duration/)
         const noKey = yield* cli(emulator, ["get", "vs_1", "vsfb_1"], { OPENAI_API_KEY: "" })
         expect(noKey.code).toBe(2)
-        expect(noKey.stderr).toBe("filebatch: invalid setting: --api-key / --api-key-file / OPENAI_API_KEY must not be empty\n")
+        expect(noKey.stderr).toBe(
+          "filebatch: invalid setting: --api-key / --api-key-file / OPENAI_API_KEY must not be empty\n"
+        )
         const unsetKey = yield* Effect.promise(() =>
           runCli(["get", "vs_1", "vsfb_1"], { OPENAI_BASE_URL: emulator.url })
         )

@@ -46,6 +46,12 @@ export const follow = (
     )
   )
 
+const readProblems: Partial<Record<string, string>> = {
+  NotFound: "no such file",
+  PermissionDenied: "permission denied",
+  BadResource: "not a file"
+}
+
 export const single = (
   operation: "cancel" | "retrieve",
   ref: { vectorStoreId: string; batchId: string },
@@ -77,7 +83,12 @@ export const bulk = (
       ? yield* Effect.promise(() => readAll(process.stdin))
       : yield* Effect.flatMap(FileSystem.FileSystem, (fs) => fs.readFileString(input)).pipe(
         Effect.mapError((error) =>
-          new CliFailure({ code: ExitCode.usage, message: `cannot read ${input}: ${error.message}` })
+          new CliFailure({
+            code: ExitCode.usage,
+            message: `cannot read ${input}: ${
+              error._tag === "SystemError" ? readProblems[error.reason] ?? error.reason : error.message
+            }`
+          })
         )
       )
     const lines = parsePairs(text, vectorStoreId)

@@ -39,7 +39,8 @@ export const describeError = (error: AnyError): string => {
   const status = FileBatchError.statusOf(error)
   const requestId = FileBatchError.requestIdOf(error)
   const details: Array<string> = []
-  if (status !== undefined) details.push(`HTTP ${status}`)
+  // Said once: some messages already name the status.
+  if (status !== undefined && !error.message.includes(`HTTP ${status}`)) details.push(`HTTP ${status}`)
   if (requestId !== undefined) details.push(`request ${requestId}`)
   const suffix = details.length > 0 ? ` (${details.join(", ")})` : ""
   return `${kinds[error._tag].label}: ${error.message}${suffix}`

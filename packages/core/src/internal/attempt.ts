@@ -13,9 +13,15 @@ const describeTransport = (error: HttpClientError.HttpClientError): string => {
     : typeof cause?.message === "string"
     ? cause.message
     : error.reason
+  let host = "the server"
+  try {
+    host = new URL(error.request.url).host
+  } catch {
+    // the request's URL is always absolute here; the generic words are a fallback
+  }
   return error._tag === "ResponseError"
-    ? `the connection broke while reading the answer (${detail})`
-    : `could not reach the server (${detail})`
+    ? `the connection to ${host} broke while reading the answer (${detail})`
+    : `could not reach ${host} (${detail})`
 }
 
 /**
