@@ -173,7 +173,7 @@ export const makeApp = (deps: ProxyDeps): (request: ProxyRequest) => Pending<Pro
       default: {
         const doc = docs.get(path)
         if (doc === undefined) return handled(Answers.invalidUrl(method, path), other)
-        return handled(get ? doc : Answers.wrongMethod(method, path, "GET"), routeFacts.docs)
+        return handled(get ? doc() : Answers.wrongMethod(method, path, "GET"), routeFacts.docs)
       }
     }
   }

@@ -14,7 +14,7 @@ import { makeApp, type ProxyReply, type ProxyRequest, type ProxyState } from "..
 import type { ProxySettings } from "../src/ProxyConfig.js"
 
 const clientKey = "sk-in-process-client-1"
-const docsAssets = { script: "/* ui */", styles: "/* css */" }
+const docsAssets = { script: () => "/* ui */", styles: () => "/* css */" }
 
 const settings: ProxySettings = {
   host: "127.0.0.1",

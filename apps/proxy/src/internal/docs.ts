@@ -6,10 +6,10 @@
  */
 import type { Answer } from "./answers.js"
 
-/** The UI's script and style sheet, as the build embeds them. */
+/** The UI's script and style sheet, as the build embeds them (read when first asked for). */
 export interface DocsAssets {
-  readonly script: string
-  readonly styles: string
+  readonly script: () => string
+  readonly styles: () => string
 }
 
 const page = `<!doctype html>
@@ -37,22 +37,30 @@ const policy = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsa
 
 type Served = Answer & { readonly contentType: string }
 
-/** The docs routes by path, ready to answer. */
-export const docsRoutes = (assets: DocsAssets): ReadonlyMap<string, Served> => {
-  const asset = (body: string, contentType: string): Served => ({
-    status: 200,
-    body,
-    contentType,
-    headers: { "cache-control": "public, max-age=86400", "x-content-type-options": "nosniff" }
-  })
-  return new Map([
-    ["/docs", {
+/** The docs routes by path: each answer made when first asked for, then kept. */
+export const docsRoutes = (assets: DocsAssets): ReadonlyMap<string, () => Served> => {
+  const once = (make: () => Served) => {
+    let served: Served | undefined
+    return () => (served ??= make())
+  }
+  const asset = (body: () => string, contentType: string) =>
+    once(() => ({
       status: 200,
-      body: page,
-      contentType: "text/html; charset=utf-8",
-      headers: { "content-security-policy": policy, "x-content-type-options": "nosniff" }
-    }],
-    ["/docs/init.js", asset(init, "text/javascript; charset=utf-8")],
+      body: body(),
+      contentType,
+      headers: { "cache-control": "public, max-age=86400", "x-content-type-options": "nosniff" }
+    }))
+  return new Map([
+    [
+      "/docs",
+      once(() => ({
+        status: 200,
+        body: page,
+        contentType: "text/html; charset=utf-8",
+        headers: { "content-security-policy": policy, "x-content-type-options": "nosniff" }
+      }))
+    ],
+    ["/docs/init.js", asset(() => init, "text/javascript; charset=utf-8")],
     ["/docs/swagger-ui-bundle.js", asset(assets.script, "text/javascript; charset=utf-8")],
     ["/docs/swagger-ui.css", asset(assets.styles, "text/css; charset=utf-8")]
   ])

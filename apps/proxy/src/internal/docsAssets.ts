@@ -1,9 +1,16 @@
 /**
  * The docs UI's files, embedded by the build (see build.mjs) from the pinned
- * swagger-ui-dist package: served by the proxy itself, so the page needs nothing from
- * third parties and works offline.
+ * swagger-ui-dist package, gzipped in base64: served by the proxy itself, so the page
+ * needs nothing from third parties and works offline; unpacked on first use.
  */
-import swaggerUiBundle from "docs-asset:swagger-ui-bundle.js"
-import swaggerUiCss from "docs-asset:swagger-ui.css"
+import packedBundle from "docs-asset:swagger-ui-bundle.js"
+import packedCss from "docs-asset:swagger-ui.css"
+import { gunzipSync } from "node:zlib"
 
-export { swaggerUiBundle, swaggerUiCss }
+const unpack = (packed: string) => {
+  let text: string | undefined
+  return () => (text ??= gunzipSync(Buffer.from(packed, "base64")).toString("utf8"))
+}
+
+export const swaggerUiBundle = unpack(packedBundle)
+export const swaggerUiCss = unpack(packedCss)
