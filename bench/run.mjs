@@ -31,54 +31,30 @@ const herd = read(here("./results/herd.json"))
 const memory = read(here("./results/memory.json"))
 const cached = startup.rows.find((row) => row.name.includes("(code cache)"))
 const firstRun = startup.rows.find((row) => row.name.includes("(no code cache)"))
-const times = (value) => `${value}×`
+// Each figure with its goal, stated once: the text and the verdict both come from it.
+const atLeast = (name, value, goal, unit = "×") => ({ name, value, unit, goal, met: value >= goal, sign: "≥" })
+const atMost = (name, value, goal, unit = "×") => ({ name, value, unit, goal, met: value <= goal, sign: "≤" })
 const rows = [
-  [
-    "client: upstream alone / fastest subject",
-    times(client.summary.upstreamHeadroom),
-    "≥ 3×",
-    client.summary.upstreamHeadroom >= 3
-  ],
-  [
-    "client: CPU per cancel vs raw undici",
-    times(client.summary.cpuVsRawUndici),
-    "≤ 1.3×",
-    client.summary.cpuVsRawUndici <= 1.3
-  ],
-  [
-    "client: throughput vs openai",
-    times(client.summary.throughputVsOpenai),
-    "≥ 2×",
-    client.summary.throughputVsOpenai >= 2
-  ],
-  ["CLI cold start vs openai, first run", times(firstRun.ratioToOpenai), "≤ 0.35×", firstRun.ratioToOpenai <= 0.35],
-  ["CLI cold start vs openai, code cache", times(cached.ratioToOpenai), "≤ 0.35×", cached.ratioToOpenai <= 0.35],
-  [
-    "proxy: upstream alone / fastest subject",
-    times(proxy.summary.upstreamHeadroom),
-    "≥ 3×",
-    proxy.summary.upstreamHeadroom >= 3
-  ],
-  [
-    "proxy: req/s vs passthrough",
-    times(proxy.summary.throughputVsPassthrough),
-    "≥ 0.67×",
-    proxy.summary.throughputVsPassthrough >= 0.67
-  ],
-  [
-    "proxy: CPU per request vs passthrough",
-    times(proxy.summary.cpuVsPassthrough),
-    "≤ 1.5×",
-    proxy.summary.cpuVsPassthrough <= 1.5
-  ],
-  ["proxy: added p50 at fixed rate", `${proxy.summary.addedP50Ms} ms`, "≤ 0.5 ms", proxy.summary.addedP50Ms <= 0.5],
-  ["proxy: added p99 at fixed rate", `${proxy.summary.addedP99Ms} ms`, "≤ 2 ms", proxy.summary.addedP99Ms <= 2],
-  ["proxy: idle RSS", `${proxy.summary.idleRssMiB} MiB`, "≤ 60 MiB", proxy.summary.idleRssMiB <= 60],
-  ["herd: upstream calls / callers", `${(herd.ratio * 100).toFixed(2)}%`, "≤ 1%", herd.ratio <= 0.01],
-  ["memory growth between halves", `${(memory.growth * 100).toFixed(1)}%`, "≤ 5%", memory.growth <= 0.05]
+  atLeast("client: upstream alone / fastest subject", client.summary.upstreamHeadroom, 3),
+  atMost("client: CPU per cancel vs raw undici", client.summary.cpuVsRawUndici, 1.3),
+  atLeast("client: throughput vs openai", client.summary.throughputVsOpenai, 2),
+  atMost("CLI cold start vs openai, first run", firstRun.ratioToOpenai, 0.35),
+  atMost("CLI cold start vs openai, code cache", cached.ratioToOpenai, 0.35),
+  atLeast("proxy: upstream alone / fastest subject", proxy.summary.upstreamHeadroom, 3),
+  atLeast("proxy: req/s vs passthrough", proxy.summary.throughputVsPassthrough, 0.67),
+  atMost("proxy: CPU per request vs passthrough", proxy.summary.cpuVsPassthrough, 1.5),
+  atMost("proxy: added p50 at fixed rate", proxy.summary.addedP50Ms, 0.5, " ms"),
+  atMost("proxy: added p99 at fixed rate", proxy.summary.addedP99Ms, 2, " ms"),
+  atMost("proxy: idle RSS", proxy.summary.idleRssMiB, 60, " MiB"),
+  atMost("herd: upstream calls / callers", Number((herd.ratio * 100).toFixed(2)), 1, "%"),
+  atMost("memory growth between halves", Number((memory.growth * 100).toFixed(1)), 5, "%")
 ]
 console.log(`\n== summary (${machine})`)
-for (const [name, value, goal, met] of rows) {
-  console.log(`${name.padEnd(42)} ${value.padStart(9)}   goal ${goal.padEnd(8)} ${met ? "met" : "MISSED"}`)
+for (const { goal, met, name, sign, unit, value } of rows) {
+  console.log(
+    `${name.padEnd(42)} ${`${value}${unit}`.padStart(9)}   goal ${`${sign} ${goal}${unit}`.padEnd(10)} ${
+      met ? "met" : "MISSED"
+    }`
+  )
 }
 process.exit(failed ? 1 : 0)
