@@ -33,36 +33,55 @@ const bar = (counts: FileBatch.FileCounts) => {
     "░".repeat(Math.max(0, barWidth - done - failed - cancelled))
 }
 
+/** Cuts plain text to `width` characters, marking the cut. */
+const fit = (text: string, width: number) => text.length <= width ? text : `${text.slice(0, Math.max(0, width - 1))}…`
+
 /**
- * Shows how a followed batch progresses: a redrawn bar on a terminal, one plain line
- * per change otherwise. Progress goes to stderr so stdout stays the result.
+ * Shows how a followed batch progresses: a bar redrawn in place on a terminal — cut to
+ * the terminal's width, so that it never wraps (a wrapped line cannot be redrawn), and
+ * redrawn when the terminal is resized — and one plain line per change otherwise.
+ * Progress goes to stderr so stdout stays the result.
  */
 export const makeProgress = (stream: NodeJS.WriteStream) => {
   const tty = stream.isTTY === true
   let last = ""
-  let drawn = false
+  let current: Batch | undefined
+  const draw = () => {
+    if (current === undefined) return
+    const counts = current.file_counts
+    const settled = counts.total - counts.in_progress
+    const percent = counts.total === 0 ? 100 : Math.floor((settled / counts.total) * 100)
+    const plain = `${current.id} ${bar(counts)} ${String(percent).padStart(3)}% ${current.status} · ${
+      formatCounts(counts)
+    }`
+    // One column spare: writing the last column makes some terminals wrap at once.
+    const line = fit(plain, Math.max(20, (stream.columns ?? 80) - 1))
+    const status = ` ${current.status}`
+    const at = line.indexOf(status, current.id.length + barWidth)
+    stream.write(
+      `\r\x1b[2K${
+        at < 0 ? line : line.slice(0, at + 1) + formatStatus(stream, current.status) + line.slice(at + status.length)
+      }`
+    )
+  }
+  const onResize = () => draw()
+  if (tty) stream.on("resize", onResize)
   return {
     update: (batch: Batch) => {
-      const counts = batch.file_counts
-      const key = `${batch.status} ${formatCounts(counts)}`
+      const key = `${batch.status} ${formatCounts(batch.file_counts)}`
       if (key === last) return
       last = key
       if (tty) {
-        const settled = counts.total - counts.in_progress
-        const percent = counts.total === 0 ? 100 : Math.floor((settled / counts.total) * 100)
-        stream.write(
-          `\r\x1b[2K${batch.id} ${bar(counts)} ${String(percent).padStart(3)}% ${
-            formatStatus(stream, batch.status)
-          } · ${formatCounts(counts)}`
-        )
-        drawn = true
+        current = batch
+        draw()
       } else {
-        stream.write(`${new Date().toISOString()} ${batch.id} ${batch.status}: ${formatCounts(counts)}\n`)
+        stream.write(`${new Date().toISOString()} ${batch.id} ${batch.status}: ${formatCounts(batch.file_counts)}\n`)
       }
     },
     done: () => {
-      if (drawn) stream.write("\n")
-      drawn = false
+      if (tty) stream.off("resize", onResize)
+      if (current !== undefined) stream.write("\n")
+      current = undefined
     }
   }
 }

@@ -1,0 +1,83 @@
+/**
+ * The progress bar in a real terminal (tmux, 80 columns): redrawn in place, never wider
+ * than the terminal, so that no stale wrapped line is left per poll. `.ci/run` installs
+ * tmux; where it is missing the test says so and is skipped.
+ */
+import { describe, expect, layer } from "@effect/vitest"
+import { Emulator } from "@filebatch/emulator"
+import { cliBundle, eventually, heldEmulatorLayer } from "@filebatch/testkit"
+import { Effect } from "effect"
+import { execFileSync, spawnSync } from "node:child_process"
+import { mkdtempSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+
+const haveTmux = spawnSync("tmux", ["-V"]).status === 0
+if (!haveTmux) console.warn("terminal.test.ts: tmux is missing (apt-get install tmux); skipped")
+
+const key = "sk-cli-terminal-test"
+const socket = join(mkdtempSync(join(tmpdir(), "filebatch-tmux-")), "socket")
+const tmux = (...args: Array<string>) => execFileSync("tmux", ["-S", socket, ...args], { encoding: "utf8" })
+const screen = () => tmux("capture-pane", "-p", "-t", "cli").split("\n").filter((line) => line.trim() !== "")
+
+const requestsFor = (emulator: Emulator.EmulatorService, batchId: string) =>
+  Effect.map(
+    emulator.requests,
+    (log) => log.filter((entry) => entry.batchId === batchId && entry.status === 200).length
+  )
+
+describe("the progress bar in a real terminal", () => {
+  layer(
+    heldEmulatorLayer({ keys: [key], fileMillis: 40, parallelism: 5, cancelDelayMillis: 300, pollAfterMillis: 50 }),
+    {
+      excludeTestServices: true
+    }
+  )((it) => {
+    it.effect.skipIf(!haveTmux)(
+      "is redrawn in place at 80 columns: one line, cut to the width, never wrapped",
+      () =>
+        Effect.gen(function*() {
+          const emulator = yield* Emulator.Emulator
+          const vs = yield* emulator.store.createVectorStore("terminal")
+          const vectorStoreId = vs["id"] as string
+          const batch = yield* Effect.orDie(
+            emulator.store.createBatch(vectorStoreId, Array.from({ length: 200 }, (_, i) => `file-${i}`))
+          )
+          const batchId = batch["id"] as string
+          const command =
+            `env -i PATH="${process.env["PATH"]}" OPENAI_API_KEY=${key} OPENAI_BASE_URL=${emulator.url} ` +
+            `TERM=xterm-256color "${process.execPath}" "${cliBundle}" watch ${vectorStoreId} ${batchId}; sleep 60`
+          tmux("new-session", "-d", "-s", "cli", "-x", "80", "-y", "20", command)
+          try {
+            // Several polls, each after the batch has moved on.
+            for (let step = 1; step <= 3; step++) {
+              const seen = yield* requestsFor(emulator, batchId)
+              yield* Effect.promise(() =>
+                eventually(
+                  "the next poll",
+                  () => Effect.runPromise(requestsFor(emulator, batchId)).then((n) => n > seen)
+                )
+              )
+              yield* emulator.progress.advance(40)
+            }
+            yield* Effect.orDie(emulator.store.cancelBatch(vectorStoreId, batchId))
+            yield* emulator.progress.advance(300)
+            const lines = yield* Effect.promise(() =>
+              eventually("the summary", () => {
+                const shown = screen()
+                return shown.some((line) => line.includes("cancelled —")) && shown
+              })
+            )
+            for (const line of lines) expect(line.length, line).toBeLessThanOrEqual(80)
+            // One bar line (the last state), then the summary: no stale line per poll.
+            const bars = lines.filter((line) => line.startsWith(`${batchId} `) && line.includes("%"))
+            expect(bars, lines.join("\n")).toHaveLength(1)
+            expect(bars[0]).toMatch(/100% cancelled/)
+            expect(lines.some((line) => line.includes("in_progress"))).toBe(false)
+          } finally {
+            tmux("kill-server")
+          }
+        })
+    )
+  })
+})
