@@ -50,6 +50,13 @@ const provideClient = (makeLayer: ClientLayer, flags: SettingFlags) =>
   )
 }
 
+/** A command's description with examples under it. */
+const described = (what: string, examples: ReadonlyArray<string>) =>
+  `${what}\n\nExamples:\n${examples.map((example) => `  ${example}`).join("\n")}`
+
+/** The names of the commands, for suggestions when one is misspelt. */
+export const commandNames = ["cancel", "get", "watch", "files", "emulator"] as const
+
 /** The IDs of a command line, checked once at the edge: nothing is read or sent with bad ones. */
 const checkedRef = (ref: FileBatchId.FileBatchRef) =>
   Either.match(FileBatchId.check(ref), { onLeft: (error) => Effect.fail(toFailure(error)), onRight: Effect.succeed })
@@ -84,7 +91,7 @@ export const make = (clientLayer: ClientLayer) => {
         Options.optional
       ),
       concurrency: Options.integer("concurrency").pipe(
-        Options.withDescription("With --from: cancels in flight at once"),
+        Options.withDescription("With --from: cancels in flight at once, 1 to 256 (default 8)"),
         Options.withDefault(8)
       ),
       report: Options.text("report").pipe(
@@ -129,7 +136,14 @@ export const make = (clientLayer: ClientLayer) => {
           )
       )
     }
-  ).pipe(Command.withDescription("Cancel a file batch (or many with --from); --wait follows it until it stops"))
+  ).pipe(Command.withDescription(described(
+    "Cancel a file batch (or many with --from); --wait follows it until it stops",
+    [
+      "filebatch cancel vs_abc123 vsfb_abc123 --wait",
+      "filebatch cancel vs_abc123 vsfb_abc123 --wait --report not-done.txt",
+      "filebatch cancel --from batches.txt --concurrency 8 --json"
+    ]
+  )))
 
   const get = Command.make(
     "get",
@@ -139,7 +153,7 @@ export const make = (clientLayer: ClientLayer) => {
         checkedRef(options),
         (ref) => provideClient(clientLayer, options)(single("retrieve", ref, options.json))
       )
-  ).pipe(Command.withDescription("Show a file batch"))
+  ).pipe(Command.withDescription(described("Show a file batch", ["filebatch get vs_abc123 vsfb_abc123 --json"])))
 
   const watch = Command.make(
     "watch",
@@ -149,7 +163,10 @@ export const make = (clientLayer: ClientLayer) => {
         checkedRef(options),
         (ref) => provideClient(clientLayer, options)(follow(FileBatchWatch.watchResponses(ref), ref, options.json))
       )
-  ).pipe(Command.withDescription("Follow a file batch until it has stopped"))
+  ).pipe(Command.withDescription(described("Follow a file batch until it has stopped", [
+    "filebatch watch vs_abc123 vsfb_abc123",
+    "filebatch watch vs_abc123 vsfb_abc123 --json --max-wait 30m"
+  ])))
 
   const files = Command.make(
     "files",
@@ -169,7 +186,10 @@ export const make = (clientLayer: ClientLayer) => {
         (ref) =>
           provideClient(clientLayer, options)(listFiles(ref, Option.getOrUndefined(options.filter), options.json))
       )
-  ).pipe(Command.withDescription("List a batch's files, all pages (ID and status; NDJSON with --json)"))
+  ).pipe(Command.withDescription(described("List a batch's files, all pages (ID and status; NDJSON with --json)", [
+    "filebatch files vs_abc123 vsfb_abc123 --filter cancelled",
+    "filebatch files vs_abc123 vsfb_abc123 --filter failed --json"
+  ])))
 
   // `filebatch emulator …` is dispatched by the launcher to its own bundle before this
   // tree is built (see build.mjs); this entry lists it in the help.
@@ -187,7 +207,7 @@ export const make = (clientLayer: ClientLayer) => {
 
   return Command.make("filebatch").pipe(
     Command.withDescription("Cancel OpenAI vector store file batches, and know when they have stopped"),
-    Command.withSubcommands([cancel, get, watch, files, emulator])
+    Command.withSubcommands([cancel, get, watch, files, emulator] as const)
   )
 }
 

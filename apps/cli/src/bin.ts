@@ -2,13 +2,14 @@
  * Entry point of the bundled `filebatch` command: the only place that picks the HTTP
  * client and assembles layers.
  */
-import { Command } from "@effect/cli"
+import { CliConfig, Command } from "@effect/cli"
 import { NodeFileSystem, NodeHttpClient, NodePath, NodeRuntime, NodeTerminal } from "@effect/platform-node"
 import { defaultTeardown } from "@effect/platform/Runtime"
 import { FileBatchClient, FileBatchConfig } from "@filebatch/core"
 import { Cause, Effect, Layer, Logger, LogLevel } from "effect"
-import { CliFailure, make } from "./Cli.js"
+import { CliFailure, commandNames, make } from "./Cli.js"
 import { ExitCode } from "./internal/exitCode.js"
+import { unknownCommandMessage, withCleanConsole } from "./internal/helpText.js"
 import { version } from "./internal/version.js"
 
 const clientLayer = (settings: FileBatchConfig.FileBatchSettings) =>
@@ -30,7 +31,20 @@ const fail = (code: number, message: string) =>
     process.exitCode = code
   })
 
-cli(process.argv).pipe(
+// @effect/cli's wizard reads a terminal: without one it would wait for ever.
+const wizardWithoutTerminal = process.argv.includes("--wizard") && process.stdin.isTTY !== true
+
+const commandGiven = process.argv[2]
+const unknownCommand = commandGiven !== undefined && !commandGiven.startsWith("-") &&
+  !(commandNames as ReadonlyArray<string>).includes(commandGiven)
+
+const main = wizardWithoutTerminal
+  ? Effect.fail(new CliFailure({ code: ExitCode.usage, message: "--wizard needs a terminal on standard input" }))
+  : unknownCommand
+  ? Effect.fail(new CliFailure({ code: ExitCode.usage, message: unknownCommandMessage(commandGiven, commandNames) }))
+  : withCleanConsole(cli(process.argv))
+
+main.pipe(
   Effect.catchAll((error) =>
     error instanceof CliFailure
       ? fail(error.code, error.message)
@@ -43,7 +57,13 @@ cli(process.argv).pipe(
   Logger.withMinimumLogLevel(LogLevel.Warning),
   // What @effect/cli needs, and no more: NodeContext.layer would also bring the command
   // executor and worker modules, initialised at every start for nothing.
-  Effect.provide(Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer)),
+  Effect.provide(Layer.mergeAll(
+    NodeFileSystem.layer,
+    NodePath.layer,
+    NodeTerminal.layer,
+    // Placeholders such as `text` or `integer` after every option say nothing the descriptions do not.
+    CliConfig.layer({ showTypes: false })
+  )),
   NodeRuntime.runMain({
     disableErrorReporting: true,
     disablePrettyLogger: true,
