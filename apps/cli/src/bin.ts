@@ -15,7 +15,11 @@ import { version } from "./internal/version.js"
 const clientLayer = (settings: FileBatchConfig.FileBatchSettings) =>
   FileBatchClient.layer.pipe(
     Layer.provide(Layer.succeed(FileBatchConfig.FileBatchConfig, settings)),
-    Layer.provide(NodeHttpClient.layer)
+    // Connections are kept alive and reused: one TLS handshake per connection, not per request
+    // (bulk cancels and --wait polls), and never more connections than requests in flight.
+    Layer.provide(
+      NodeHttpClient.layerWithoutAgent.pipe(Layer.provide(NodeHttpClient.makeAgentLayer({ keepAlive: true })))
+    )
   )
 
 const cli = Command.run(make(clientLayer), { name: "filebatch", version })
