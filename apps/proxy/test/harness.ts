@@ -44,6 +44,24 @@ export const startProxy = (
     env
   })
 
+/** Runs `test` with an emulator and the bundled proxy in front of it, both stopped afterwards however it ends. */
+export const withProxy = async (
+  env: Record<string, string>,
+  test: (upstream: RunningEmulator, proxy: RunningProxy) => Promise<void>
+): Promise<void> => {
+  const upstream = await startEmulator()
+  try {
+    const proxy = await startProxy(upstream.emulator, env)
+    try {
+      await test(upstream, proxy)
+    } finally {
+      await proxy.stop()
+    }
+  } finally {
+    await upstream.close()
+  }
+}
+
 /** A request to the proxy with team-a's key unless told otherwise (`null`: no key). */
 export const call = (
   url: string,

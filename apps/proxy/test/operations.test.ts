@@ -21,7 +21,8 @@ import {
   untilHeld,
   untilRequest,
   upstreamKey,
-  upstreamRequests
+  upstreamRequests,
+  withProxy
 } from "./harness.js"
 
 const exitOf = async (env: Record<string, string>) => {
@@ -32,12 +33,10 @@ const exitOf = async (env: Record<string, string>) => {
 
 describe("proxy operations", () => {
   it("per-key rate limit answers 429 with retry-after and x-ratelimit headers", async () => {
-    const upstream = await startEmulator()
-    const proxy = await startProxy(upstream.emulator, {
+    await withProxy({
       FILEBATCH_PROXY_RATE_LIMIT: "2",
       FILEBATCH_PROXY_RATE_LIMIT_WINDOW: "1 minutes"
-    })
-    try {
+    }, async (upstream, proxy) => {
       const { batchId, vectorStoreId } = await seed(upstream.emulator)
       const path = `/v1/vector_stores/${vectorStoreId}/file_batches/${batchId}`
       // IDs are checked completely before anything is spent: a swapped pair takes no token.
@@ -60,19 +59,14 @@ describe("proxy operations", () => {
       expect((await upstreamRequests(upstream.emulator)).length).toBe(2)
       const metrics = (await call(proxy.url, "GET", "/metrics")).text
       expect(metrics).toMatch(/filebatch_proxy_rate_limited_total\{key="team-a"\} 1/)
-    } finally {
-      await proxy.stop()
-      await upstream.close()
-    }
+    })
   })
 
   it("sheds load past the upstream bound with 503 and retry-after instead of queueing without end", async () => {
-    const upstream = await startEmulator()
-    const proxy = await startProxy(upstream.emulator, {
+    await withProxy({
       FILEBATCH_PROXY_MAX_UPSTREAM_CONCURRENCY: "1",
       FILEBATCH_PROXY_MAX_QUEUE: "1"
-    })
-    try {
+    }, async (upstream, proxy) => {
       const batches = await Promise.all([1, 2, 3, 4].map(() => seed(upstream.emulator)))
       await run(upstream.emulator.addFaults([{ operation: "retrieve", times: "always", fault: { kind: "hold" } }]))
       const get = ({ batchId, vectorStoreId }: { batchId: string; vectorStoreId: string }) =>
@@ -96,16 +90,11 @@ describe("proxy operations", () => {
       expect(shed[0].headers.get("x-should-retry")).toBe("true")
       expect(errorOf(shed[0])["code"]).toBe("overloaded")
       expect((await call(proxy.url, "GET", "/metrics")).text).toMatch(/filebatch_proxy_shed_total 2/)
-    } finally {
-      await proxy.stop()
-      await upstream.close()
-    }
+    })
   })
 
   it("a hung upstream ends in a 504 after the upstream timeout, not when the client gives up", async () => {
-    const upstream = await startEmulator()
-    const proxy = await startProxy(upstream.emulator, { FILEBATCH_TIMEOUT: "300 millis", FILEBATCH_MAX_RETRIES: "1" })
-    try {
+    await withProxy({ FILEBATCH_TIMEOUT: "300 millis", FILEBATCH_MAX_RETRIES: "1" }, async (upstream, proxy) => {
       const { batchId, vectorStoreId } = await seed(upstream.emulator)
       await Effect.runPromise(upstream.emulator.addFaults([{ batchId, times: "always", fault: { kind: "hang" } }]))
       const started = Date.now()
@@ -127,20 +116,15 @@ describe("proxy operations", () => {
       expect(metrics).toMatch(/^filebatch_proxy_upstream_retries_total 1$/m)
       expect(metrics).toMatch(/^filebatch_proxy_upstream_in_flight 0$/m)
       await proxy.waitFor(/"status":504,.*"upstream_attempts":2/)
-    } finally {
-      await proxy.stop()
-      await upstream.close()
-    }
+    })
   })
 
   it("a client that goes away mid-call frees its place: no request or upstream call is left counted", async () => {
-    const upstream = await startEmulator()
-    const proxy = await startProxy(upstream.emulator, {
+    await withProxy({
       FILEBATCH_TIMEOUT: "30 seconds",
       FILEBATCH_PROXY_MAX_UPSTREAM_CONCURRENCY: "1",
       FILEBATCH_PROXY_MAX_QUEUE: "1"
-    })
-    try {
+    }, async (upstream, proxy) => {
       const { batchId, vectorStoreId } = await seed(upstream.emulator)
       await Effect.runPromise(upstream.emulator.addFaults([{ batchId, times: "always", fault: { kind: "hang" } }]))
       const path = `/v1/vector_stores/${vectorStoreId}/file_batches/${batchId}`
@@ -178,16 +162,11 @@ describe("proxy operations", () => {
       await Effect.runPromise(upstream.emulator.clearFaults)
       const next = await call(proxy.url, "GET", path)
       expect(next.status).toBe(200)
-    } finally {
-      await proxy.stop()
-      await upstream.close()
-    }
+    })
   })
 
   it("a cancel whose caller goes away finishes the attempt in flight, and starts no retry", async () => {
-    const upstream = await startEmulator()
-    const proxy = await startProxy(upstream.emulator, { FILEBATCH_MAX_RETRIES: "2" })
-    try {
+    await withProxy({ FILEBATCH_MAX_RETRIES: "2" }, async (upstream, proxy) => {
       const { batchId, vectorStoreId } = await seed(upstream.emulator)
       // Every cancel of this batch waits to be released, then fails with a retryable 500.
       await run(upstream.emulator.addFaults([
@@ -215,10 +194,7 @@ describe("proxy operations", () => {
       // …and nobody waiting for it, no retry starts.
       expect((await upstreamRequests(upstream.emulator)).filter((e) => e.batchId === batchId)).toHaveLength(1)
       expect((await call(proxy.url, "GET", "/metrics")).text).toMatch(/^filebatch_proxy_upstream_retries_total 0$/m)
-    } finally {
-      await proxy.stop()
-      await upstream.close()
-    }
+    })
   })
 
   it("on SIGTERM: readiness fails while requests are still served, then it stops accepting, finishes in-flight, exits 0", async () => {
@@ -318,21 +294,16 @@ describe("proxy operations", () => {
   })
 
   it("takes durations in the one grammar of core: FILEBATCH_TIMEOUT=60s, a drain delay of 0s", async () => {
-    const upstream = await startEmulator()
-    const proxy = await startProxy(upstream.emulator, {
+    await withProxy({
       FILEBATCH_TIMEOUT: "60s",
       FILEBATCH_DEADLINE: "2 minutes",
       FILEBATCH_PROXY_DRAIN_DELAY: "0s",
       FILEBATCH_PROXY_RATE_LIMIT_WINDOW: "1m"
-    })
-    try {
+    }, async (upstream, proxy) => {
       const { batchId, vectorStoreId } = await seed(upstream.emulator)
       const reply = await call(proxy.url, "GET", `/v1/vector_stores/${vectorStoreId}/file_batches/${batchId}`)
       expect(reply.status).toBe(200)
-    } finally {
-      await proxy.stop()
-      await upstream.close()
-    }
+    })
   })
 
   it("client keys are reloaded from their file on SIGHUP or when it changes; a bad file keeps the keys in force", async () => {
@@ -381,9 +352,7 @@ describe("proxy operations", () => {
   })
 
   it("FILEBATCH_PROXY_ADMIN_PORT serves /metrics on a port of its own, and no longer to clients", async () => {
-    const upstream = await startEmulator()
-    const proxy = await startProxy(upstream.emulator, { FILEBATCH_PROXY_ADMIN_PORT: "0" })
-    try {
+    await withProxy({ FILEBATCH_PROXY_ADMIN_PORT: "0" }, async (_upstream, proxy) => {
       const [, admin] = await proxy.waitFor(/"message":"admin listening".*?"url":"(http:\/\/[^"]+)"/)
       expect((await call(proxy.url, "GET", "/metrics")).status).toBe(404)
       const scraped = await call(admin!, "GET", "/metrics", { key: null })
@@ -391,10 +360,7 @@ describe("proxy operations", () => {
       expect(scraped.text).toMatch(/^filebatch_proxy_requests_total\{route="other",status="404"\} 1$/m)
       expect((await call(admin!, "GET", "/readyz", { key: null })).json).toEqual({ status: "ready" })
       expect((await call(admin!, "GET", "/v1/vector_stores/vs_1/file_batches/vsfb_1")).status).toBe(404)
-    } finally {
-      await proxy.stop()
-      await upstream.close()
-    }
+    })
   })
 
   it("--help prints every setting (the README's table lists the same) and starts nothing", async () => {
