@@ -1,6 +1,8 @@
 /**
  * Cancelling many batches at once with bounded concurrency. Each batch gets its own
- * outcome; one failure never stops the others.
+ * outcome; one failure never stops the others. The cancels share one pace: a 429 on
+ * any of them pauses all (for the server's `retry-after`) and halves the concurrency,
+ * which grows back one at a time as cancels succeed.
  *
  * @since 0.1.0
  */
@@ -9,6 +11,7 @@ import type { VectorStoreFileBatch } from "./FileBatch.js"
 import { FileBatchClient } from "./FileBatchClient.js"
 import type { FileBatchError } from "./FileBatchError.js"
 import type { FileBatchRef } from "./FileBatchId.js"
+import { makePace } from "./internal/pace.js"
 
 /**
  * The outcome of one batch: `Cancelled` with the answer, or `Failed` with the typed error.
@@ -44,9 +47,11 @@ export const CancelOutcome = Data.taggedEnum<CancelOutcome>()
  * @category models
  */
 export interface CancelManyOptions {
-  /** Cancels in flight at once (default 8). */
+  /** Cancels in flight at once (default 8); fewer for a while after a 429. */
   readonly concurrency?: number | undefined
 }
+
+const concurrencyOf = (options: CancelManyOptions) => Math.max(1, Math.floor(options.concurrency ?? 8))
 
 /**
  * Cancels every pair, emitting one outcome per pair as it completes.
@@ -59,12 +64,12 @@ export const cancelMany = (
   options: CancelManyOptions = {}
 ): Stream.Stream<CancelOutcome, never, FileBatchClient> =>
   Stream.unwrap(
-    Effect.map(FileBatchClient, (client) =>
+    Effect.map(Effect.zip(FileBatchClient, makePace(concurrencyOf(options))), ([client, { paced }]) =>
       (Stream.StreamTypeId in refs ? refs as Stream.Stream<FileBatchRef> : Stream.fromIterable(refs)).pipe(
         Stream.zipWithIndex,
         Stream.mapEffect(
           ([ref, index]) =>
-            client.execute("cancel", ref).pipe(
+            paced(client.execute("cancel", ref)).pipe(
               Effect.match({
                 onFailure: (error) =>
                   CancelOutcome.Failed({ index, ref, error }),
@@ -72,7 +77,7 @@ export const cancelMany = (
                   CancelOutcome.Cancelled({ index, ref, batch, json, requestId })
               })
             ),
-          { concurrency: Math.max(1, Math.floor(options.concurrency ?? 8)), unordered: true }
+          { concurrency: concurrencyOf(options), unordered: true }
         )
       ))
   )

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { cancelMany, FileBatchBulk } from "@filebatch/core"
-import { Chunk, Duration, Effect, Fiber, Stream, TestClock } from "effect"
+import { Chunk, Clock, Duration, Effect, Fiber, Stream, TestClock } from "effect"
 import { batchJson, clientLayer, fakeHttp, json, openAiError } from "./fixtures.js"
 
 describe("cancelMany", () => {
@@ -59,5 +59,44 @@ describe("cancelMany", () => {
       const outcomes = yield* Fiber.join(fiber)
       expect(Chunk.size(outcomes)).toBe(10)
       expect(peak).toBe(3)
+    }))
+
+  it.effect("a 429 pauses every cancel for its retry-after and halves the concurrency", () =>
+    Effect.gen(function*() {
+      let inFlight = 0
+      const starts: Array<{ readonly at: number; readonly inFlight: number; readonly url: string }> = []
+      const http = fakeHttp((request, index) =>
+        Effect.gen(function*() {
+          inFlight += 1
+          starts.push({ at: yield* Clock.currentTimeMillis, inFlight, url: request.url })
+          if (index === 0) {
+            inFlight -= 1
+            return openAiError(429, "Rate limit reached", { type: "requests" }, { "retry-after": "2" })
+          }
+          yield* Effect.sleep(Duration.millis(100))
+          inFlight -= 1
+          return json(batchJson())
+        })
+      )
+      const refs = Array.from({ length: 12 }, (_, i) => ({ vectorStoreId: "vs_1", batchId: `vsfb_${i}` }))
+      const fiber = yield* cancelMany(refs, { concurrency: 4 }).pipe(
+        Stream.runCollect,
+        Effect.provide(clientLayer(http.layer)),
+        Effect.fork
+      )
+      yield* TestClock.adjust(Duration.seconds(30))
+      const outcomes = yield* Fiber.join(fiber)
+      expect(Chunk.toArray(outcomes).every((outcome) => outcome._tag === "Cancelled")).toBe(true)
+      // Four started at once; after the 429 nothing started until its retry-after had passed...
+      expect(starts.filter((start) => start.at === 0)).toHaveLength(4)
+      expect(starts.filter((start) => start.at > 0 && start.at < 2_000)).toEqual([])
+      // ...and then at most two at a time (half of four), the rate-limited cancel retried among them.
+      const resumed = starts.filter((start) => start.at === 2_000)
+      expect(resumed.length).toBeGreaterThan(0)
+      expect(Math.max(...resumed.map((start) => start.inFlight))).toBeLessThanOrEqual(2)
+      expect(starts.filter((start) => start.url.includes("vsfb_0/"))).toHaveLength(2)
+      // Successes after the pause give the concurrency back, one at a time.
+      expect(Math.max(...starts.filter((start) => start.at > 2_000).map((start) => start.inFlight))).toBe(3)
+      expect(starts).toHaveLength(13)
     }))
 })
