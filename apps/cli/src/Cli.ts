@@ -5,11 +5,13 @@
 import { Args, Command, Options } from "@effect/cli"
 import { type FileBatchClient, FileBatchConfig, FileBatchError, FileBatchId, FileBatchWatch } from "@filebatch/core"
 import { Effect, Either, type Layer, Option } from "effect"
-import { bulk, follow, single } from "./internal/actions.js"
+import { follow, single } from "./internal/actions.js"
+import { bulk } from "./internal/bulk.js"
 import { connectionOptions, durationOption, mergeWithEnv, readApiKeyFile, settingNames } from "./internal/connection.js"
 import { ExitCode } from "./internal/exitCode.js"
 import { CliFailure, toFailure } from "./internal/failure.js"
 import { listFiles, writeReport } from "./internal/files.js"
+import { type Output, outputs } from "./internal/output.js"
 
 export { CliFailure } from "./internal/failure.js"
 
@@ -61,9 +63,24 @@ export const commandNames = ["cancel", "get", "watch", "files", "emulator"] as c
 const checkedRef = (ref: FileBatchId.FileBatchRef) =>
   Either.match(FileBatchId.check(ref), { onLeft: (error) => Effect.fail(toFailure(error)), onRight: Effect.succeed })
 
-const json = Options.boolean("json").pipe(
-  Options.withDescription("Print the API object exactly as received (NDJSON when several)")
-)
+/** `--output` / `-o`, with `--json` as its short form for `-o json`. */
+const outputOptions = {
+  json: Options.boolean("json").pipe(Options.withDescription("Same as --output json")),
+  output: Options.choice("output", outputs).pipe(
+    Options.withAlias("o"),
+    Options.withDescription(
+      "table: lines for people (the default); json: the API's objects as received (NDJSON when several); " +
+        "ids: bare IDs, one per line, for pipes"
+    ),
+    Options.optional
+  )
+}
+
+/** The output asked for; `--json` with another `--output` is a contradiction, not a choice. */
+const outputOf = (options: { readonly json: boolean; readonly output: Option.Option<Output> }) =>
+  options.json && Option.isSome(options.output) && options.output.value !== "json"
+    ? Effect.fail(new CliFailure({ code: ExitCode.usage, message: "give --json or --output, not both" }))
+    : Effect.succeed<Output>(options.json ? "json" : Option.getOrElse(options.output, () => "table" as const))
 const maxWait = durationOption("max-wait", "Give up following after this long (default 10m)")
 const pollInterval = durationOption("poll-interval", "Delay between reads unless the server says (default 1s)")
 const vectorStoreArg = Args.text({ name: "vector_store_id" }).pipe(Args.withDescription("e.g. vs_abc123"))
@@ -100,68 +117,69 @@ export const make = (clientLayer: ClientLayer) => {
         ),
         Options.optional
       ),
-      json
+      ...outputOptions
     },
-    (options) => {
+    (options) => Effect.flatMap(outputOf(options), (output) => {
       const run = provideClient(clientLayer, options)
+      const usage = (message: string) => Effect.fail(new CliFailure({ code: ExitCode.usage, message }))
       if (Option.isSome(options.from)) {
         if (Option.isSome(options.vectorStoreId) || Option.isSome(options.batchId)) {
-          return Effect.fail(new CliFailure({ code: ExitCode.usage, message: "give either IDs or --from, not both" }))
+          return usage("give either IDs or --from, not both")
         }
-        if (options.concurrency < 1 || options.concurrency > 256) {
-          return Effect.fail(new CliFailure({ code: ExitCode.usage, message: "--concurrency must be from 1 to 256" }))
-        }
-        return run(
-          bulk(options.from.value, Option.getOrUndefined(options.vectorStore), options.concurrency, options.json)
-        )
+        if (options.concurrency < 1 || options.concurrency > 256) return usage("--concurrency must be from 1 to 256")
+        if (Option.isSome(options.report)) return usage("--report goes with one batch, not --from")
+        return run(bulk({
+          input: options.from.value,
+          vectorStoreId: Option.getOrUndefined(options.vectorStore),
+          concurrency: options.concurrency,
+          output,
+          wait: options.wait
+        }))
       }
       if (Option.isNone(options.vectorStoreId) || Option.isNone(options.batchId)) {
-        return Effect.fail(
-          new CliFailure({ code: ExitCode.usage, message: "give <vector_store_id> <batch_id>, or --from <file|->" })
-        )
+        return usage("give <vector_store_id> <batch_id>, or --from <file|->")
       }
-      if (Option.isSome(options.report) && !options.wait) {
-        return Effect.fail(new CliFailure({ code: ExitCode.usage, message: "--report goes with --wait" }))
-      }
+      if (Option.isSome(options.report) && !options.wait) return usage("--report goes with --wait")
       return Effect.flatMap(
         checkedRef({ vectorStoreId: options.vectorStoreId.value, batchId: options.batchId.value }),
         (ref) =>
           run(
             options.wait
               ? Effect.zipRight(
-                follow(FileBatchWatch.cancelAndWatchResponses(ref), ref, options.json),
+                follow(FileBatchWatch.cancelAndWatchResponses(ref), ref, output),
                 Option.match(options.report, { onNone: () => Effect.void, onSome: (path) => writeReport(ref, path) })
               )
-              : single("cancel", ref, options.json)
+              : single("cancel", ref, output)
           )
       )
-    }
+    })
   ).pipe(Command.withDescription(described(
     "Cancel a file batch (or many with --from); --wait follows it until it stops",
     [
       "filebatch cancel vs_abc123 vsfb_abc123 --wait",
       "filebatch cancel vs_abc123 vsfb_abc123 --wait --report not-done.txt",
-      "filebatch cancel --from batches.txt --concurrency 8 --json"
+      "filebatch cancel --from batches.txt --concurrency 8 --wait -o ids"
     ]
   )))
 
   const get = Command.make(
     "get",
-    { ...connectionOptions, vectorStoreId: vectorStoreArg, batchId: batchArg, json },
+    { ...connectionOptions, vectorStoreId: vectorStoreArg, batchId: batchArg, ...outputOptions },
     (options) =>
       Effect.flatMap(
-        checkedRef(options),
-        (ref) => provideClient(clientLayer, options)(single("retrieve", ref, options.json))
+        Effect.zip(checkedRef(options), outputOf(options)),
+        ([ref, output]) => provideClient(clientLayer, options)(single("retrieve", ref, output))
       )
   ).pipe(Command.withDescription(described("Show a file batch", ["filebatch get vs_abc123 vsfb_abc123 --json"])))
 
   const watch = Command.make(
     "watch",
-    { ...connectionOptions, vectorStoreId: vectorStoreArg, batchId: batchArg, maxWait, pollInterval, json },
+    { ...connectionOptions, vectorStoreId: vectorStoreArg, batchId: batchArg, maxWait, pollInterval, ...outputOptions },
     (options) =>
       Effect.flatMap(
-        checkedRef(options),
-        (ref) => provideClient(clientLayer, options)(follow(FileBatchWatch.watchResponses(ref), ref, options.json))
+        Effect.zip(checkedRef(options), outputOf(options)),
+        ([ref, output]) =>
+          provideClient(clientLayer, options)(follow(FileBatchWatch.watchResponses(ref), ref, output))
       )
   ).pipe(Command.withDescription(described("Follow a file batch until it has stopped", [
     "filebatch watch vs_abc123 vsfb_abc123",
@@ -178,17 +196,17 @@ export const make = (clientLayer: ClientLayer) => {
         Options.withDescription("Only the files with this status"),
         Options.optional
       ),
-      json
+      ...outputOptions
     },
     (options) =>
       Effect.flatMap(
-        checkedRef(options),
-        (ref) =>
-          provideClient(clientLayer, options)(listFiles(ref, Option.getOrUndefined(options.filter), options.json))
+        Effect.zip(checkedRef(options), outputOf(options)),
+        ([ref, output]) =>
+          provideClient(clientLayer, options)(listFiles(ref, Option.getOrUndefined(options.filter), output))
       )
   ).pipe(Command.withDescription(described("List a batch's files, all pages (ID and status; NDJSON with --json)", [
     "filebatch files vs_abc123 vsfb_abc123 --filter cancelled",
-    "filebatch files vs_abc123 vsfb_abc123 --filter failed --json"
+    "filebatch files vs_abc123 vsfb_abc123 --filter failed -o ids > failed.txt"
   ])))
 
   // `filebatch emulator …` is dispatched by the launcher to its own bundle before this

@@ -2,14 +2,14 @@
  * Entry point of the bundled `filebatch` command: the only place that picks the HTTP
  * client and assembles layers.
  */
-import { CliConfig, Command } from "@effect/cli"
+import { CliConfig, Command, CommandDescriptor, HelpDoc, Usage } from "@effect/cli"
 import { NodeFileSystem, NodeHttpClient, NodePath, NodeRuntime, NodeTerminal } from "@effect/platform-node"
 import { defaultTeardown } from "@effect/platform/Runtime"
 import { FileBatchClient, FileBatchConfig } from "@filebatch/core"
-import { Cause, Effect, Layer, Logger, LogLevel } from "effect"
+import { Cause, Effect, HashMap, Layer, Logger, LogLevel, Option } from "effect"
 import { CliFailure, commandNames, make } from "./Cli.js"
 import { ExitCode } from "./internal/exitCode.js"
-import { unknownCommandMessage, withCleanConsole } from "./internal/helpText.js"
+import { flagsInUsage, unknownCommandMessage, withCleanConsole } from "./internal/helpText.js"
 import { version } from "./internal/version.js"
 
 const clientLayer = (settings: FileBatchConfig.FileBatchSettings) =>
@@ -22,7 +22,16 @@ const clientLayer = (settings: FileBatchConfig.FileBatchSettings) =>
     )
   )
 
-const cli = Command.run(make(clientLayer), { name: "filebatch", version })
+const command = make(clientLayer)
+const cli = Command.run(command, { name: "filebatch", version })
+
+/** The flags of the command given, read from its usage, for "did you mean" on a misspelt flag. */
+const flagsOfCommandGiven = () =>
+  Option.match(HashMap.get(Command.getSubcommands(command), process.argv[2] ?? ""), {
+    onNone: () => [],
+    onSome: (descriptor) =>
+      flagsInUsage(HelpDoc.toAnsiText(Usage.getHelp(CommandDescriptor.getUsage(descriptor))))
+  })
 
 // runMain interrupts the program on SIGINT and SIGTERM; which one came decides the exit status.
 let interruptedBy: "SIGINT" | "SIGTERM" | undefined
@@ -46,7 +55,7 @@ const main = wizardWithoutTerminal
   ? Effect.fail(new CliFailure({ code: ExitCode.usage, message: "--wizard needs a terminal on standard input" }))
   : unknownCommand
   ? Effect.fail(new CliFailure({ code: ExitCode.usage, message: unknownCommandMessage(commandGiven, commandNames) }))
-  : withCleanConsole(cli(process.argv))
+  : withCleanConsole(cli(process.argv), flagsOfCommandGiven)
 
 main.pipe(
   Effect.catchAll((error) =>

@@ -32,5 +32,12 @@ describe("help and usage mistakes", () => {
     expect(unknownFlag.code).toBe(2)
     expect(unknownFlag.stderr).toMatch(/^filebatch: /)
     expect(unknownFlag.stderr).not.toContain("\x1b[")
+    // A misspelt flag gets the closest flag of its own command.
+    const wait = await runCli(["cancel", "vs_1", "vsfb_1", "--wiat"])
+    expect(wait.code).toBe(2)
+    expect(wait.stderr).toBe("filebatch: Received unknown argument: '--wiat'; did you mean '--wait'?\n")
+    const output = await runCli(["files", "vs_1", "vsfb_1", "--ouptut", "ids"])
+    expect(output.stderr).toMatch(/did you mean '--output'\?\n$/)
+    expect(unknownFlag.stderr).not.toContain("did you mean")
   })
 })

@@ -79,5 +79,37 @@ describe("the progress bar in a real terminal", () => {
           }
         })
     )
+    it.effect.skipIf(!haveTmux)(
+      "is redrawn when the terminal is resized: a line cut at 60 columns is drawn whole at 200",
+      () =>
+        Effect.gen(function*() {
+          const emulator = yield* Emulator.Emulator
+          const vs = yield* emulator.store.createVectorStore("resize")
+          const vectorStoreId = vs["id"] as string
+          const batch = yield* Effect.orDie(
+            emulator.store.createBatch(vectorStoreId, Array.from({ length: 200 }, (_, i) => `file-${i}`))
+          )
+          const batchId = batch["id"] as string
+          const command =
+            `env -i PATH="${process.env["PATH"]}" OPENAI_API_KEY=${key} OPENAI_BASE_URL=${emulator.url} ` +
+            `TERM=xterm-256color "${process.execPath}" "${cliBundle}" watch ${vectorStoreId} ${batchId}; sleep 60`
+          tmux("new-session", "-d", "-s", "cli", "-x", "60", "-y", "20", command)
+          try {
+            const bar = () => screen().filter((line) => line.startsWith(`${batchId} `))
+            // Progress is held: the batch does not move, so only a resize can change the line.
+            const cut = yield* Effect.promise(() => eventually("the bar, cut", () => bar().length === 1 && bar()[0]))
+            expect(cut).toMatch(/…$/)
+            expect(cut.length).toBeLessThanOrEqual(60)
+            tmux("resize-window", "-t", "cli", "-x", "200")
+            const whole = yield* Effect.promise(() =>
+              eventually("the bar, redrawn whole", () => bar().some((line) => line.includes("total 200")) && bar())
+            )
+            expect(whole, whole.join("\n")).toHaveLength(1)
+            expect(whole[0]).not.toContain("…")
+          } finally {
+            tmux("kill-server")
+          }
+        })
+    )
   })
 })

@@ -4,15 +4,18 @@ import { type FileBatchClient, type FileBatchError, type FileBatchId, listBatchF
 import { Chunk, Effect, Stream } from "effect"
 import { ExitCode } from "./exitCode.js"
 import { CliFailure, err, out } from "./failure.js"
+import type { Output } from "./output.js"
 
 export type FileFilter = "in_progress" | "completed" | "failed" | "cancelled"
 
-/** Every file of the batch (all pages): a line each on a terminal or in a pipe, NDJSON with --json. */
-export const listFiles = (ref: FileBatchId.FileBatchRef, filter: FileFilter | undefined, asJson: boolean) =>
+/** Every file of the batch (all pages): ID and status a line each, NDJSON, or bare IDs. */
+export const listFiles = (ref: FileBatchId.FileBatchRef, filter: FileFilter | undefined, output: Output) =>
   listBatchFiles(ref, filter === undefined ? {} : { filter }).pipe(
     Stream.runForEach((file) =>
-      asJson
+      output === "json"
         ? out(JSON.stringify(file))
+        : output === "ids"
+        ? out(file.id)
         : out(
           `${file.id}\t${file.status}${file.last_error ? `\t${file.last_error.code}: ${file.last_error.message}` : ""}`
         )

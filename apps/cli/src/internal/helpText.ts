@@ -4,6 +4,7 @@
  * the type boilerplate it adds to every option, and errors with the `filebatch:` prefix
  * every other error of the CLI has.
  */
+import { AutoCorrect, CliConfig } from "@effect/cli"
 import { Effect } from "effect"
 
 const ansi = /\x1b\[[0-9;]*m/g
@@ -39,8 +40,11 @@ export const cleanHelp = (text: string, colour: boolean): string => {
   return lines.join("\n")
 }
 
-/** Runs `effect` with a console whose log and error print cleaned text. */
-export const withCleanConsole = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+/** Runs `effect` with a console whose log and error print cleaned text; `flags` names the command's flags. */
+export const withCleanConsole = <A, E, R>(
+  effect: Effect.Effect<A, E, R>,
+  flags: () => ReadonlyArray<string>
+): Effect.Effect<A, E, R> =>
   Effect.consoleWith((console) =>
     Effect.withConsole(effect, {
       ...console,
@@ -49,30 +53,39 @@ export const withCleanConsole = <A, E, R>(effect: Effect.Effect<A, E, R>): Effec
       error: (...args: ReadonlyArray<unknown>) =>
         console.error(
           ...args.map((arg) =>
-            typeof arg === "string" ? `filebatch: ${cleanHelp(arg, colourWanted(process.stderr)).trim()}` : arg
+            typeof arg === "string"
+              ? `filebatch: ${withFlagSuggestion(cleanHelp(arg, colourWanted(process.stderr)).trim(), flags)}`
+              : arg
           )
         )
     })
   )
 
-/** Edit distance, for suggestions. */
-const distance = (a: string, b: string): number => {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i)
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0]
-    row[0] = i
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j]
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1))
-      diagonal = above
-    }
-  }
-  return row[b.length]
+/** The known name closest to `given`, when it is a likely slip (at most two edits away). */
+const closestTo = (given: string, known: ReadonlyArray<string>): string | undefined => {
+  const distance = (name: string) => AutoCorrect.levensteinDistance(given, name, CliConfig.defaultConfig)
+  const closest = [...known].sort((a, b) => distance(a) - distance(b))[0]
+  return closest !== undefined && distance(closest) <= 2 ? closest : undefined
 }
 
 /** `unknown command 'cancle'; did you mean 'cancel'? (commands: …)`. */
 export const unknownCommandMessage = (given: string, known: ReadonlyArray<string>): string => {
-  const closest = [...known].sort((a, b) => distance(given, a) - distance(given, b))[0]
-  const suggestion = closest !== undefined && distance(given, closest) <= 2 ? ` did you mean '${closest}'?` : ""
+  const closest = closestTo(given, known)
+  const suggestion = closest !== undefined ? ` did you mean '${closest}'?` : ""
   return `unknown command '${given}';${suggestion} (commands: ${known.join(", ")}; see filebatch --help)`
 }
+
+/**
+ * @effect/cli's `Received unknown argument: '--wiat'`, with the closest flag of the
+ * command suggested (`flags` gives them, read from the command's own usage).
+ */
+export const withFlagSuggestion = (message: string, flags: () => ReadonlyArray<string>): string => {
+  const unknown = /Received unknown argument: '(--?[\w-]+)'/.exec(message)
+  if (unknown === null) return message
+  const closest = closestTo(unknown[1]!, flags())
+  return closest === undefined ? message : `${message}; did you mean '${closest}'?`
+}
+
+/** The flags in a command's usage line (`[--wait]`, `[(-o, --output)]`). */
+export const flagsInUsage = (usage: string): ReadonlyArray<string> =>
+  [...new Set(usage.replace(ansi, "").match(/--[a-z][\w-]*/g) ?? [])]

@@ -2,6 +2,11 @@ import type { FileBatch } from "@filebatch/core"
 
 type Batch = FileBatch.VectorStoreFileBatch
 
+/** How results are printed: lines for people, the API's JSON (NDJSON when several), or bare IDs for pipes. */
+export type Output = "table" | "json" | "ids"
+
+export const outputs: ReadonlyArray<Output> = ["table", "json", "ids"]
+
 const useColor = (stream: NodeJS.WriteStream) =>
   stream.isTTY === true && process.env["NO_COLOR"] === undefined && process.env["TERM"] !== "dumb"
 
