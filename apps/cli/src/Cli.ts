@@ -119,40 +119,41 @@ export const make = (clientLayer: ClientLayer) => {
       ),
       ...outputOptions
     },
-    (options) => Effect.flatMap(outputOf(options), (output) => {
-      const run = provideClient(clientLayer, options)
-      const usage = (message: string) => Effect.fail(new CliFailure({ code: ExitCode.usage, message }))
-      if (Option.isSome(options.from)) {
-        if (Option.isSome(options.vectorStoreId) || Option.isSome(options.batchId)) {
-          return usage("give either IDs or --from, not both")
+    (options) =>
+      Effect.flatMap(outputOf(options), (output) => {
+        const run = provideClient(clientLayer, options)
+        const usage = (message: string) => Effect.fail(new CliFailure({ code: ExitCode.usage, message }))
+        if (Option.isSome(options.from)) {
+          if (Option.isSome(options.vectorStoreId) || Option.isSome(options.batchId)) {
+            return usage("give either IDs or --from, not both")
+          }
+          if (options.concurrency < 1 || options.concurrency > 256) return usage("--concurrency must be from 1 to 256")
+          if (Option.isSome(options.report)) return usage("--report goes with one batch, not --from")
+          return run(bulk({
+            input: options.from.value,
+            vectorStoreId: Option.getOrUndefined(options.vectorStore),
+            concurrency: options.concurrency,
+            output,
+            wait: options.wait
+          }))
         }
-        if (options.concurrency < 1 || options.concurrency > 256) return usage("--concurrency must be from 1 to 256")
-        if (Option.isSome(options.report)) return usage("--report goes with one batch, not --from")
-        return run(bulk({
-          input: options.from.value,
-          vectorStoreId: Option.getOrUndefined(options.vectorStore),
-          concurrency: options.concurrency,
-          output,
-          wait: options.wait
-        }))
-      }
-      if (Option.isNone(options.vectorStoreId) || Option.isNone(options.batchId)) {
-        return usage("give <vector_store_id> <batch_id>, or --from <file|->")
-      }
-      if (Option.isSome(options.report) && !options.wait) return usage("--report goes with --wait")
-      return Effect.flatMap(
-        checkedRef({ vectorStoreId: options.vectorStoreId.value, batchId: options.batchId.value }),
-        (ref) =>
-          run(
-            options.wait
-              ? Effect.zipRight(
-                follow(FileBatchWatch.cancelAndWatchResponses(ref), ref, output),
-                Option.match(options.report, { onNone: () => Effect.void, onSome: (path) => writeReport(ref, path) })
-              )
-              : single("cancel", ref, output)
-          )
-      )
-    })
+        if (Option.isNone(options.vectorStoreId) || Option.isNone(options.batchId)) {
+          return usage("give <vector_store_id> <batch_id>, or --from <file|->")
+        }
+        if (Option.isSome(options.report) && !options.wait) return usage("--report goes with --wait")
+        return Effect.flatMap(
+          checkedRef({ vectorStoreId: options.vectorStoreId.value, batchId: options.batchId.value }),
+          (ref) =>
+            run(
+              options.wait
+                ? Effect.zipRight(
+                  follow(FileBatchWatch.cancelAndWatchResponses(ref), ref, output),
+                  Option.match(options.report, { onNone: () => Effect.void, onSome: (path) => writeReport(ref, path) })
+                )
+                : single("cancel", ref, output)
+            )
+        )
+      })
   ).pipe(Command.withDescription(described(
     "Cancel a file batch (or many with --from); --wait follows it until it stops",
     [
@@ -178,8 +179,7 @@ export const make = (clientLayer: ClientLayer) => {
     (options) =>
       Effect.flatMap(
         Effect.zip(checkedRef(options), outputOf(options)),
-        ([ref, output]) =>
-          provideClient(clientLayer, options)(follow(FileBatchWatch.watchResponses(ref), ref, output))
+        ([ref, output]) => provideClient(clientLayer, options)(follow(FileBatchWatch.watchResponses(ref), ref, output))
       )
   ).pipe(Command.withDescription(described("Follow a file batch until it has stopped", [
     "filebatch watch vs_abc123 vsfb_abc123",

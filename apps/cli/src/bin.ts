@@ -29,8 +29,7 @@ const cli = Command.run(command, { name: "filebatch", version })
 const flagsOfCommandGiven = () =>
   Option.match(HashMap.get(Command.getSubcommands(command), process.argv[2] ?? ""), {
     onNone: () => [],
-    onSome: (descriptor) =>
-      flagsInUsage(HelpDoc.toAnsiText(Usage.getHelp(CommandDescriptor.getUsage(descriptor))))
+    onSome: (descriptor) => flagsInUsage(HelpDoc.toAnsiText(Usage.getHelp(CommandDescriptor.getUsage(descriptor))))
   })
 
 // runMain interrupts the program on SIGINT and SIGTERM; which one came decides the exit status.

@@ -44,7 +44,11 @@ type Result =
     readonly batch: FileBatch.VectorStoreFileBatch
     readonly json: unknown
   }
-  | { readonly _tag: "Failed"; readonly ref: FileBatchId.FileBatchRef; readonly error: FileBatchError.FileBatchWaitError }
+  | {
+    readonly _tag: "Failed"
+    readonly ref: FileBatchId.FileBatchRef
+    readonly error: FileBatchError.FileBatchWaitError
+  }
 
 const errorRecord = (ref: FileBatchId.FileBatchRef, error: FileBatchError.FileBatchWaitError) => ({
   vector_store_id: ref.vectorStoreId,

@@ -87,5 +87,6 @@ export const withFlagSuggestion = (message: string, flags: () => ReadonlyArray<s
 }
 
 /** The flags in a command's usage line (`[--wait]`, `[(-o, --output)]`). */
-export const flagsInUsage = (usage: string): ReadonlyArray<string> =>
-  [...new Set(usage.replace(ansi, "").match(/--[a-z][\w-]*/g) ?? [])]
+export const flagsInUsage = (
+  usage: string
+): ReadonlyArray<string> => [...new Set(usage.replace(ansi, "").match(/--[a-z][\w-]*/g) ?? [])]

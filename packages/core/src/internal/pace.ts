@@ -41,14 +41,15 @@ export const makePace = (maxConcurrency: number) =>
       })
 
     // Only calls started after the last 429 say that the pace is right again.
-    const sawSuccess = (startedAt: number) => Effect.suspend(() => {
-      if (limit === maxConcurrency || startedAt <= lastRateLimitAt) return Effect.void
-      successes += 1
-      if (successes < limit) return Effect.void
-      successes = 0
-      limit += 1
-      return slots.resize(limit)
-    })
+    const sawSuccess = (startedAt: number) =>
+      Effect.suspend(() => {
+        if (limit === maxConcurrency || startedAt <= lastRateLimitAt) return Effect.void
+        successes += 1
+        if (successes < limit) return Effect.void
+        successes = 0
+        limit += 1
+        return slots.resize(limit)
+      })
 
     // The policy in use, told of every failed attempt, its delays stretched to the shared pause.
     const pacedPolicy: RetryPolicyShape = {
