@@ -9,6 +9,7 @@ import { here, machine } from "./common.mjs"
 const scripts = [
   ["client", here("./client.mjs")],
   ["startup", here("../apps/cli/bench/startup.mjs")],
+  ["bulk", here("../apps/cli/bench/bulk.mjs")],
   ["proxy", here("../apps/proxy/bench/proxy.mjs")],
   ["herd", here("./herd.mjs")],
   ["memory", here("./memory.mjs")]
@@ -26,6 +27,7 @@ for (const [name, script] of scripts) {
 const read = (path) => JSON.parse(readFileSync(path, "utf8"))
 const client = read(here("./results/client.json"))
 const startup = read(here("./results/startup.json"))
+const bulk = read(here("./results/bulk.json"))
 const proxy = read(here("./results/proxy.json"))
 const herd = read(here("./results/herd.json"))
 const memory = read(here("./results/memory.json"))
@@ -40,6 +42,7 @@ const rows = [
   atLeast("client: throughput vs openai", client.summary.throughputVsOpenai, 2),
   atMost("CLI cold start vs openai, first run", firstRun.ratioToOpenai, 0.35),
   atMost("CLI cold start vs openai, code cache", cached.ratioToOpenai, 0.35),
+  atLeast("CLI bulk cancels/s vs cancelMany", bulk.summary.cliVsLibrary, 0.8),
   atLeast("proxy: upstream alone / fastest subject", proxy.summary.upstreamHeadroom, 3),
   atLeast("proxy: req/s vs passthrough", proxy.summary.throughputVsPassthrough, 0.67),
   atMost("proxy: CPU per request vs passthrough", proxy.summary.cpuVsPassthrough, 1.5),

@@ -62,22 +62,35 @@ const concurrencyOf = (options: CancelManyOptions) => Math.max(1, Math.floor(opt
 export const cancelMany = (
   refs: Iterable<FileBatchRef> | Stream.Stream<FileBatchRef>,
   options: CancelManyOptions = {}
-): Stream.Stream<CancelOutcome, never, FileBatchClient> =>
-  Stream.unwrap(
-    Effect.map(Effect.zip(FileBatchClient, makePace(concurrencyOf(options))), ([client, { paced }]) =>
-      (Stream.StreamTypeId in refs ? refs as Stream.Stream<FileBatchRef> : Stream.fromIterable(refs)).pipe(
-        Stream.zipWithIndex,
-        Stream.mapEffect(
-          ([ref, index]) =>
-            paced(client.execute("cancel", ref)).pipe(
-              Effect.match({
-                onFailure: (error) =>
-                  CancelOutcome.Failed({ index, ref, error }),
-                onSuccess: ({ batch, json, requestId }) =>
-                  CancelOutcome.Cancelled({ index, ref, batch, json, requestId })
-              })
-            ),
-          { concurrency: concurrencyOf(options), unordered: true }
+): Stream.Stream<CancelOutcome, never, FileBatchClient> => {
+  const concurrency = concurrencyOf(options)
+  const input = Stream.StreamTypeId in refs ? refs as Stream.Stream<FileBatchRef> : Stream.fromIterable(refs)
+  // A fiber per cancel, started when a slot is free, each outcome emitted as it comes:
+  // `Stream.mapEffect` with `unordered` cost about twice the CPU per cancel (bench/bulk).
+  return Stream.asyncScoped<CancelOutcome, never, FileBatchClient>((emit) =>
+    Effect.gen(function*() {
+      const client = yield* FileBatchClient
+      const { paced } = yield* makePace(concurrency)
+      const slots = yield* Effect.makeSemaphore(concurrency)
+      const scope = yield* Effect.scope
+      const cancelOne = (ref: FileBatchRef, index: number) =>
+        paced(client.execute("cancel", ref)).pipe(
+          Effect.match({
+            onFailure: (error) => CancelOutcome.Failed({ index, ref, error }),
+            onSuccess: ({ batch, json, requestId }) => CancelOutcome.Cancelled({ index, ref, batch, json, requestId })
+          }),
+          Effect.flatMap((outcome) => Effect.promise(() => emit.single(outcome))),
+          Effect.ensuring(slots.release(1))
         )
-      ))
-  )
+      yield* input.pipe(
+        Stream.zipWithIndex,
+        Stream.runForEach(([ref, index]) =>
+          Effect.zipRight(slots.take(1), Effect.forkIn(cancelOne(ref, index), scope))
+        ),
+        // Every slot back: every cancel has been told.
+        Effect.zipRight(slots.take(concurrency)),
+        Effect.zipRight(Effect.promise(() => emit.end())),
+        Effect.forkScoped
+      )
+    }), { bufferSize: concurrency })
+}
