@@ -2,6 +2,7 @@
  * Prometheus metrics (prom-client), served on `/metrics`.
  */
 import { Counter, Gauge, Histogram, Registry } from "prom-client"
+import type { RedisState } from "./SharedState.js"
 
 /** What the in-flight gauges read when scraped, rather than being moved on every request. */
 export interface InFlight {
@@ -9,7 +10,7 @@ export interface InFlight {
   readonly upstream: () => number
 }
 
-export const makeMetrics = (inFlightNow: InFlight) => {
+export const makeMetrics = (inFlightNow: InFlight, redis?: RedisState) => {
   const registry = new Registry()
   const counter = <L extends string = never>(name: string, help: string, labelNames: ReadonlyArray<L> = []) =>
     new Counter<L>({ name: `filebatch_proxy_${name}`, help, labelNames, registers: [registry] })
@@ -47,6 +48,35 @@ export const makeMetrics = (inFlightNow: InFlight) => {
       this.set(inFlightNow.upstream())
     }
   })
+  if (redis !== undefined) {
+    new Gauge({
+      name: "filebatch_proxy_redis_up",
+      help: "1 while Redis (shared by the replicas) answers, else 0",
+      registers: [registry],
+      collect() {
+        this.set(redis.up() ? 1 : 0)
+      }
+    })
+    // Counts kept by the Redis connection, read when scraped.
+    new Counter({
+      name: "filebatch_proxy_redis_errors_total",
+      help: "Redis commands that failed (timed out, refused, disconnected); the rate limit then fails open or closed",
+      registers: [registry],
+      collect() {
+        this.reset()
+        this.inc(redis.errors())
+      }
+    })
+    new Counter({
+      name: "filebatch_proxy_redis_outages_total",
+      help: "Times Redis went from reachable to unreachable",
+      registers: [registry],
+      collect() {
+        this.reset()
+        this.inc(redis.outages())
+      }
+    })
+  }
   // Label children looked up once per label set: prom-client hashes the labels on every
   // call otherwise.
   const childOf = <C>(children: Map<string, C>, key: string, make: () => C): C => {

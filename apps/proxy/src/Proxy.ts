@@ -17,6 +17,7 @@ import { andThen, bearer, headerOf, type Pending, type ProxyRequest } from "./in
 import type { Metrics } from "./Metrics.js"
 import { openApiDocument } from "./ProxyApi.js"
 import type { ProxySettings } from "./ProxyConfig.js"
+import type { RedisState, SharedStateService } from "./SharedState.js"
 import { makeUpstream } from "./Upstream.js"
 
 export type { ProxyRequest } from "./internal/request.js"
@@ -41,6 +42,7 @@ export interface ProxyDeps {
   readonly settings: ProxySettings
   readonly client: FileBatchClient.FileBatchClientService
   readonly rateLimiter: RateLimiter.RateLimiter
+  readonly sharedState: SharedStateService
   readonly metrics: Metrics
   readonly gate: Gate
   readonly state: ProxyState
@@ -76,6 +78,18 @@ interface Handled {
 }
 
 const handled = (answer: Answer, facts: Facts): Handled => ({ answer, facts })
+
+/**
+ * Ready, with Redis's state when replicas share it. Redis down makes the proxy unready
+ * only when its rate limit fails closed (it would refuse the requests); failing open,
+ * it serves them, each replica coalescing on its own.
+ */
+const readiness = (redis: RedisState | undefined): Answer => {
+  const body = redis === undefined
+    ? { status: "ready" }
+    : { status: redis.up() || redis.failure === "open" ? "ready" : "unready", redis: redis.up() ? "up" : "down" }
+  return { status: body.status === "ready" ? 200 : 503, body: JSON.stringify(body), headers: {} }
+}
 
 // Facts of the routes that learn nothing while they are handled, made once.
 const factsOf = (route: string): Facts => ({ route })
@@ -150,7 +164,7 @@ export const makeApp = (deps: ProxyDeps): (request: ProxyRequest) => Pending<Pro
             ? Answers.wrongMethod(method, path, "GET")
             : state.draining
             ? json(503, { status: "draining" })
-            : json(200, { status: "ready" }),
+            : readiness(deps.sharedState.redis),
           routeFacts.readyz
         )
       case "/metrics":

@@ -27,6 +27,7 @@ import { listen, type ListenError } from "./internal/listen.js"
 import { makeMetrics } from "./Metrics.js"
 import { makeApp, type ProxyReply, type ProxyRequest, type ProxyState } from "./Proxy.js"
 import { ProxyConfig } from "./ProxyConfig.js"
+import { SharedState } from "./SharedState.js"
 
 /** Stops listening only; http.Server's own close() also closes idle keep-alive connections. */
 const netServerClose = NetServer.prototype.close
@@ -122,12 +123,14 @@ export const serve: Effect.Effect<
   | HttpClient.HttpClient
   | FileBatchConfig.FileBatchConfig
   | RateLimiter.RateLimiter
+  | SharedState
   | AccessLog
   | Scope.Scope
 > = Effect.gen(function*() {
   const settings = yield* ProxyConfig
   const client = yield* FileBatchClient.make
   const rateLimiter = yield* RateLimiter.RateLimiter
+  const sharedState = yield* SharedState
   const drained = yield* Deferred.make<void>()
   const state: ProxyState = {
     draining: false,
@@ -135,7 +138,7 @@ export const serve: Effect.Effect<
     onDrained: () => Deferred.unsafeDone(drained, Exit.void)
   }
   const gate = makeGate(settings.maxUpstreamConcurrency, settings.maxQueue)
-  const metrics = makeMetrics({ requests: () => state.inFlight, upstream: gate.active })
+  const metrics = makeMetrics({ requests: () => state.inFlight, upstream: gate.active }, sharedState.redis)
   const lines = yield* AccessLog
   const minimumLevel = yield* FiberRef.get(FiberRef.currentMinimumLogLevel)
   const accessLog = LogLevel.greaterThanEqual(LogLevel.Info, minimumLevel)
@@ -143,7 +146,18 @@ export const serve: Effect.Effect<
     : undefined
   const logHealthChecks = LogLevel.greaterThanEqual(LogLevel.Debug, minimumLevel)
   const docsAssets = { script: swaggerUiBundle, styles: swaggerUiCss }
-  const app = makeApp({ settings, client, rateLimiter, metrics, gate, state, accessLog, logHealthChecks, docsAssets })
+  const app = makeApp({
+    settings,
+    client,
+    rateLimiter,
+    sharedState,
+    metrics,
+    gate,
+    state,
+    accessLog,
+    logHealthChecks,
+    docsAssets
+  })
   const runFork = Runtime.runFork(yield* Effect.runtime<never>())
 
   const nodeServer = createServer({
@@ -210,7 +224,8 @@ export const serve: Effect.Effect<
       url: `http://${hostname}:${address.port}`,
       port: address.port,
       client_keys: settings.keyring.size(),
-      rate_limit: settings.rateLimit ?? "off"
+      rate_limit: settings.rateLimit ?? "off",
+      shared_state: sharedState.redis === undefined ? "this process" : `redis (fails ${sharedState.redis.failure})`
     })
   )
 })

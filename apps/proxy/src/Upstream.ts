@@ -12,6 +12,7 @@ import { makeCoalescer } from "./internal/coalesce.js"
 import type { Gate, Shed } from "./internal/gate.js"
 import type { Metrics } from "./Metrics.js"
 import type { ProxySettings } from "./ProxyConfig.js"
+import type { SharedAnswer, SharedStateService } from "./SharedState.js"
 
 export type Operation = FileBatchClient.Operation
 
@@ -40,6 +41,15 @@ export interface UpstreamDeps {
   readonly metrics: Metrics
   /** The bound on concurrent upstream calls; its permits in use are the calls in flight. */
   readonly gate: Gate
+  /** Where identical cancels meet: this process, or every replica sharing Redis. */
+  readonly sharedState: SharedStateService
+}
+
+/** A request's upstream side: the answer, its own HTTP attempts, and whether it shared another's call. */
+interface Outcome {
+  readonly shared: SharedAnswer
+  readonly attempts: number
+  readonly coalesced: boolean
 }
 
 /** One call through core: how it ended and how many HTTP attempts it took. */
@@ -50,8 +60,8 @@ interface Called {
 
 /** `forward(key, operation, ref, requestId)`: the answer for an authorised request. */
 export const makeUpstream = (deps: UpstreamDeps) => {
-  const { client, gate, metrics, rateLimiter, settings } = deps
-  const coalescer = makeCoalescer<Called, never>()
+  const { client, gate, metrics, rateLimiter, settings, sharedState } = deps
+  const coalescer = makeCoalescer<Outcome, never>()
 
   /** One call through core, within the bound on concurrent calls; every HTTP attempt is counted. */
   const callThroughCore = (
@@ -82,57 +92,66 @@ export const makeUpstream = (deps: UpstreamDeps) => {
       ).pipe(Effect.exit, Effect.map((exit) => ({ exit, attempts })))
     })
 
-  /**
-   * The call, shared by identical cancels in flight (a cancel is idempotent); reads are
-   * never shared, so a client following a batch always gets a fresh snapshot. A cancel
-   * whose callers have all gone finishes the attempt in flight (the cancel may already
-   * have taken effect) but starts no retry; a read whose caller has gone is aborted.
-   */
-  const callShared = (ask: Ask, ref: FileBatchId.FileBatchRef, requestId: string) =>
-    ask.operation === "cancel"
-      ? Effect.map(
-        coalescer.run(
-          `${ref.vectorStoreId} ${ref.batchId}`,
-          (stillWanted) => callThroughCore(ask, ref, requestId, stillWanted)
-        ),
-        ({ coalesced, exit }) => ({ called: Exit.isSuccess(exit) ? exit.value : undefined, coalesced })
-      )
-      : Effect.map(callThroughCore(ask, ref, requestId), (called) => ({ called, coalesced: false }))
-
-  /** The call's outcome in OpenAI's shape. */
-  const answerOf = (called: Called | undefined, coalesced: boolean, rateHeaders: Record<string, string>): Forwarded => {
-    if (coalesced) metrics.coalesced.inc()
-    const attempts = coalesced ? 0 : called?.attempts
-    if (called === undefined) {
-      return { answer: Answers.unexpected(), attempts, coalesced, upstreamRequestId: undefined }
-    }
+  /** A call's answer in OpenAI's shape (without this request's rate-limit headers). */
+  const settle = (called: Called): SharedAnswer => {
     const { exit } = called
     if (Exit.isSuccess(exit)) {
       const response = exit.value
-      const headers: Record<string, string> = { ...rateHeaders }
+      const headers: Record<string, string> = {}
       if (response.requestId !== undefined) headers["openai-request-id"] = response.requestId
       if (response.pollAfterMillis !== undefined) headers["openai-poll-after-ms"] = String(response.pollAfterMillis)
-      return {
-        answer: { status: 200, body: response.text, headers },
-        attempts,
-        coalesced,
-        upstreamRequestId: response.requestId
-      }
+      return { answer: { status: 200, body: response.text, headers }, upstreamRequestId: response.requestId }
     }
     const failure = Option.getOrUndefined(Cause.failureOption(exit.cause))
-    if (failure === undefined) {
-      return { answer: Answers.unexpected(), attempts, coalesced, upstreamRequestId: undefined }
-    }
+    if (failure === undefined) return { answer: Answers.unexpected(), upstreamRequestId: undefined }
     if (failure._tag === "Shed") {
       metrics.shed.inc()
-      return { answer: Answers.shed(), attempts, coalesced, upstreamRequestId: undefined }
+      return { answer: Answers.shed(), upstreamRequestId: undefined }
     }
-    const answer = Answers.fromFileBatchError(failure)
+    return { answer: Answers.fromFileBatchError(failure), upstreamRequestId: FileBatchError.requestIdOf(failure) }
+  }
+
+  /** This request's own call: its answer and attempts. */
+  const callHere = (ask: Ask, ref: FileBatchId.FileBatchRef, requestId: string, stillWanted?: () => boolean) =>
+    Effect.map(callThroughCore(ask, ref, requestId, stillWanted), (called): Outcome => ({
+      shared: settle(called),
+      attempts: called.attempts,
+      coalesced: false
+    }))
+
+  /**
+   * The call, shared by identical cancels in flight (a cancel is idempotent): in this
+   * process first, then across replicas when they share Redis. Reads are never shared, so
+   * a client following a batch always gets a fresh snapshot. A cancel whose callers have
+   * all gone finishes the attempt in flight (the cancel may already have taken effect) but
+   * starts no retry; a read whose caller has gone is aborted.
+   */
+  const callShared = (ask: Ask, ref: FileBatchId.FileBatchRef, requestId: string): Effect.Effect<Outcome> => {
+    if (ask.operation !== "cancel") return callHere(ask, ref, requestId)
+    const key = `${ref.vectorStoreId}/${ref.batchId}`
+    return Effect.map(
+      coalescer.run(key, (stillWanted) =>
+        Effect.map(
+          sharedState.acrossReplicas(key, callHere(ask, ref, requestId, stillWanted), (outcome) => outcome.shared),
+          (result): Outcome =>
+            result._tag === "Here" ? result.value : { shared: result.shared, attempts: 0, coalesced: true }
+        )),
+      ({ coalesced, exit }): Outcome =>
+        Exit.isSuccess(exit)
+          ? coalesced ? { ...exit.value, attempts: 0, coalesced: true } : exit.value
+          : { shared: { answer: Answers.unexpected(), upstreamRequestId: undefined }, attempts: 0, coalesced }
+    )
+  }
+
+  /** The outcome as this request's answer, with its rate-limit headers. */
+  const answerOf = (outcome: Outcome, rateHeaders: Record<string, string>): Forwarded => {
+    if (outcome.coalesced) metrics.coalesced.inc()
+    const { answer, upstreamRequestId } = outcome.shared
     return {
       answer: { ...answer, headers: { ...answer.headers, ...rateHeaders } },
-      attempts,
-      coalesced,
-      upstreamRequestId: FileBatchError.requestIdOf(failure)
+      attempts: outcome.attempts,
+      coalesced: outcome.coalesced,
+      upstreamRequestId
     }
   }
 
@@ -154,7 +173,7 @@ export const makeUpstream = (deps: UpstreamDeps) => {
     if (limit === undefined) {
       return Effect.map(
         callShared(ask, ref, requestId),
-        ({ called, coalesced }) => answerOf(called, coalesced, {})
+        (outcome) => answerOf(outcome, {})
       )
     }
     return Effect.flatMap(
@@ -168,12 +187,11 @@ export const makeUpstream = (deps: UpstreamDeps) => {
       (consumed) => {
         if (consumed._tag === "Left") {
           const error = consumed.left
-          const retryAfterMillis = error.reason === "Exceeded"
-            ? Duration.toMillis(error.retryAfter)
-            : Duration.toMillis(settings.rateLimitWindow)
+          // The shared store unreachable and the limit failing closed: refused, but not the caller's fault.
+          if (error.reason !== "Exceeded") return Effect.succeed(notForwarded(Answers.rateLimitUnavailable()))
           metrics.rateLimited.inc({ key })
           return Effect.succeed(
-            notForwarded(Answers.rateLimited(key, limit, settings.rateLimitWindow, retryAfterMillis))
+            notForwarded(Answers.rateLimited(key, limit, settings.rateLimitWindow, Duration.toMillis(error.retryAfter)))
           )
         }
         const rateHeaders: Record<string, string> = {
@@ -183,7 +201,7 @@ export const makeUpstream = (deps: UpstreamDeps) => {
         }
         return Effect.map(
           callShared(ask, ref, requestId),
-          ({ called, coalesced }) => answerOf(called, coalesced, rateHeaders)
+          (outcome) => answerOf(outcome, rateHeaders)
         )
       }
     )

@@ -11,6 +11,7 @@ import { AccessLog, makeJsonLines, makeJsonLinesLogger } from "./AccessLogger.js
 import { helpText } from "./internal/help.js"
 import * as ProxyConfig from "./ProxyConfig.js"
 import { ListenError, serve } from "./Server.js"
+import * as SharedState from "./SharedState.js"
 
 // undici keeps a pool of upstream connections alive; the client over it is the lean one
 // of @filebatch/undici (most of the platform client's per-call cost is machinery core
@@ -19,7 +20,12 @@ const UpstreamHttpLive = UndiciHttpClient.layer({ maxResponseBytes: 1024 * 1024 
 
 const UpstreamLive = Layer.merge(FileBatchConfig.layerConfig(), UpstreamHttpLive)
 
-const RateLimiterLive = RateLimiter.layer.pipe(Layer.provide(RateLimiter.layerStoreMemory))
+// The rate limit's buckets and the cancels in flight: in Redis when FILEBATCH_PROXY_REDIS_URL
+// is set (replicas share them), else in this process. A lock outlives no call: at most core's deadline.
+const SharedStateLive = Layer.unwrapEffect(
+  Effect.map(FileBatchConfig.FileBatchConfig, (settings) => SharedState.layerConfig(settings.deadline))
+).pipe(Layer.provide(FileBatchConfig.layerConfig()))
+const RateLimiterLive = RateLimiter.layer.pipe(Layer.provideMerge(SharedStateLive))
 
 const lines = makeJsonLines()
 const version = "0.1.0"
@@ -42,7 +48,7 @@ const logLevel = Config.string("LOG_LEVEL").pipe(
 )
 
 const args = process.argv.slice(2)
-const main: Effect.Effect<void, ConfigError.ConfigError | ListenError> = args.includes("--help") || args.includes("-h")
+const main: Effect.Effect<void, ConfigError.ConfigError | ListenError | SharedState.RedisStartError> = args.includes("--help") || args.includes("-h")
   ? Effect.sync(() => process.stdout.write(helpText(version)))
   : args.length > 0
   ? Effect.sync(() => {
@@ -58,7 +64,7 @@ main.pipe(
       const failure = Cause.failureOption(cause)
       const message = failure._tag === "None"
         ? Cause.pretty(cause)
-        : failure.value instanceof ListenError
+        : failure.value instanceof ListenError || failure.value instanceof SharedState.RedisStartError
         ? failure.value.message
         : `invalid configuration: ${FileBatchConfig.describeConfigError(failure.value)}`
       process.stderr.write(`filebatch-proxy: ${message}\n`)

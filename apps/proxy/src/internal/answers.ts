@@ -96,6 +96,14 @@ export const rateLimited = (key: string, limit: number, window: Duration.Duratio
   )
 
 /** A defect in the proxy itself: nothing about it is told to the client. */
+/** Redis, which holds the shared rate limit, is unreachable and the limit fails closed. */
+export const rateLimitUnavailable = () =>
+  errorAnswer(503, "The rate limit cannot be checked right now; retry shortly.", {
+    code: "rate_limit_unavailable",
+    headers: { "retry-after": "1" },
+    shouldRetry: true
+  })
+
 export const unexpected = () => errorAnswer(500, "The proxy failed unexpectedly.", { code: "internal_error" })
 
 /** An error answer the upstream chose, passed on with its type, param, code and retry hints. */
