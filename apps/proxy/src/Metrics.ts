@@ -57,6 +57,14 @@ export const makeMetrics = (inFlightNow: InFlight, redis?: RedisState) => {
         this.set(redis.up() ? 1 : 0)
       }
     })
+    new Gauge({
+      name: "filebatch_proxy_waiting_on_other_replica",
+      help: "Cancels waiting for the answer of an identical cancel another replica is making",
+      registers: [registry],
+      collect() {
+        this.set(redis.waitingOnOthers())
+      }
+    })
     // Counts kept by the Redis connection, read when scraped.
     new Counter({
       name: "filebatch_proxy_redis_errors_total",

@@ -28,6 +28,8 @@ export interface RedisState {
   readonly errors: () => number
   /** Times Redis went from reachable to unreachable. */
   readonly outages: () => number
+  /** Cancels of this replica waiting for another replica's answer now. */
+  readonly waitingOnOthers: () => number
 }
 
 export interface SharedStateService {
@@ -55,14 +57,15 @@ export class SharedState extends Context.Tag("@filebatch/proxy/SharedState")<Sha
 /** Redis could not be reached at start: the proxy does not start half-configured. */
 export class RedisStartError extends Data.TaggedError("RedisStartError")<{ readonly message: string }> {}
 
-const local: SharedStateService = {
+/** The state of this process alone. */
+export const inProcess: SharedStateService = {
   redis: undefined,
   acrossReplicas: (_key, call) => Effect.map(call, (value) => ({ _tag: "Here", value }))
 }
 
 /** One replica: the rate limit's buckets and the cancels in flight in this process. */
 export const layerMemory: Layer.Layer<SharedState | RateLimiter.RateLimiterStore> = Layer.merge(
-  Layer.succeed(SharedState, local),
+  Layer.succeed(SharedState, inProcess),
   RateLimiter.layerStoreMemory
 )
 
@@ -87,7 +90,10 @@ export const layerConfig = (
     const connection = yield* connectRedis(options, failure)
     const calls = yield* makeSharedCalls(connection, Duration.toMillis(lockTime))
     return Layer.merge(
-      Layer.succeed(SharedState, { redis: connection.state, acrossReplicas: calls.acrossReplicas }),
+      Layer.succeed(SharedState, {
+        redis: { ...connection.state, waitingOnOthers: calls.waitingOnOthers },
+        acrossReplicas: calls.acrossReplicas
+      }),
       Layer.succeed(RateLimiter.RateLimiterStore, connection.rateLimiterStore)
     )
   }))

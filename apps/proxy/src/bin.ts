@@ -48,14 +48,15 @@ const logLevel = Config.string("LOG_LEVEL").pipe(
 )
 
 const args = process.argv.slice(2)
-const main: Effect.Effect<void, ConfigError.ConfigError | ListenError | SharedState.RedisStartError> = args.includes("--help") || args.includes("-h")
-  ? Effect.sync(() => process.stdout.write(helpText(version)))
-  : args.length > 0
-  ? Effect.sync(() => {
-    process.stderr.write(`filebatch-proxy: takes no arguments (got ${args.join(" ")}); see --help\n`)
-    process.exitCode = 2
-  })
-  : Effect.flatMap(logLevel, (level) => Logger.withMinimumLogLevel(Layer.launch(MainLive), level))
+const main: Effect.Effect<void, ConfigError.ConfigError | ListenError | SharedState.RedisStartError> =
+  args.includes("--help") || args.includes("-h")
+    ? Effect.sync(() => process.stdout.write(helpText(version)))
+    : args.length > 0
+    ? Effect.sync(() => {
+      process.stderr.write(`filebatch-proxy: takes no arguments (got ${args.join(" ")}); see --help\n`)
+      process.exitCode = 2
+    })
+    : Effect.flatMap(logLevel, (level) => Logger.withMinimumLogLevel(Layer.launch(MainLive), level))
 
 main.pipe(
   Effect.catchAllCause((cause) =>

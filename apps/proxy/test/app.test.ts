@@ -12,6 +12,7 @@ import { makeGate } from "../src/internal/gate.js"
 import { makeMetrics } from "../src/Metrics.js"
 import { makeApp, type ProxyReply, type ProxyRequest, type ProxyState } from "../src/Proxy.js"
 import type { ProxySettings } from "../src/ProxyConfig.js"
+import { inProcess } from "../src/SharedState.js"
 
 const clientKey = "sk-in-process-client-1"
 const docsAssets = { script: () => "/* ui */", styles: () => "/* css */" }
@@ -74,6 +75,7 @@ const setup = (client: FileBatchClient.FileBatchClientService) =>
       settings,
       client,
       rateLimiter,
+      sharedState: inProcess,
       metrics,
       gate,
       state,

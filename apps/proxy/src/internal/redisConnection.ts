@@ -40,9 +40,11 @@ export const connectRedis = (options: RedisOptions, failure: RedisFailure) =>
       const wasDown = downSince > 0
       up = true
       if (wasDown) {
-        runFork(Effect.logInfo("redis reachable again").pipe(
-          Effect.annotateLogs({ redis: address, outage_ms: Date.now() - downSince })
-        ))
+        runFork(
+          Effect.logInfo("redis reachable again").pipe(
+            Effect.annotateLogs({ redis: address, outage_ms: Date.now() - downSince })
+          )
+        )
       }
     }
     const failed = (error: unknown) => {
@@ -111,7 +113,12 @@ export const connectRedis = (options: RedisOptions, failure: RedisFailure) =>
         guarded(store.fixedWindow(request), () => [request.tokens, Duration.toMillis(request.refillRate)] as const)
     })
 
-    const state: RedisState = { up: () => up, failure, errors: () => errors, outages: () => outages }
+    const state: Omit<RedisState, "waitingOnOthers"> = {
+      up: () => up,
+      failure,
+      errors: () => errors,
+      outages: () => outages
+    }
     return { commands, subscriber, state, rateLimiterStore, failed, address }
   })
 

@@ -33,7 +33,7 @@ export const redisOptionsFromUrl = (text: string): RedisOptions | string => {
     commandTimeout: commandTimeoutMillis,
     maxRetriesPerRequest: 0,
     connectTimeout: 2_000,
-    retryStrategy: (times) => Math.min(times * 200, 2_000),
+    retryStrategy: (times) => Math.min(times * 100, 500),
     lazyConnect: true
   }
 }

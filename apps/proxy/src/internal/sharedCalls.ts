@@ -7,7 +7,8 @@ const prefix = "filebatch:"
 const channel = `${prefix}answers`
 
 // Deletes the lock only if this replica still holds it (it may have expired and been taken).
-const releaseScript = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end`
+const releaseScript =
+  `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end`
 
 /**
  * One call per key across replicas. A replica takes the key's lock (`SET NX PX`) and calls;
@@ -20,6 +21,7 @@ const releaseScript = `if redis.call("get", KEYS[1]) == ARGV[1] then return redi
 export const makeSharedCalls = (redis: RedisConnection, lockMillis: number) =>
   Effect.gen(function*() {
     const waiting = new Map<string, Set<Deferred.Deferred<SharedAnswer>>>()
+    let waitingOnOthers = 0
     redis.subscriber.on("message", (from: string, message: string) => {
       if (from !== channel) return
       let parsed: { key: string; shared: SharedAnswer }
@@ -78,15 +80,16 @@ export const makeSharedCalls = (redis: RedisConnection, lockMillis: number) =>
                 )
               )
             }
+            waitingOnOthers += 1
             return Deferred.await(answered).pipe(
               Effect.map((shared): AcrossReplicas<A> => ({ _tag: "Remote", shared })),
               Effect.timeout(Duration.millis(lockMillis)),
-              Effect.catchTag("TimeoutException", () => here(call)),
-              Effect.ensuring(stopWaiting)
+              Effect.ensuring(Effect.zipRight(stopWaiting, Effect.sync(() => void (waitingOnOthers -= 1)))),
+              Effect.catchTag("TimeoutException", () => here(call))
             )
           })
         )
       })
 
-    return { acrossReplicas }
+    return { acrossReplicas, waitingOnOthers: () => waitingOnOthers }
   })

@@ -1,0 +1,167 @@
+/**
+ * Replicas sharing a real redis-server (one per test, loopback, free port, no persistence):
+ * one rate limit across replicas, one upstream call for identical cancels across replicas,
+ * and Redis lost and back while requests keep coming.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { haveRedis, type RunningRedis, startRedis } from "@filebatch/testkit"
+import {
+  call,
+  eventually,
+  run,
+  type RunningEmulator,
+  type RunningProxy,
+  seed,
+  startEmulator,
+  startProxy,
+  untilHeld,
+  upstreamRequests
+} from "./harness.js"
+
+if (!haveRedis) console.warn("redis.test.ts: redis-server is missing (apt-get install redis-server); skipped")
+
+/** An emulator, a Redis, and two bundled proxies sharing it; all stopped however the test ends. */
+const withReplicas = async (
+  env: Record<string, string>,
+  test: (setup: { upstream: RunningEmulator; redis: RunningRedis; replicas: [RunningProxy, RunningProxy] }) => Promise<
+    void
+  >
+) => {
+  const upstream = await startEmulator()
+  const redis = await startRedis()
+  const started: Array<RunningProxy> = []
+  try {
+    for (let i = 0; i < 2; i++) {
+      started.push(await startProxy(upstream.emulator, { FILEBATCH_PROXY_REDIS_URL: redis.url, ...env }))
+    }
+    await test({ upstream, redis, replicas: [started[0]!, started[1]!] })
+  } finally {
+    await Promise.all(started.map((proxy) => proxy.stop()))
+    await redis.stop()
+    await upstream.close()
+  }
+}
+
+const gauge = async (proxy: RunningProxy, name: string) => {
+  const text = (await call(proxy.url, "GET", "/metrics")).text
+  const match = new RegExp(`^${name} (\\d+)$`, "m").exec(text)
+  return match === null ? undefined : Number(match[1])
+}
+
+describe.skipIf(!haveRedis)("replicas sharing Redis", () => {
+  it("admit at most the configured limit per key in total", async () => {
+    await withReplicas({ FILEBATCH_PROXY_RATE_LIMIT: "6", FILEBATCH_PROXY_RATE_LIMIT_WINDOW: "1h" }, async (setup) => {
+      const { batchId, vectorStoreId } = await seed(setup.upstream.emulator)
+      const path = `/v1/vector_stores/${vectorStoreId}/file_batches/${batchId}`
+      const statuses: Array<number> = []
+      for (let i = 0; i < 12; i++) statuses.push((await call(setup.replicas[i % 2]!.url, "GET", path)).status)
+      expect(statuses.filter((status) => status === 200)).toHaveLength(6)
+      expect(statuses.filter((status) => status === 429)).toHaveLength(6)
+      // Each replica admitted some: the limit is one, not one per replica.
+      expect(statuses.slice(0, 6)).toEqual([200, 200, 200, 200, 200, 200])
+      const ready = await call(setup.replicas[0].url, "GET", "/readyz")
+      expect(JSON.parse(ready.text)).toEqual({ status: "ready", redis: "up" })
+    })
+  })
+
+  it("share one upstream call for identical cancels spread over both", async () => {
+    await withReplicas({}, async (setup) => {
+      const { batchId, vectorStoreId } = await seed(setup.upstream.emulator)
+      await run(setup.upstream.emulator.addFaults([{ batchId, operation: "cancel", fault: { kind: "hold" } }]))
+      const path = `/v1/vector_stores/${vectorStoreId}/file_batches/${batchId}/cancel`
+      const pending = Array.from({ length: 100 }, (_, i) => call(setup.replicas[i % 2]!.url, "POST", path))
+      // One replica's call is held upstream; the other's leader waits for its answer through Redis.
+      await untilHeld(setup.upstream.emulator, 1)
+      await eventually("one replica waiting on the other", async () => {
+        const waiting = await Promise.all(
+          setup.replicas.map((proxy) => gauge(proxy, "filebatch_proxy_waiting_on_other_replica"))
+        )
+        return waiting.sort().join(",") === "0,1"
+      })
+      for (const proxy of setup.replicas) {
+        await eventually(
+          "50 callers in flight",
+          async () => (await gauge(proxy, "filebatch_proxy_in_flight_requests")) === 51
+        )
+      }
+      await run(setup.upstream.emulator.releaseHeld)
+      const answers = await Promise.all(pending)
+      expect(answers.map((answer) => answer.status)).toEqual(Array(100).fill(200))
+      expect(new Set(answers.map((answer) => answer.text)).size).toBe(1)
+      const cancels = (await upstreamRequests(setup.upstream.emulator)).filter((entry) => entry.operation === "cancel")
+      expect(cancels).toHaveLength(1)
+    })
+  })
+
+  it("Redis lost: every request answered (the limit fails open), readiness and metrics say so; back: limits resume", async () => {
+    await withReplicas({ FILEBATCH_PROXY_RATE_LIMIT: "4", FILEBATCH_PROXY_RATE_LIMIT_WINDOW: "1h" }, async (setup) => {
+      const { batchId, vectorStoreId } = await seed(setup.upstream.emulator)
+      const path = `/v1/vector_stores/${vectorStoreId}/file_batches/${batchId}`
+      const [a, b] = setup.replicas
+      await setup.redis.kill()
+      // Nothing hangs: each Redis command gives up after 500 ms, and the limit admits.
+      const during = await Promise.all(
+        Array.from({ length: 12 }, (_, i) => call(setup.replicas[i % 2]!.url, "GET", path))
+      )
+      expect(during.map((reply) => reply.status)).toEqual(Array(12).fill(200))
+      for (const proxy of [a, b]) {
+        expect(JSON.parse((await call(proxy.url, "GET", "/readyz")).text)).toEqual({ status: "ready", redis: "down" })
+        expect(await gauge(proxy, "filebatch_proxy_redis_up")).toBe(0)
+        expect(await gauge(proxy, "filebatch_proxy_redis_outages_total")).toBe(1)
+        expect(proxy.output().match(/"message":"redis unreachable"/g)).toHaveLength(1)
+      }
+      // Identical cancels while Redis is down still work, coalesced per replica.
+      const cancels = await Promise.all([a, b].map((proxy) => call(proxy.url, "POST", `${path}/cancel`)))
+      expect(cancels.map((reply) => reply.status)).toEqual([200, 200])
+      await setup.redis.restart()
+      for (const proxy of [a, b]) {
+        await eventually("redis up again", async () => (await gauge(proxy, "filebatch_proxy_redis_up")) === 1)
+      }
+      // The rate limiter's own connection may come back a moment after (a request meanwhile is
+      // admitted, failing open): the limit is back once a 429 comes, and then it holds.
+      const after: Array<number> = []
+      while (!after.includes(429) && after.length < 40) {
+        after.push((await call(setup.replicas[after.length % 2]!.url, "GET", path)).status)
+      }
+      expect(after).toContain(429)
+      expect(after.filter((status) => status === 200).length).toBeGreaterThanOrEqual(4)
+      for (let i = 0; i < 4; i++) expect((await call(setup.replicas[i % 2]!.url, "GET", path)).status).toBe(429)
+    })
+  })
+
+  it("fail closed: without Redis, rate-limited requests get 503 with x-should-retry and the replica is unready", async () => {
+    await withReplicas(
+      { FILEBATCH_PROXY_RATE_LIMIT: "4", FILEBATCH_PROXY_REDIS_FAILURE: "closed" },
+      async ({ redis, replicas: [a], upstream }) => {
+        const { batchId, vectorStoreId } = await seed(upstream.emulator)
+        await redis.kill()
+        const reply = await call(a.url, "GET", `/v1/vector_stores/${vectorStoreId}/file_batches/${batchId}`)
+        expect(reply.status).toBe(503)
+        expect(reply.headers.get("x-should-retry")).toBe("true")
+        expect(JSON.parse(reply.text).error.code).toBe("rate_limit_unavailable")
+        const ready = await call(a.url, "GET", "/readyz")
+        expect(ready.status).toBe(503)
+        expect(JSON.parse(ready.text)).toEqual({ status: "unready", redis: "down" })
+      }
+    )
+  })
+})
+
+describe.skipIf(!haveRedis)("Redis at start", () => {
+  it("unreachable: the proxy does not start, and says where it looked (never the password)", async () => {
+    const upstream = await startEmulator()
+    try {
+      const redis = await startRedis()
+      await redis.stop()
+      const proxy = startProxy(upstream.emulator, {
+        FILEBATCH_PROXY_REDIS_URL: `redis://:hunter2-secret@127.0.0.1:${redis.port}/0`
+      })
+      await expect(proxy).rejects.toThrow(
+        new RegExp(`filebatch-proxy: cannot reach Redis at 127\\.0\\.0\\.1:${redis.port}/0 .*ECONNREFUSED`)
+      )
+      await expect(proxy).rejects.not.toThrow(/hunter2/)
+    } finally {
+      await upstream.close()
+    }
+  })
+})
