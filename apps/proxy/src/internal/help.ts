@@ -27,6 +27,12 @@ export const settings: ReadonlyArray<readonly [string, string, string]> = [
   ],
   ["FILEBATCH_PROXY_RATE_LIMIT", "off", "requests per client key per window"],
   ["FILEBATCH_PROXY_RATE_LIMIT_WINDOW", "1s", "the rate limit's window"],
+  [
+    "FILEBATCH_PROXY_REDIS_URL",
+    "off",
+    "redis://[user:password@]host[:port][/db] or rediss:// (TLS): replicas share rate limits and cancels"
+  ],
+  ["FILEBATCH_PROXY_REDIS_FAILURE", "open", "Redis unreachable: the rate limit admits (open) or answers 503 (closed)"],
   ["FILEBATCH_PROXY_MAX_UPSTREAM_CONCURRENCY", "64", "upstream calls in flight at once"],
   ["FILEBATCH_PROXY_MAX_QUEUE", "256", "calls allowed to wait for one; past it, 503"],
   ["FILEBATCH_PROXY_MAX_BODY_BYTES", "16384", "larger request bodies get 413"],
