@@ -16,7 +16,11 @@ export interface JsonLines {
   readonly write: (level: string, message: unknown, fields: Readonly<Record<string, unknown>>) => void
 }
 
-export const makeJsonLines = (write: (text: string) => void = (text) => process.stdout.write(text)): JsonLines => {
+export const makeJsonLines = (
+  write: (text: string) => void = (text) => process.stdout.write(text),
+  /** Fields every line carries (a worker's number). */
+  context?: Readonly<Record<string, unknown>>
+): JsonLines => {
   let buffer: Array<string> = []
   let scheduled = false
   const flush = () => {
@@ -33,7 +37,7 @@ export const makeJsonLines = (write: (text: string) => void = (text) => process.
   return {
     write: (level, message, fields) => {
       // Serialised in two parts rather than spreading the fields into a new object per line.
-      const rest = JSON.stringify(fields)
+      const rest = JSON.stringify(context === undefined ? fields : { ...context, ...fields })
       buffer.push(
         `{"time":"${new Date().toISOString()}","level":${JSON.stringify(level)},"message":${
           JSON.stringify(message) ?? "null"

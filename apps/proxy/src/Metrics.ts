@@ -2,6 +2,7 @@
  * Prometheus metrics (prom-client), served on `/metrics`.
  */
 import { Counter, Gauge, Histogram, Registry } from "prom-client"
+import { makeScrape } from "./internal/cluster.js"
 import type { RedisState } from "./SharedState.js"
 
 /** What the in-flight gauges read when scraped, rather than being moved on every request. */
@@ -53,6 +54,8 @@ export const makeMetrics = (inFlightNow: InFlight, redis?: RedisState) => {
       name: "filebatch_proxy_redis_up",
       help: "1 while Redis (shared by the replicas) answers, else 0",
       registers: [registry],
+      // Over a group of workers: up only if up for every one.
+      aggregator: "min",
       collect() {
         this.set(redis.up() ? 1 : 0)
       }
@@ -104,6 +107,8 @@ export const makeMetrics = (inFlightNow: InFlight, redis?: RedisState) => {
   }
   return {
     registry,
+    /** The text of a scrape: this process's metrics, or with workers the whole group's (see internal/cluster.ts). */
+    scrape: makeScrape(registry),
     requests,
     latency,
     upstreamCalls,

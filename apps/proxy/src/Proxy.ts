@@ -13,11 +13,12 @@ import { type DocsAssets, docsRoutes } from "./internal/docs.js"
 import type { Gate } from "./internal/gate.js"
 import { checkRef, requestIdFrom } from "./internal/ids.js"
 import { listFilesQuery } from "./internal/query.js"
+import { readiness } from "./internal/readiness.js"
 import { andThen, bearer, headerOf, type Pending, type ProxyRequest } from "./internal/request.js"
 import type { Metrics } from "./Metrics.js"
 import { openApiDocument } from "./ProxyApi.js"
 import type { ProxySettings } from "./ProxyConfig.js"
-import type { RedisState, SharedStateService } from "./SharedState.js"
+import type { SharedStateService } from "./SharedState.js"
 import { makeUpstream } from "./Upstream.js"
 
 export type { ProxyRequest } from "./internal/request.js"
@@ -78,18 +79,6 @@ interface Handled {
 }
 
 const handled = (answer: Answer, facts: Facts): Handled => ({ answer, facts })
-
-/**
- * Ready, with Redis's state when replicas share it. Redis down makes the proxy unready
- * only when its rate limit fails closed (it would refuse the requests); failing open,
- * it serves them, each replica coalescing on its own.
- */
-const readiness = (redis: RedisState | undefined): Answer => {
-  const body = redis === undefined
-    ? { status: "ready" }
-    : { status: redis.up() || redis.failure === "open" ? "ready" : "unready", redis: redis.up() ? "up" : "down" }
-  return { status: body.status === "ready" ? 200 : 503, body: JSON.stringify(body), headers: {} }
-}
 
 // Facts of the routes that learn nothing while they are handled, made once.
 const factsOf = (route: string): Facts => ({ route })
@@ -162,9 +151,7 @@ export const makeApp = (deps: ProxyDeps): (request: ProxyRequest) => Pending<Pro
         return handled(
           !get
             ? Answers.wrongMethod(method, path, "GET")
-            : state.draining
-            ? json(503, { status: "draining" })
-            : readiness(deps.sharedState.redis),
+            : readiness(state, deps.sharedState.redis),
           routeFacts.readyz
         )
       case "/metrics":
@@ -172,7 +159,7 @@ export const makeApp = (deps: ProxyDeps): (request: ProxyRequest) => Pending<Pro
         if (settings.adminPort !== undefined) return handled(Answers.invalidUrl(method, path), other)
         if (!get) return handled(Answers.wrongMethod(method, path, "GET"), routeFacts.metrics)
         return Effect.map(
-          Effect.promise(() => metrics.registry.metrics()),
+          Effect.promise(() => metrics.scrape()),
           (text) =>
             handled(
               { status: 200, body: text, headers: {}, contentType: metrics.registry.contentType },

@@ -190,7 +190,9 @@ export const serve: Effect.Effect<
     () => Effect.sync(() => nodeServer.closeAllConnections())
   )
 
-  if (settings.adminPort !== undefined) yield* serveAdmin(settings.host, settings.adminPort, metrics, state)
+  if (settings.adminPort !== undefined) {
+    yield* serveAdmin(settings.host, settings.adminPort, metrics, state, sharedState.redis)
+  }
 
   // Runs before the release above. Requests that arrive while draining are served, not
   // refused: a client whose request was already on its way must get an answer.
@@ -223,6 +225,7 @@ export const serve: Effect.Effect<
     Effect.annotateLogs({
       url: `http://${hostname}:${address.port}`,
       port: address.port,
+      pid: process.pid,
       client_keys: settings.keyring.size(),
       rate_limit: settings.rateLimit ?? "off",
       shared_state: sharedState.redis === undefined ? "this process" : `redis (fails ${sharedState.redis.failure})`

@@ -6,9 +6,12 @@ import { RateLimiter } from "@effect/experimental"
 import { NodeRuntime } from "@effect/platform-node"
 import { FileBatchConfig } from "@filebatch/core"
 import { UndiciHttpClient } from "@filebatch/undici"
-import { Cause, Config, ConfigError, Effect, Either, Layer, Logger, LogLevel } from "effect"
+import { Cause, Config, ConfigError, Effect, Either, Layer, Logger, LogLevel, Option } from "effect"
+import cluster from "node:cluster"
+import { availableParallelism } from "node:os"
 import { AccessLog, makeJsonLines, makeJsonLinesLogger } from "./AccessLogger.js"
 import { helpText } from "./internal/help.js"
+import { runWorkers } from "./internal/workers.js"
 import * as ProxyConfig from "./ProxyConfig.js"
 import { ListenError, serve } from "./Server.js"
 import * as SharedState from "./SharedState.js"
@@ -27,7 +30,8 @@ const SharedStateLive = Layer.unwrapEffect(
 ).pipe(Layer.provide(FileBatchConfig.layerConfig()))
 const RateLimiterLive = RateLimiter.layer.pipe(Layer.provideMerge(SharedStateLive))
 
-const lines = makeJsonLines()
+// A worker's lines say which worker wrote them.
+const lines = makeJsonLines(undefined, cluster.isWorker ? { worker: cluster.worker!.id } : undefined)
 const version = "0.1.0"
 
 const MainLive = Layer.scopedDiscard(serve).pipe(
@@ -47,6 +51,43 @@ const logLevel = Config.string("LOG_LEVEL").pipe(
   })
 )
 
+const workersSetting = Config.string("FILEBATCH_PROXY_WORKERS").pipe(
+  Config.withDefault("1"),
+  Config.mapOrFail((text) => {
+    const trimmed = text.trim()
+    if (trimmed === "auto") return Either.right(availableParallelism())
+    const count = Number(trimmed)
+    return /^\d+$/.test(trimmed) && count >= 1
+      ? Either.right(count)
+      : Either.left(ConfigError.InvalidData(
+        [],
+        `FILEBATCH_PROXY_WORKERS must be a whole number ≥ 1 or auto (got ${JSON.stringify(text)})`
+      ))
+  })
+)
+
+/** How many workers; more than one needs Redis, which is what they share. */
+const workersConfig = Effect.gen(function*() {
+  const workers = yield* workersSetting
+  if (workers > 1 && Option.isNone(yield* Config.option(Config.redacted("FILEBATCH_PROXY_REDIS_URL")))) {
+    return yield* Effect.fail(ConfigError.InvalidData(
+      [],
+      `FILEBATCH_PROXY_WORKERS=${workers} needs FILEBATCH_PROXY_REDIS_URL: workers share the rate limits and the ` +
+        `cancels in flight through Redis; without it each would keep its own, and a key would get ${workers}× its limit`
+    ))
+  }
+  return workers
+})
+
+const describeFailure = (cause: Cause.Cause<unknown>) => {
+  const failure = Cause.failureOption(cause)
+  return failure._tag === "None"
+    ? Cause.pretty(cause)
+    : failure.value instanceof ListenError || failure.value instanceof SharedState.RedisStartError
+    ? failure.value.message
+    : `invalid configuration: ${FileBatchConfig.describeConfigError(failure.value as ConfigError.ConfigError)}`
+}
+
 const args = process.argv.slice(2)
 const main: Effect.Effect<void, ConfigError.ConfigError | ListenError | SharedState.RedisStartError> =
   args.includes("--help") || args.includes("-h")
@@ -58,20 +99,37 @@ const main: Effect.Effect<void, ConfigError.ConfigError | ListenError | SharedSt
     })
     : Effect.flatMap(logLevel, (level) => Logger.withMinimumLogLevel(Layer.launch(MainLive), level))
 
-main.pipe(
-  Effect.catchAllCause((cause) =>
-    Effect.sync(() => {
-      if (Cause.isInterruptedOnly(cause)) return
-      const failure = Cause.failureOption(cause)
-      const message = failure._tag === "None"
-        ? Cause.pretty(cause)
-        : failure.value instanceof ListenError || failure.value instanceof SharedState.RedisStartError
-        ? failure.value.message
-        : `invalid configuration: ${FileBatchConfig.describeConfigError(failure.value)}`
-      process.stderr.write(`filebatch-proxy: ${message}\n`)
-      process.exitCode = 1
-    })
-  ),
-  Effect.provide(Logger.replace(Logger.defaultLogger, makeJsonLinesLogger(lines))),
-  NodeRuntime.runMain({ disableErrorReporting: true, disablePrettyLogger: true })
-)
+const runProxy = () =>
+  main.pipe(
+    Effect.catchAllCause((cause) =>
+      Effect.sync(() => {
+        if (Cause.isInterruptedOnly(cause)) return
+        process.stderr.write(`filebatch-proxy: ${describeFailure(cause)}\n`)
+        process.exitCode = 1
+      })
+    ),
+    Effect.provide(Logger.replace(Logger.defaultLogger, makeJsonLinesLogger(lines))),
+    NodeRuntime.runMain({ disableErrorReporting: true, disablePrettyLogger: true })
+  )
+
+if (cluster.isWorker) {
+  // The primary passes each signal on, and a terminal's Ctrl-C reaches every process:
+  // the first starts the drain, later ones must not kill the worker mid-drain.
+  process.on("SIGINT", () => {})
+  process.on("SIGTERM", () => {})
+  // The primary gone: drain and stop, as on SIGTERM.
+  process.once("disconnect", () => process.emit("SIGTERM", "SIGTERM"))
+  runProxy()
+} else if (args.length > 0) {
+  runProxy()
+} else {
+  const workers = Effect.runSync(Effect.either(workersConfig))
+  if (workers._tag === "Left") {
+    process.stderr.write(`filebatch-proxy: ${describeFailure(Cause.fail(workers.left))}\n`)
+    process.exitCode = 1
+  } else if (workers.right > 1) {
+    void runWorkers(workers.right, lines.write).then((status) => process.exit(status))
+  } else {
+    runProxy()
+  }
+}

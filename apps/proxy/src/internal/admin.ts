@@ -6,9 +6,17 @@ import { Effect } from "effect"
 import { createServer } from "node:http"
 import type { Metrics } from "../Metrics.js"
 import type { ProxyState } from "../Proxy.js"
+import type { RedisState } from "../SharedState.js"
 import { listen } from "./listen.js"
+import { readiness } from "./readiness.js"
 
-export const serveAdmin = (host: string, port: number, metrics: Metrics, state: ProxyState) =>
+export const serveAdmin = (
+  host: string,
+  port: number,
+  metrics: Metrics,
+  state: ProxyState,
+  redis: RedisState | undefined
+) =>
   Effect.gen(function*() {
     const admin = createServer((request, response) => {
       const path = (request.url ?? "/").split("?")[0]
@@ -18,10 +26,14 @@ export const serveAdmin = (host: string, port: number, metrics: Metrics, state: 
       }
       if (request.method !== "GET") return send(405, JSON.stringify({ error: "GET only" }))
       if (path === "/metrics") {
-        void metrics.registry.metrics().then((text) => send(200, text, metrics.registry.contentType))
+        metrics.scrape().then(
+          (text) => send(200, text, metrics.registry.contentType),
+          (error: Error) => send(503, JSON.stringify({ error: error.message }))
+        )
       } else if (path === "/healthz") send(200, JSON.stringify({ status: "ok" }))
       else if (path === "/readyz") {
-        send(state.draining ? 503 : 200, JSON.stringify({ status: state.draining ? "draining" : "ready" }))
+        const answer = readiness(state, redis)
+        send(answer.status, answer.body)
       } else send(404, JSON.stringify({ error: "not found: /metrics, /healthz or /readyz" }))
     })
     // Released after the drain (acquired before it is registered), so the drain can be watched here.
