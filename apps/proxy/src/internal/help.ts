@@ -32,6 +32,11 @@ export const settings: ReadonlyArray<readonly [string, string, string]> = [
     "off",
     "redis://[user:password@]host[:port][/db] or rediss:// (TLS): replicas share rate limits and cancels"
   ],
+  [
+    "FILEBATCH_PROXY_WORKERS",
+    "1",
+    "processes serving the port (auto: one per core); more than one needs FILEBATCH_PROXY_REDIS_URL"
+  ],
   ["FILEBATCH_PROXY_REDIS_FAILURE", "open", "Redis unreachable: the rate limit admits (open) or answers 503 (closed)"],
   ["FILEBATCH_PROXY_MAX_UPSTREAM_CONCURRENCY", "64", "upstream calls in flight at once"],
   ["FILEBATCH_PROXY_MAX_QUEUE", "256", "calls allowed to wait for one; past it, 503"],

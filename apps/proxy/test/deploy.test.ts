@@ -1,0 +1,64 @@
+/**
+ * The deployment examples (deploy/compose.yaml, deploy/kubernetes/) are checked without a
+ * Docker engine or a cluster: they parse, every setting they give the proxy exists (the
+ * list `--help` prints), and the pieces fit: probes on the proxy's routes and port,
+ * selectors that match, a grace period that covers the drain.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { DurationText } from "@filebatch/core"
+import { Duration, Either } from "effect"
+import { existsSync, readFileSync } from "node:fs"
+import { fileURLToPath } from "node:url"
+import { parse, parseAllDocuments } from "yaml"
+import { settings } from "../src/internal/help.js"
+
+const at = (path: string) => fileURLToPath(new URL(path, import.meta.url))
+const known = new Set(settings.map(([name]) => name))
+const seconds = (text: string) => Duration.toSeconds(Either.getOrThrow(DurationText.parseFor("setting", text)))
+
+describe("deployment examples", () => {
+  it("compose: two replicas sharing Redis behind a load balancer, with settings the proxy reads", () => {
+    const compose = parse(readFileSync(at("../deploy/compose.yaml"), "utf8"))
+    const { lb, proxy, redis } = compose.services
+    expect(proxy.deploy.replicas).toBe(2)
+    expect(proxy.build).toEqual({ context: "../../..", dockerfile: "apps/proxy/Dockerfile" })
+    expect(existsSync(at("../Dockerfile"))).toBe(true)
+    for (const name of Object.keys(proxy.environment)) expect(known, name).toContain(name)
+    expect(proxy.environment.FILEBATCH_PROXY_REDIS_URL).toBe("redis://redis:6379/0")
+    expect(redis.image).toMatch(/^redis:/)
+    expect(compose.configs.nginx.content).toMatch(/server proxy:8080/)
+    expect(lb.configs[0].source).toBe("nginx")
+    expect(existsSync(at(`../deploy/${compose.secrets.keys.file}`))).toBe(true)
+    const grace = seconds(proxy.stop_grace_period)
+    expect(grace).toBeGreaterThan(seconds(proxy.environment.FILEBATCH_PROXY_DRAIN_DELAY) + 10)
+  })
+
+  it("Kubernetes: readiness on /readyz, a grace period over the drain, a PDB and a Service that select the pods", () => {
+    const documents = parseAllDocuments(readFileSync(at("../deploy/kubernetes/proxy.yaml"), "utf8")).map((doc) => {
+      expect(doc.errors).toEqual([])
+      return doc.toJS()
+    })
+    const byKind = Object.fromEntries(documents.map((doc) => [doc.kind, doc]))
+    expect(Object.keys(byKind).sort()).toEqual(["Deployment", "PodDisruptionBudget", "Service"])
+    const deployment = byKind["Deployment"]
+    const labels = deployment.spec.template.metadata.labels
+    expect(deployment.spec.selector.matchLabels).toEqual(labels)
+    expect(byKind["Service"].spec.selector).toEqual(labels)
+    expect(byKind["PodDisruptionBudget"].spec.selector.matchLabels).toEqual(labels)
+    expect(deployment.spec.replicas).toBeGreaterThanOrEqual(2)
+    const [container] = deployment.spec.template.spec.containers
+    const env = Object.fromEntries(
+      container.env.map((entry: { name: string; value?: string }) => [entry.name, entry.value])
+    )
+    for (const name of Object.keys(env)) expect(known, name).toContain(name)
+    expect(Object.keys(env)).toContain("FILEBATCH_PROXY_REDIS_URL")
+    expect(container.readinessProbe.httpGet.path).toBe("/readyz")
+    expect(container.livenessProbe.httpGet.path).toBe("/healthz")
+    expect(container.ports[0].containerPort).toBe(8080)
+    const drain = seconds(env["FILEBATCH_PROXY_DRAIN_DELAY"]) + seconds(env["FILEBATCH_PROXY_SHUTDOWN_GRACE"])
+    expect(deployment.spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThan(drain)
+    // The readiness probe notices the drain well within the drain delay.
+    const probe = container.readinessProbe
+    expect(probe.periodSeconds * probe.failureThreshold).toBeLessThan(seconds(env["FILEBATCH_PROXY_DRAIN_DELAY"]))
+  })
+})
