@@ -115,3 +115,45 @@ export const writeResult = (name, result) => {
     JSON.stringify({ date: new Date().toISOString(), machine, ...result }, null, 2)
   )
 }
+
+/** The processes `pid` started (a proxy's workers), from /proc. */
+export const childrenOf = (pid) =>
+  readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number)
+
+/** A redis-server on a free loopback port, no persistence; undefined when it is not installed. */
+export const startRedis = async () => {
+  const { spawnSync } = await import("node:child_process")
+  if (spawnSync("redis-server", ["--version"]).status !== 0) return undefined
+  const { createServer } = await import("node:net")
+  const port = await new Promise((resolve) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = server.address()
+      server.close(() => resolve(port))
+    })
+  })
+  const child = spawn("redis-server", [
+    "--port",
+    String(port),
+    "--bind",
+    "127.0.0.1",
+    "--save",
+    "",
+    "--appendonly",
+    "no"
+  ], {
+    stdio: ["ignore", "pipe", "inherit"]
+  })
+  await new Promise((resolve, reject) => {
+    let output = ""
+    child.stdout.on("data", (chunk) => {
+      output += chunk
+      if (output.includes("Ready to accept connections")) resolve()
+    })
+    child.once("exit", (code) => reject(new Error(`redis-server exited (${code}): ${output}`)))
+  })
+  child.stdout.resume()
+  return {
+    url: `redis://127.0.0.1:${port}/0`,
+    stop: () => new Promise((done) => (child.once("exit", done), child.kill("SIGKILL")))
+  }
+}

@@ -12,6 +12,7 @@ const scripts = [
   ["bulk", here("../apps/cli/bench/bulk.mjs")],
   ["proxy", here("../apps/proxy/bench/proxy.mjs")],
   ["herd", here("./herd.mjs")],
+  ["replicas", here("../apps/proxy/bench/replicas.mjs")],
   ["memory", here("./memory.mjs")]
 ]
 let failed = false
@@ -30,6 +31,7 @@ const startup = read(here("./results/startup.json"))
 const bulk = read(here("./results/bulk.json"))
 const proxy = read(here("./results/proxy.json"))
 const herd = read(here("./results/herd.json"))
+const replicas = read(here("./results/replicas.json"))
 const memory = read(here("./results/memory.json"))
 const cached = startup.rows.find((row) => row.name.includes("(code cache)"))
 const firstRun = startup.rows.find((row) => row.name.includes("(no code cache)"))
@@ -50,6 +52,11 @@ const rows = [
   atMost("proxy: added p99 at fixed rate", proxy.summary.addedP99Ms, 2, " ms"),
   atMost("proxy: idle RSS", proxy.summary.idleRssMiB, 60, " MiB"),
   atMost("herd: upstream calls / callers", Number((herd.ratio * 100).toFixed(2)), 1, "%"),
+  ...(replicas.skipped
+    ? []
+    : [
+      atMost("herd over 2 replicas (Redis): upstream / callers", Number((replicas.herd.ratio * 100).toFixed(2)), 1, "%")
+    ]),
   atMost("memory growth between halves", Number((memory.growth * 100).toFixed(1)), 5, "%")
 ]
 console.log(`\n== summary (${machine})`)
@@ -58,6 +65,13 @@ for (const { goal, met, name, sign, unit, value } of rows) {
     `${name.padEnd(42)} ${`${value}${unit}`.padStart(9)}   goal ${`${sign} ${goal}${unit}`.padEnd(10)} ${
       met ? "met" : "MISSED"
     }`
+  )
+}
+if (!replicas.skipped) {
+  const [one, two] = replicas.workers
+  console.log(
+    `${"proxy: 2 workers vs 1 (no goal; shared cores)".padEnd(42)} ${`${replicas.workersGain}×`.padStart(9)}   ` +
+      `${one.rps} → ${two.rps} req/s, ${one.cpuMicrosPerRequest} → ${two.cpuMicrosPerRequest} CPU µs/request`
   )
 }
 process.exit(failed ? 1 : 0)
