@@ -36,6 +36,10 @@ export const makeSharedCalls = (redis: RedisConnection, lockMillis: number) =>
       for (const waiter of waiters) Deferred.unsafeDone(waiter, Exit.succeed(parsed.shared))
     })
     yield* Effect.tryPromise(() => redis.subscriber.subscribe(channel)).pipe(Effect.orDie)
+    // A waiter must hear the answer: only while the subscriber is connected (ioredis subscribes again on reconnect).
+    let hearing = true
+    redis.subscriber.on("close", () => (hearing = false))
+    redis.subscriber.on("ready", () => (hearing = true))
 
     const redisCall = <A>(run: () => Promise<A>) =>
       Effect.tryPromise(run).pipe(
@@ -52,7 +56,7 @@ export const makeSharedCalls = (redis: RedisConnection, lockMillis: number) =>
       shareable: (value: A) => SharedAnswer
     ): Effect.Effect<AcrossReplicas<A>> =>
       Effect.suspend(() => {
-        if (!redis.state.up()) return here(call)
+        if (!redis.state.up() || !hearing) return here(call)
         const lock = `${prefix}lock:${key}`
         const token = randomUUID()
         const answered = Deferred.unsafeMake<SharedAnswer>(FiberId.none)
