@@ -33,8 +33,9 @@ const proxy = read(here("./results/proxy.json"))
 const herd = read(here("./results/herd.json"))
 const replicas = read(here("./results/replicas.json"))
 const memory = read(here("./results/memory.json"))
-const cached = startup.rows.find((row) => row.name.includes("(code cache)"))
-const firstRun = startup.rows.find((row) => row.name.includes("(no code cache)"))
+const cached = startup.rows.find((row) => row.name.includes("(later runs, user's cache)"))
+const firstRun = startup.rows.find((row) => row.name.includes("(first run, shipped cache)"))
+const noCache = startup.rows.find((row) => row.name.includes("(no code cache)"))
 // Each figure with its goal, stated once: the text and the verdict both come from it.
 const atLeast = (name, value, goal, unit = "×") => ({ name, value, unit, goal, met: value >= goal, sign: "≥" })
 const atMost = (name, value, goal, unit = "×") => ({ name, value, unit, goal, met: value <= goal, sign: "≤" })
@@ -43,7 +44,8 @@ const rows = [
   atMost("client: CPU per cancel vs raw undici", client.summary.cpuVsRawUndici, 1.3),
   atLeast("client: throughput vs openai", client.summary.throughputVsOpenai, 2),
   atMost("CLI cold start vs openai, first run", firstRun.ratioToOpenai, 0.35),
-  atMost("CLI cold start vs openai, code cache", cached.ratioToOpenai, 0.35),
+  atMost("CLI cold start vs openai, user's cache", cached.ratioToOpenai, 0.35),
+  atMost("CLI cold start vs openai, no cache at all", noCache.ratioToOpenai, 0.35),
   atLeast("CLI bulk cancels/s vs cancelMany", bulk.summary.cliVsLibrary, 0.8),
   atLeast("proxy: upstream alone / fastest subject", proxy.summary.upstreamHeadroom, 3),
   atLeast("proxy: req/s vs passthrough", proxy.summary.throughputVsPassthrough, 0.67),

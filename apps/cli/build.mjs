@@ -4,11 +4,28 @@
 // of start-up (measured in bench/startup.mjs). So the file is a small launcher with the
 // bundle embedded as a string: it compiles it with node:vm and keeps V8's code cache
 // in the user's cache folder (what Node 22's module.enableCompileCache does; Node 20
-// has no such switch). The first run compiles as usual; later runs skip compilation.
-// FILEBATCH_COMPILE_CACHE=0 turns the cache off.
+// has no such switch). A cache made at build time ships beside the file
+// (dist/filebatch.cjs.<key>-<node version>-<arch>.v8): a first run on the Node the
+// build ran on (a CI job, a fresh container) uses it instead of compiling; elsewhere V8
+// rejects it and the run compiles as usual. Later runs use the user's cache.
+// FILEBATCH_COMPILE_CACHE=0 turns both off.
 import { build } from "esbuild"
+import { spawn } from "node:child_process"
 import { createHash } from "node:crypto"
-import { chmodSync, mkdirSync, statSync, writeFileSync } from "node:fs"
+import {
+  chmodSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeFileSync
+} from "node:fs"
+import { createServer } from "node:http"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 
 const outfile = "dist/filebatch.cjs"
 
@@ -104,6 +121,13 @@ const cacheDir = process.env.FILEBATCH_COMPILE_CACHE === "0" ? undefined
 const cacheFile = cacheDir && join(cacheDir, "${key}-" + process.version + "-" + process.arch + ".v8")
 let cachedData
 if (cacheFile) try { cachedData = readFileSync(cacheFile) } catch {}
+// No cache of the user's yet: the one made at build time, when this Node made it.
+// (Accepted, it serves every run: the user's cache is only written when there is no usable one.)
+if (cacheFile && cachedData === undefined) {
+  try {
+    cachedData = readFileSync(filename + ".${key}-" + process.version + "-" + process.arch + ".v8")
+  } catch {}
+}
 const script = new Script(wrap(source), { filename, cachedData })
 if (cacheFile && (cachedData === undefined || script.cachedDataRejected)) {
   process.once("exit", () => {
@@ -138,11 +162,49 @@ const launcher = `${head(emulatorStart)}/*\n${emulatorPayload}\n*/\n`
 if (Buffer.byteLength(launcher) !== launcher.length) throw new Error("the launcher must be ASCII")
 
 mkdirSync("dist", { recursive: true })
+for (const name of readdirSync("dist")) if (name.endsWith(".v8")) unlinkSync(join("dist", name))
 writeFileSync(outfile, launcher)
 chmodSync(outfile, 0o755)
+
+// The shipped cache: what one run of a cancel (against a stub answering like OpenAI)
+// leaves in an empty cache folder, i.e. the functions a command compiles.
+const stub = createServer((request, response) => {
+  request.resume()
+  response.writeHead(200, { "content-type": "application/json" })
+  response.end(JSON.stringify({
+    id: "vsfb_build",
+    object: "vector_store.files_batch",
+    created_at: 0,
+    vector_store_id: "vs_build",
+    status: "cancelling",
+    file_counts: { in_progress: 1, completed: 0, failed: 0, cancelled: 0, total: 1 }
+  }))
+})
+await new Promise((resolve) => stub.listen(0, "127.0.0.1", resolve))
+const cacheHome = mkdtempSync(join(tmpdir(), "filebatch-build-cache-"))
+const made = await new Promise((resolve) => {
+  const child = spawn(process.execPath, [outfile, "cancel", "vs_build", "vsfb_build"], {
+    env: {
+      PATH: process.env.PATH ?? "",
+      XDG_CACHE_HOME: cacheHome,
+      OPENAI_API_KEY: "sk-build",
+      OPENAI_BASE_URL: `http://127.0.0.1:${stub.address().port}/v1`
+    },
+    stdio: ["ignore", "ignore", "pipe"]
+  })
+  let stderr = ""
+  child.stderr.on("data", (chunk) => (stderr += chunk))
+  child.on("close", (status) => resolve({ status, stderr }))
+})
+stub.close()
+if (made.status !== 0) throw new Error(`the build's cancel run failed: ${made.stderr}`)
+const [cache] = readdirSync(join(cacheHome, "filebatch"))
+copyFileSync(join(cacheHome, "filebatch", cache), `${outfile}.${cache}`)
+chmodSync(`${outfile}.${cache}`, 0o644)
+rmSync(cacheHome, { recursive: true })
 const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`
 console.log(
   `${outfile}: ${kib(statSync(outfile).size)} (bundle ${kib(bundle.length)}, emulator ${
     kib(emulatorBundle.length)
-  }, cache key ${key})`
+  }, cache key ${key}); code cache for ${process.version} ${kib(statSync(`${outfile}.${cache}`).size)}`
 )

@@ -1,32 +1,60 @@
 import { describe, expect, it } from "@effect/vitest"
 import { cliBundle as bundle } from "@filebatch/testkit"
 import { spawnSync } from "node:child_process"
-import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs"
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
-import { join } from "node:path"
+import { dirname, join } from "node:path"
 
-const run = (cacheHome: string, env: Record<string, string> = {}) =>
-  spawnSync(process.execPath, [bundle, "--version"], {
+const run = (cacheHome: string, env: Record<string, string> = {}, file = bundle) =>
+  spawnSync(process.execPath, [file, "--version"], {
     env: { PATH: process.env["PATH"] ?? "", XDG_CACHE_HOME: cacheHome, ...env },
     encoding: "utf8"
   })
 
+/** The file alone in a folder of its own, without the cache shipped beside it (as on another Node). */
+const alone = () => {
+  const file = join(mkdtempSync(join(tmpdir(), "filebatch-alone-")), "filebatch.cjs")
+  copyFileSync(bundle, file)
+  return file
+}
+
 describe("the bundle's V8 code cache", () => {
-  it("is written on the first run, reused after, and replaces caches of other versions", () => {
+  it("ships beside the file for the build's Node: a first run with an empty cache folder uses it and writes nothing", () => {
+    const shipped = readdirSync(dirname(bundle)).filter((name) => name.endsWith(".v8"))
+    expect(shipped).toEqual([
+      expect.stringMatching(new RegExp(`^filebatch\\.cjs\\.[0-9a-f]{16}-${process.version}-${process.arch}\\.v8$`))
+    ])
+    const home = mkdtempSync(join(tmpdir(), "filebatch-cache-"))
+    const first = run(home)
+    expect(first.stdout.trim()).toBe("0.1.0")
+    expect(readdirSync(home)).toEqual([])
+  })
+
+  it("without a usable shipped cache, the user's is written on the first run, reused after, and replaces caches of other versions", () => {
+    const file = alone()
     const home = mkdtempSync(join(tmpdir(), "filebatch-cache-"))
     mkdirSync(join(home, "filebatch"))
     writeFileSync(join(home, "filebatch", "0000000000000000-v0-x64.v8"), "stale")
-    expect(run(home).stdout.trim()).toBe("0.1.0")
+    expect(run(home, {}, file).stdout.trim()).toBe("0.1.0")
     const files = readdirSync(join(home, "filebatch"))
     expect(files).toHaveLength(1)
     expect(files[0]).toMatch(/^[0-9a-f]{16}-v\d+\.\d+\.\d+-\w+\.v8$/)
-    expect(run(home).stdout.trim()).toBe("0.1.0")
+    expect(run(home, {}, file).stdout.trim()).toBe("0.1.0")
     expect(readdirSync(join(home, "filebatch"))).toEqual(files)
   })
 
   it("FILEBATCH_COMPILE_CACHE=0 writes nothing", () => {
     const home = mkdtempSync(join(tmpdir(), "filebatch-cache-"))
-    expect(run(home, { FILEBATCH_COMPILE_CACHE: "0" }).stdout.trim()).toBe("0.1.0")
+    expect(run(home, { FILEBATCH_COMPILE_CACHE: "0" }, alone()).stdout.trim()).toBe("0.1.0")
     expect(readdirSync(home)).toEqual([])
+  })
+
+  it("a shipped cache V8 rejects (another build, damaged) is ignored: the run compiles and writes the user's", () => {
+    const [shipped] = readdirSync(dirname(bundle)).filter((name) => name.endsWith(".v8"))
+    const file = alone()
+    writeFileSync(join(dirname(file), shipped!), "not a code cache")
+    const home = mkdtempSync(join(tmpdir(), "filebatch-cache-"))
+    expect(run(home, {}, file).stdout.trim()).toBe("0.1.0")
+    expect(readdirSync(join(home, "filebatch"))).toHaveLength(1)
   })
 })
