@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { haveRedis, type RunningRedis, startRedis } from "@filebatch/testkit"
+import { Redis } from "ioredis"
 import {
   call,
   eventually,
@@ -131,6 +132,30 @@ describe.skipIf(!haveRedis)("replicas sharing Redis", () => {
       expect(after).toContain(429)
       expect(after.filter((status) => status === 200).length).toBeGreaterThanOrEqual(4)
       for (let i = 0; i < 4; i++) expect((await call(setup.replicas[i % 2]!.url, "GET", path)).status).toBe(429)
+    })
+  })
+
+  it("a Redis too slow to answer (CLIENT PAUSE) is an outage too: nothing waits past the timeout, and it ends by itself", async () => {
+    await withReplicas({ FILEBATCH_PROXY_RATE_LIMIT: "4", FILEBATCH_PROXY_RATE_LIMIT_WINDOW: "1h" }, async (setup) => {
+      const { batchId, vectorStoreId } = await seed(setup.upstream.emulator)
+      const path = `/v1/vector_stores/${vectorStoreId}/file_batches/${batchId}`
+      const [a] = setup.replicas
+      const admin = new Redis(setup.redis.port, "127.0.0.1")
+      try {
+        // Every client's commands wait for 6 s; the connections stay open.
+        await admin.call("CLIENT", "PAUSE", "6000", "ALL")
+        const slow = await call(a.url, "GET", path)
+        expect(slow.status).toBe(200)
+        expect(JSON.parse((await call(a.url, "GET", "/readyz")).text)).toEqual({ status: "ready", redis: "down" })
+        // No connection dropped, yet the replica finds Redis again once it answers.
+        await eventually("redis up again", async () => (await gauge(a, "filebatch_proxy_redis_up")) === 1)
+        expect(a.output()).toMatch(/"message":"redis reachable again"/)
+        const after: Array<number> = []
+        while (!after.includes(429) && after.length < 40) after.push((await call(a.url, "GET", path)).status)
+        expect(after).toContain(429)
+      } finally {
+        admin.disconnect()
+      }
     })
   })
 

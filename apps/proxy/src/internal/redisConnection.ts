@@ -21,11 +21,21 @@ export const connectRedis = (options: RedisOptions, failure: RedisFailure) =>
     let errors = 0
     let outages = 0
     let downSince = 0
+    // While Redis is down, a ping each second notices that it is back even when no
+    // connection dropped (a command that timed out on a slow Redis closes nothing).
+    let commandsConnection: Redis | undefined
+    let probe: ReturnType<typeof setInterval> | undefined
+    const stopProbing = () => {
+      if (probe !== undefined) clearInterval(probe)
+      probe = undefined
+    }
     const wentDown = (reason: string) => {
       if (!up) return
       up = false
       outages += 1
       downSince = Date.now()
+      probe = setInterval(() => void commandsConnection?.ping().then(cameBack, () => {}), 1_000)
+      probe.unref()
       runFork(
         Effect.logWarning("redis unreachable").pipe(Effect.annotateLogs({
           redis: address,
@@ -37,6 +47,7 @@ export const connectRedis = (options: RedisOptions, failure: RedisFailure) =>
     }
     const cameBack = () => {
       if (up) return
+      stopProbing()
       const wasDown = downSince > 0
       up = true
       if (wasDown) {
@@ -88,7 +99,9 @@ export const connectRedis = (options: RedisOptions, failure: RedisFailure) =>
         (redis) => Effect.promise(() => redis.quit().catch(() => redis.disconnect()))
       )
 
+    yield* Effect.addFinalizer(() => Effect.sync(stopProbing))
     const commands = yield* connect("commands")
+    commandsConnection = commands
     const subscriber = yield* connect("subscriber")
     up = true
     commands.on("ready", cameBack)
