@@ -17,52 +17,6 @@ export const connectRedis = (options: RedisOptions, failure: RedisFailure) =>
   Effect.gen(function*() {
     const address = redisAddress(options)
     const runFork = Runtime.runFork(yield* Effect.runtime<never>())
-    let up = false
-    let errors = 0
-    let outages = 0
-    let downSince = 0
-    // While Redis is down, a ping each second notices that it is back even when no
-    // connection dropped (a command that timed out on a slow Redis closes nothing).
-    let commandsConnection: Redis | undefined
-    let probe: ReturnType<typeof setInterval> | undefined
-    const stopProbing = () => {
-      if (probe !== undefined) clearInterval(probe)
-      probe = undefined
-    }
-    const wentDown = (reason: string) => {
-      if (!up) return
-      up = false
-      outages += 1
-      downSince = Date.now()
-      probe = setInterval(() => void commandsConnection?.ping().then(cameBack, () => {}), 1_000)
-      probe.unref()
-      runFork(
-        Effect.logWarning("redis unreachable").pipe(Effect.annotateLogs({
-          redis: address,
-          reason,
-          rate_limit: failure === "open" ? "admits every request (fails open)" : "refuses with 503 (fails closed)",
-          coalescing: "per replica"
-        }))
-      )
-    }
-    const cameBack = () => {
-      if (up) return
-      stopProbing()
-      const wasDown = downSince > 0
-      up = true
-      if (wasDown) {
-        runFork(
-          Effect.logInfo("redis reachable again").pipe(
-            Effect.annotateLogs({ redis: address, outage_ms: Date.now() - downSince })
-          )
-        )
-      }
-    }
-    const failed = (error: unknown) => {
-      errors += 1
-      wentDown(error instanceof Error ? error.message : String(error))
-    }
-
     const connect = (name: string) =>
       Effect.acquireRelease(
         Effect.tryPromise({
@@ -99,9 +53,53 @@ export const connectRedis = (options: RedisOptions, failure: RedisFailure) =>
         (redis) => Effect.promise(() => redis.quit().catch(() => redis.disconnect()))
       )
 
-    yield* Effect.addFinalizer(() => Effect.sync(stopProbing))
     const commands = yield* connect("commands")
-    commandsConnection = commands
+    let up = false
+    let errors = 0
+    let outages = 0
+    let downSince = 0
+    // While Redis is down, a ping each second notices that it is back even when no
+    // connection dropped (a command that timed out on a slow Redis closes nothing).
+    let probe: ReturnType<typeof setInterval> | undefined
+    const stopProbing = () => {
+      if (probe !== undefined) clearInterval(probe)
+      probe = undefined
+    }
+    const wentDown = (reason: string) => {
+      if (!up) return
+      up = false
+      outages += 1
+      downSince = Date.now()
+      probe = setInterval(() => void commands.ping().then(cameBack, () => {}), 1_000)
+      probe.unref()
+      runFork(
+        Effect.logWarning("redis unreachable").pipe(Effect.annotateLogs({
+          redis: address,
+          reason,
+          rate_limit: failure === "open" ? "admits every request (fails open)" : "refuses with 503 (fails closed)",
+          coalescing: "per replica"
+        }))
+      )
+    }
+    const cameBack = () => {
+      if (up) return
+      stopProbing()
+      const wasDown = downSince > 0
+      up = true
+      if (wasDown) {
+        runFork(
+          Effect.logInfo("redis reachable again").pipe(
+            Effect.annotateLogs({ redis: address, outage_ms: Date.now() - downSince })
+          )
+        )
+      }
+    }
+    const failed = (error: unknown) => {
+      errors += 1
+      wentDown(error instanceof Error ? error.message : String(error))
+    }
+
+    yield* Effect.addFinalizer(() => Effect.sync(stopProbing))
     const subscriber = yield* connect("subscriber")
     up = true
     commands.on("ready", cameBack)
