@@ -95,7 +95,8 @@ const routeFacts: Record<string, Facts> = Object.fromEntries(
 export const makeApp = (deps: ProxyDeps): (request: ProxyRequest) => Pending<ProxyReply> => {
   const { accessLog, logHealthChecks, metrics, settings, state } = deps
   const { forward } = makeUpstream(deps)
-  const openApiJson = JSON.stringify(openApiDocument())
+  // Built on the first request for it: most proxies are never asked, and it is work at start-up.
+  let openApiJson: string | undefined
   const docs = docsRoutes(deps.docsAssets)
 
   /** Everything after routing: IDs, method, body, key, scope, then upstream. */
@@ -168,7 +169,9 @@ export const makeApp = (deps: ProxyDeps): (request: ProxyRequest) => Pending<Pro
         )
       case "/openapi.json":
         return handled(
-          get ? { status: 200, body: openApiJson, headers: {} } : Answers.wrongMethod(method, path, "GET"),
+          get
+            ? { status: 200, body: (openApiJson ??= JSON.stringify(openApiDocument())), headers: {} }
+            : Answers.wrongMethod(method, path, "GET"),
           routeFacts.openapi
         )
       default: {

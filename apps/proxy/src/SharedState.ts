@@ -7,9 +7,7 @@
 import { RateLimiter } from "@effect/experimental"
 import { Config, ConfigError, Context, Data, Duration, Effect, Layer, Option, Redacted } from "effect"
 import type { Answer } from "./internal/answers.js"
-import { connectRedis } from "./internal/redisConnection.js"
 import { redisOptionsFromUrl } from "./internal/redisOptions.js"
-import { makeSharedCalls } from "./internal/sharedCalls.js"
 
 /** An upstream answer as replicas pass it to one another: plain JSON. */
 export interface SharedAnswer {
@@ -87,6 +85,9 @@ export const layerConfig = (
     if (Option.isNone(url)) return layerMemory
     const options = redisOptionsFromUrl(Redacted.value(url.value))
     if (typeof options === "string") return yield* Effect.fail(ConfigError.InvalidData([], options))
+    // Loaded only when Redis is configured: ioredis costs every other proxy start time and memory.
+    const { connectRedis } = yield* Effect.promise(() => import("./internal/redisConnection.js"))
+    const { makeSharedCalls } = yield* Effect.promise(() => import("./internal/sharedCalls.js"))
     const connection = yield* connectRedis(options, failure)
     const calls = yield* makeSharedCalls(connection, Duration.toMillis(lockTime))
     return Layer.merge(

@@ -3,7 +3,7 @@
  * assembles layers.
  */
 import { RateLimiter } from "@effect/experimental"
-import { NodeRuntime } from "@effect/platform-node"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { FileBatchConfig } from "@filebatch/core"
 import { UndiciHttpClient } from "@filebatch/undici"
 import { Cause, Config, ConfigError, Effect, Either, Layer, Logger, LogLevel, Option } from "effect"
