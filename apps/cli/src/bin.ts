@@ -3,7 +3,12 @@
  * client and assembles layers.
  */
 import { CliConfig, Command, CommandDescriptor, HelpDoc, Usage } from "@effect/cli"
-import { NodeFileSystem, NodeHttpClient, NodePath, NodeRuntime, NodeTerminal } from "@effect/platform-node"
+// Each from its own module: nothing else of @effect/platform-node is initialised at start.
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import * as NodePath from "@effect/platform-node/NodePath"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
 import { defaultTeardown } from "@effect/platform/Runtime"
 import { FileBatchClient, FileBatchConfig } from "@filebatch/core"
 import { Cause, Effect, HashMap, Layer, Logger, LogLevel, Option } from "effect"
