@@ -144,11 +144,12 @@ export const makeUpstream = (deps: UpstreamDeps) => {
   }
 
   /** The outcome as this request's answer, with its rate-limit headers. */
-  const answerOf = (outcome: Outcome, rateHeaders: Record<string, string>): Forwarded => {
+  const answerOf = (outcome: Outcome, rateHeaders: Record<string, string> | undefined): Forwarded => {
     if (outcome.coalesced) metrics.coalesced.inc()
     const { answer, upstreamRequestId } = outcome.shared
     return {
-      answer: { ...answer, headers: { ...answer.headers, ...rateHeaders } },
+      // A shared answer is never changed in place: each request adds its own headers to a copy.
+      answer: rateHeaders === undefined ? answer : { ...answer, headers: { ...answer.headers, ...rateHeaders } },
       attempts: outcome.attempts,
       coalesced: outcome.coalesced,
       upstreamRequestId
@@ -173,7 +174,7 @@ export const makeUpstream = (deps: UpstreamDeps) => {
     if (limit === undefined) {
       return Effect.map(
         callShared(ask, ref, requestId),
-        (outcome) => answerOf(outcome, {})
+        (outcome) => answerOf(outcome, undefined)
       )
     }
     return Effect.flatMap(
