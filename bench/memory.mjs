@@ -41,7 +41,7 @@ console.log(
     (afterSecond / 1024).toFixed(1)
   } MiB (${second.requests.total} requests)`
 )
-console.log(`  growth between halves: ${(growth * 100).toFixed(1)}% (goal ≤ 10%)`)
+console.log(`  growth between halves: ${(growth * 100).toFixed(1)}% (goal ≤ 5%)`)
 writeResult("memory", {
   idleMiB: idle / 1024,
   afterFirstMiB: afterFirst / 1024,
@@ -49,6 +49,6 @@ writeResult("memory", {
   requests: [first.requests.total, second.requests.total],
   errors: first.errors + second.errors + first.non2xx + second.non2xx,
   growth,
-  goal: 0.1
+  goal: 0.05
 })
 process.exit(0)
