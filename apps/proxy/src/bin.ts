@@ -109,6 +109,8 @@ const runProxy = () =>
       })
     ),
     Effect.provide(Logger.replace(Logger.defaultLogger, makeJsonLinesLogger(lines))),
+    // A worker's channel to the primary would keep it alive after its end (a failed start too).
+    Effect.ensuring(Effect.sync(() => cluster.isWorker && process.connected && process.disconnect())),
     NodeRuntime.runMain({ disableErrorReporting: true, disablePrettyLogger: true })
   )
 

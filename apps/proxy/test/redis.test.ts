@@ -114,6 +114,7 @@ describe.skipIf(!haveRedis)("replicas sharing Redis", () => {
         expect(JSON.parse((await call(proxy.url, "GET", "/readyz")).text)).toEqual({ status: "ready", redis: "down" })
         expect(await gauge(proxy, "filebatch_proxy_redis_up")).toBe(0)
         expect(await gauge(proxy, "filebatch_proxy_redis_outages_total")).toBe(1)
+        await eventually("the warning", () => proxy.output().includes(`"message":"redis unreachable"`))
         expect(proxy.output().match(/"message":"redis unreachable"/g)).toHaveLength(1)
       }
       // Identical cancels while Redis is down still work, coalesced per replica.
@@ -149,7 +150,8 @@ describe.skipIf(!haveRedis)("replicas sharing Redis", () => {
         expect(JSON.parse((await call(a.url, "GET", "/readyz")).text)).toEqual({ status: "ready", redis: "down" })
         // No connection dropped, yet the replica finds Redis again once it answers.
         await eventually("redis up again", async () => (await gauge(a, "filebatch_proxy_redis_up")) === 1)
-        expect(a.output()).toMatch(/"message":"redis reachable again"/)
+        // Log lines reach the output a moment after the state they tell of: waited for, not raced.
+        await eventually("the log line", () => a.output().includes(`"message":"redis reachable again"`))
         const after: Array<number> = []
         while (!after.includes(429) && after.length < 40) after.push((await call(a.url, "GET", path)).status)
         expect(after).toContain(429)

@@ -3,8 +3,11 @@ import { describe, expect, it } from "@effect/vitest"
 import { haveRedis, runNode, startRedis } from "@filebatch/testkit"
 import { bundle, call, eventually, seed, startEmulator, startProxy } from "./harness.js"
 
+/** Complete lines only: the last may still be arriving. */
+const lines = (output: string) => output.split("\n").slice(0, -1)
+
 const listeningLines = (output: string) =>
-  output.split("\n").filter((line) => line.includes("\"message\":\"listening\"")).map((line) => JSON.parse(line))
+  lines(output).filter((line) => line.includes("\"message\":\"listening\"")).map((line) => JSON.parse(line))
 
 describe("workers", () => {
   it("more than one without Redis is refused, saying why", async () => {
@@ -26,6 +29,24 @@ describe("workers", () => {
   })
 
   it.skipIf(!haveRedis)(
+    "workers that cannot start (Redis unreachable) stop the group with their reason, exit 1",
+    async () => {
+      const redis = await startRedis()
+      await redis.stop()
+      const result = await runNode(bundle, [], {
+        OPENAI_API_KEY: "sk-x",
+        FILEBATCH_PROXY_KEYS: JSON.stringify([{ name: "a", sha256: "0".repeat(64), vectorStores: "*" }]),
+        PORT: "0",
+        FILEBATCH_PROXY_WORKERS: "2",
+        FILEBATCH_PROXY_REDIS_URL: redis.url
+      })
+      expect(result.code).toBe(1)
+      expect(result.stderr).toMatch(/filebatch-proxy: cannot reach Redis at 127\.0\.0\.1:\d+\/0 .*ECONNREFUSED/)
+      expect(result.stdout).toMatch(/"message":"a worker failed to start; stopping the others"/)
+    }
+  )
+
+  it.skipIf(!haveRedis)(
     "two serve one port: both answer, one scrape shows the group, a dead worker is replaced, SIGTERM drains both",
     async () => {
       const upstream = await startEmulator()
@@ -44,7 +65,7 @@ describe("workers", () => {
           expect(replies.map((reply) => reply.status)).toEqual(Array(10).fill(200))
           const answeredBy = () =>
             new Set(
-              proxy.output().split("\n").filter((line) => line.includes(`"path":"${path}"`)).map((line) =>
+              lines(proxy.output()).filter((line) => line.includes(`"path":"${path}"`)).map((line) =>
                 JSON.parse(line).worker
               )
             )
@@ -59,7 +80,10 @@ describe("workers", () => {
           const [first] = listeningLines(proxy.output())
           process.kill(first.pid, "SIGKILL")
           await eventually("a third worker listening", () => listeningLines(proxy.output()).length === 3)
-          expect(proxy.output()).toMatch(/"message":"worker exited; starting another"/)
+          await eventually(
+            "the primary's line",
+            () => proxy.output().includes(`"message":"worker exited; starting another"`)
+          )
           expect((await call(proxy.url, "GET", path)).status).toBe(200)
         } finally {
           expect(await proxy.stop("SIGTERM")).toBe(0)

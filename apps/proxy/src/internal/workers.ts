@@ -6,7 +6,7 @@
  * a second signal stops them at once. A worker that dies while serving is replaced; one
  * that dies before it listened (its start failed, and it said why) stops the group.
  */
-import cluster from "node:cluster"
+import cluster, { type Worker } from "node:cluster"
 import { serveGroupMetrics } from "./cluster.js"
 
 type Log = (level: string, message: string, fields: Readonly<Record<string, unknown>>) => void
@@ -18,7 +18,11 @@ export const runWorkers = (count: number, log: Log): Promise<number> =>
     const listening = new Set<number>()
     let stopping: NodeJS.Signals | undefined
     let status = 0
-    const alive = () => Object.values(cluster.workers ?? {}).filter((worker) => worker !== undefined)
+    // A worker whose process has exited may still be listed (until its IPC channel closes).
+    const alive = () =>
+      Object.values(cluster.workers ?? {}).filter((worker): worker is Worker =>
+        worker !== undefined && !worker.isDead()
+      )
     const stop = (signal: NodeJS.Signals) => {
       if (stopping !== undefined) {
         log("warning", "stopping workers at once", { signal })
