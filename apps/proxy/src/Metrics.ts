@@ -33,60 +33,43 @@ export const makeMetrics = (inFlightNow: InFlight, redis?: RedisState) => {
   const coalesced = counter("coalesced_total", "Requests answered by sharing another request's upstream call")
   const rateLimited = counter("rate_limited_total", "Requests refused by the per-key rate limit", ["key"])
   const shed = counter("shed_total", "Requests refused because the upstream queue was full")
-  new Gauge({
-    name: "filebatch_proxy_in_flight_requests",
-    help: "Requests being handled",
-    registers: [registry],
-    collect() {
-      this.set(inFlightNow.requests())
-    }
-  })
-  new Gauge({
-    name: "filebatch_proxy_upstream_in_flight",
-    help: "Upstream calls in flight",
-    registers: [registry],
-    collect() {
-      this.set(inFlightNow.upstream())
-    }
-  })
+  // Values kept elsewhere, read when scraped rather than moved on every change.
+  const gaugeReading = (name: string, help: string, read: () => number, aggregator?: "min") =>
+    new Gauge({
+      name: `filebatch_proxy_${name}`,
+      help,
+      registers: [registry],
+      ...(aggregator !== undefined ? { aggregator } : {}),
+      collect() {
+        this.set(read())
+      }
+    })
+  const counterReading = (name: string, help: string, read: () => number) =>
+    new Counter({
+      name: `filebatch_proxy_${name}`,
+      help,
+      registers: [registry],
+      collect() {
+        this.reset()
+        this.inc(read())
+      }
+    })
+  gaugeReading("in_flight_requests", "Requests being handled", inFlightNow.requests)
+  gaugeReading("upstream_in_flight", "Upstream calls in flight", inFlightNow.upstream)
   if (redis !== undefined) {
-    new Gauge({
-      name: "filebatch_proxy_redis_up",
-      help: "1 while Redis (shared by the replicas) answers, else 0",
-      registers: [registry],
-      // Over a group of workers: up only if up for every one.
-      aggregator: "min",
-      collect() {
-        this.set(redis.up() ? 1 : 0)
-      }
-    })
-    new Gauge({
-      name: "filebatch_proxy_waiting_on_other_replica",
-      help: "Cancels waiting for the answer of an identical cancel another replica is making",
-      registers: [registry],
-      collect() {
-        this.set(redis.waitingOnOthers())
-      }
-    })
-    // Counts kept by the Redis connection, read when scraped.
-    new Counter({
-      name: "filebatch_proxy_redis_errors_total",
-      help: "Redis commands that failed (timed out, refused, disconnected); the rate limit then fails open or closed",
-      registers: [registry],
-      collect() {
-        this.reset()
-        this.inc(redis.errors())
-      }
-    })
-    new Counter({
-      name: "filebatch_proxy_redis_outages_total",
-      help: "Times Redis went from reachable to unreachable",
-      registers: [registry],
-      collect() {
-        this.reset()
-        this.inc(redis.outages())
-      }
-    })
+    // Over a group of workers: up only if up for every one.
+    gaugeReading("redis_up", "1 while Redis (shared by the replicas) answers, else 0", () => redis.up() ? 1 : 0, "min")
+    gaugeReading(
+      "waiting_on_other_replica",
+      "Cancels waiting for the answer of an identical cancel another replica is making",
+      redis.waitingOnOthers
+    )
+    counterReading(
+      "redis_errors_total",
+      "Redis commands that failed (timed out, refused, disconnected); the rate limit then fails open or closed",
+      redis.errors
+    )
+    counterReading("redis_outages_total", "Times Redis went from reachable to unreachable", redis.outages)
   }
   // Label children looked up once per label set: prom-client hashes the labels on every
   // call otherwise.

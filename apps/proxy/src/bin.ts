@@ -21,13 +21,16 @@ import * as SharedState from "./SharedState.js"
 // does not need; see that package).
 const UpstreamHttpLive = UndiciHttpClient.layer({ maxResponseBytes: 1024 * 1024 })
 
-const UpstreamLive = Layer.merge(FileBatchConfig.layerConfig(), UpstreamHttpLive)
+// Core's settings, read once (the same layer value is built once) for the upstream and the shared state.
+const CoreConfigLive = FileBatchConfig.layerConfig()
+
+const UpstreamLive = Layer.merge(CoreConfigLive, UpstreamHttpLive)
 
 // The rate limit's buckets and the cancels in flight: in Redis when FILEBATCH_PROXY_REDIS_URL
 // is set (replicas share them), else in this process. A lock outlives no call: at most core's deadline.
 const SharedStateLive = Layer.unwrapEffect(
   Effect.map(FileBatchConfig.FileBatchConfig, (settings) => SharedState.layerConfig(settings.deadline))
-).pipe(Layer.provide(FileBatchConfig.layerConfig()))
+).pipe(Layer.provide(CoreConfigLive))
 const RateLimiterLive = RateLimiter.layer.pipe(Layer.provideMerge(SharedStateLive))
 
 // A worker's lines say which worker wrote them.

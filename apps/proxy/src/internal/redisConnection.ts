@@ -130,7 +130,7 @@ export const connectRedis = (options: RedisOptions, failure: RedisFailure) =>
       errors: () => errors,
       outages: () => outages
     }
-    return { commands, subscriber, state, rateLimiterStore, failed, address }
+    return { commands, subscriber, state, rateLimiterStore, failed }
   })
 
 export type RedisConnection = Effect.Effect.Success<ReturnType<typeof connectRedis>>

@@ -81,5 +81,5 @@ export const makePace = (maxConcurrency: number) =>
         )
       )
 
-    return { paced, currentLimit: () => limit }
+    return { paced }
   })
