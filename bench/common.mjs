@@ -1,10 +1,12 @@
 // Shared helpers of the benchmarks: child processes that announce their URL, the canned
 // upstream (for throughput and cost) and the emulator (for behaviour), CPU time of a
 // process, medians, and result files.
+import { freePort, haveRedis, launchRedis } from "@filebatch/testkit/redisServer"
 import { spawn } from "node:child_process"
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { cpus } from "node:os"
 import { fileURLToPath } from "node:url"
+import { Agent, request } from "undici"
 
 export const here = (path) => fileURLToPath(new URL(path, import.meta.url))
 export const emulatorBin = here("../packages/emulator/dist/bin.js")
@@ -116,42 +118,47 @@ export const writeResult = (name, result) => {
   )
 }
 
+/**
+ * A herd: `callers` concurrent identical cancels of one new batch, sent to `proxyUrls` in
+ * turn, while the emulator takes 300 ms per cancel (so that the herd arrives while the
+ * first call is in flight). Returns each status, how long it took and how many cancels
+ * reached the emulator.
+ */
+export const runHerd = async (emulatorUrl, proxyUrls, callers) => {
+  const ref = await seedBatch(emulatorUrl)
+  const admin = emulatorUrl.replace(/\/v1$/, "")
+  await fetch(`${admin}/__emulator/faults`, {
+    method: "POST",
+    body: JSON.stringify({ operation: "cancel", times: "always", fault: { kind: "latency", millis: 300 } })
+  })
+  await fetch(`${admin}/__emulator/requests`, { method: "DELETE" })
+  const dispatcher = new Agent({ connections: callers })
+  const path = `/v1/vector_stores/${ref.vectorStoreId}/file_batches/${ref.batchId}/cancel`
+  const started = performance.now()
+  const statuses = await Promise.all(Array.from({ length: callers }, async (_, i) => {
+    const response = await request(`${proxyUrls[i % proxyUrls.length]}${path}`, {
+      method: "POST",
+      dispatcher,
+      headers: { authorization: `Bearer ${clientKey}` }
+    })
+    await response.body.text()
+    return response.statusCode
+  }))
+  const millis = Math.round(performance.now() - started)
+  await dispatcher.close()
+  const log = await (await fetch(`${admin}/__emulator/requests`)).json()
+  return { statuses, millis, upstreamCalls: log.filter((entry) => entry.operation === "cancel").length }
+}
+
 /** The processes `pid` started (a proxy's workers), from /proc. */
 export const childrenOf = (pid) =>
   readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number)
 
-/** A redis-server on a free loopback port, no persistence; undefined when it is not installed. */
+/** The testkit's redis-server on a free loopback port; undefined when it is not installed. */
 export const startRedis = async () => {
-  const { spawnSync } = await import("node:child_process")
-  if (spawnSync("redis-server", ["--version"]).status !== 0) return undefined
-  const { createServer } = await import("node:net")
-  const port = await new Promise((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address()
-      server.close(() => resolve(port))
-    })
-  })
-  const child = spawn("redis-server", [
-    "--port",
-    String(port),
-    "--bind",
-    "127.0.0.1",
-    "--save",
-    "",
-    "--appendonly",
-    "no"
-  ], {
-    stdio: ["ignore", "pipe", "inherit"]
-  })
-  await new Promise((resolve, reject) => {
-    let output = ""
-    child.stdout.on("data", (chunk) => {
-      output += chunk
-      if (output.includes("Ready to accept connections")) resolve()
-    })
-    child.once("exit", (code) => reject(new Error(`redis-server exited (${code}): ${output}`)))
-  })
-  child.stdout.resume()
+  if (!haveRedis) return undefined
+  const port = await freePort()
+  const child = await launchRedis(port)
   return {
     url: `redis://127.0.0.1:${port}/0`,
     stop: () => new Promise((done) => (child.once("exit", done), child.kill("SIGKILL")))

@@ -11,6 +11,7 @@ import { execFileSync, spawnSync } from "node:child_process"
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { seed } from "./cliHarness.js"
 
 const haveTmux = spawnSync("tmux", ["-V"]).status === 0
 if (!haveTmux) console.warn("terminal.test.ts: tmux is missing (apt-get install tmux); skipped")
@@ -26,6 +27,15 @@ const requestsFor = (emulator: Emulator.EmulatorService, batchId: string) =>
     (log) => log.filter((entry) => entry.batchId === batchId && entry.status === 200).length
   )
 
+/** A batch of 200 files, followed by the bundle's `watch` in a tmux window `columns` wide. */
+const watchInTmux = (emulator: Emulator.EmulatorService, columns: number) =>
+  Effect.map(seed(emulator, 200), (ref) => {
+    const command = `env -i PATH="${process.env["PATH"]}" OPENAI_API_KEY=${key} OPENAI_BASE_URL=${emulator.url} ` +
+      `TERM=xterm-256color "${process.execPath}" "${cliBundle}" watch ${ref.vectorStoreId} ${ref.batchId}; sleep 60`
+    tmux("new-session", "-d", "-s", "cli", "-x", String(columns), "-y", "20", command)
+    return ref
+  })
+
 describe("the progress bar in a real terminal", () => {
   layer(
     heldEmulatorLayer({ keys: [key], fileMillis: 40, parallelism: 5, cancelDelayMillis: 300, pollAfterMillis: 50 }),
@@ -38,16 +48,7 @@ describe("the progress bar in a real terminal", () => {
       () =>
         Effect.gen(function*() {
           const emulator = yield* Emulator.Emulator
-          const vs = yield* emulator.store.createVectorStore("terminal")
-          const vectorStoreId = vs["id"] as string
-          const batch = yield* Effect.orDie(
-            emulator.store.createBatch(vectorStoreId, Array.from({ length: 200 }, (_, i) => `file-${i}`))
-          )
-          const batchId = batch["id"] as string
-          const command =
-            `env -i PATH="${process.env["PATH"]}" OPENAI_API_KEY=${key} OPENAI_BASE_URL=${emulator.url} ` +
-            `TERM=xterm-256color "${process.execPath}" "${cliBundle}" watch ${vectorStoreId} ${batchId}; sleep 60`
-          tmux("new-session", "-d", "-s", "cli", "-x", "80", "-y", "20", command)
+          const { batchId, vectorStoreId } = yield* watchInTmux(emulator, 80)
           try {
             // Several polls, each after the batch has moved on.
             for (let step = 1; step <= 3; step++) {
@@ -84,16 +85,7 @@ describe("the progress bar in a real terminal", () => {
       () =>
         Effect.gen(function*() {
           const emulator = yield* Emulator.Emulator
-          const vs = yield* emulator.store.createVectorStore("resize")
-          const vectorStoreId = vs["id"] as string
-          const batch = yield* Effect.orDie(
-            emulator.store.createBatch(vectorStoreId, Array.from({ length: 200 }, (_, i) => `file-${i}`))
-          )
-          const batchId = batch["id"] as string
-          const command =
-            `env -i PATH="${process.env["PATH"]}" OPENAI_API_KEY=${key} OPENAI_BASE_URL=${emulator.url} ` +
-            `TERM=xterm-256color "${process.execPath}" "${cliBundle}" watch ${vectorStoreId} ${batchId}; sleep 60`
-          tmux("new-session", "-d", "-s", "cli", "-x", "60", "-y", "20", command)
+          const { batchId } = yield* watchInTmux(emulator, 60)
           try {
             const bar = () => screen().filter((line) => line.startsWith(`${batchId} `))
             // Progress is held: the batch does not move, so only a resize can change the line.

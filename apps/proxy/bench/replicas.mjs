@@ -6,14 +6,13 @@
 //    process group (primary and workers), interleaved rounds, medians.
 // Skipped (with a line saying so) when redis-server is not installed. Writes bench/results/replicas.json.
 import autocannon from "autocannon"
-import { Agent, request } from "undici"
 import {
   cannedRef,
   childrenOf,
   clientKey,
   machine,
   median,
-  seedBatch,
+  runHerd,
   startEmulator,
   startProxy,
   startRedis,
@@ -38,27 +37,7 @@ const replicas = [
   await startProxy(emulator.url, { FILEBATCH_PROXY_REDIS_URL: redis.url }),
   await startProxy(emulator.url, { FILEBATCH_PROXY_REDIS_URL: redis.url })
 ]
-const ref = await seedBatch(emulator.url)
-const admin = emulator.url.replace(/\/v1$/, "")
-await fetch(`${admin}/__emulator/faults`, {
-  method: "POST",
-  body: JSON.stringify({ operation: "cancel", times: "always", fault: { kind: "latency", millis: 300 } })
-})
-await fetch(`${admin}/__emulator/requests`, { method: "DELETE" })
-const dispatcher = new Agent({ connections: callers })
-const path = `/v1/vector_stores/${ref.vectorStoreId}/file_batches/${ref.batchId}/cancel`
-const statuses = await Promise.all(Array.from({ length: callers }, async (_, i) => {
-  const response = await request(`${replicas[i % 2].url}${path}`, {
-    method: "POST",
-    dispatcher,
-    headers: { authorization: `Bearer ${clientKey}` }
-  })
-  await response.body.text()
-  return response.statusCode
-}))
-const log = await (await fetch(`${admin}/__emulator/requests`)).json()
-const upstreamCalls = log.filter((entry) => entry.operation === "cancel").length
-await dispatcher.close()
+const { statuses, upstreamCalls } = await runHerd(emulator.url, replicas.map((proxy) => proxy.url), callers)
 await Promise.all(replicas.map((proxy) => proxy.stop()))
 await emulator.stop()
 const herd = { callers, ok: statuses.filter((s) => s === 200).length, upstreamCalls, ratio: upstreamCalls / callers }

@@ -1,10 +1,8 @@
 /** A real `redis-server` per test: loopback, a free port, no persistence, stopped afterwards. */
-import { type ChildProcess, spawn, spawnSync } from "node:child_process"
-import { createServer } from "node:net"
-import { eventually } from "./eventually.js"
+import type { ChildProcess } from "node:child_process"
+import { freePort, launchRedis } from "./redisServer.js"
 
-/** Whether `redis-server` can be run here (`.ci/run` installs it when missing). */
-export const haveRedis = spawnSync("redis-server", ["--version"]).status === 0
+export { haveRedis } from "./redisServer.js"
 
 export interface RunningRedis {
   readonly port: number
@@ -16,41 +14,6 @@ export interface RunningRedis {
   readonly stop: () => Promise<void>
 }
 
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer()
-    server.once("error", reject)
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-
-const launch = async (port: number): Promise<ChildProcess> => {
-  const child = spawn("redis-server", [
-    "--port",
-    String(port),
-    "--bind",
-    "127.0.0.1",
-    "--save",
-    "",
-    "--appendonly",
-    "no",
-    "--protected-mode",
-    "yes"
-  ], { stdio: ["ignore", "pipe", "pipe"] })
-  let output = ""
-  let exited = false
-  child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()))
-  child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()))
-  child.once("exit", () => (exited = true))
-  await eventually(`redis-server on port ${port}`, () => {
-    if (exited) throw new Error(`redis-server exited:\n${output}`)
-    return output.includes("Ready to accept connections")
-  })
-  return child
-}
-
 const ended = (child: ChildProcess) =>
   new Promise<void>((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) resolve()
@@ -59,7 +22,7 @@ const ended = (child: ChildProcess) =>
 
 export const startRedis = async (): Promise<RunningRedis> => {
   const port = await freePort()
-  let child = await launch(port)
+  let child = await launchRedis(port)
   const kill = async () => {
     child.kill("SIGKILL")
     await ended(child)
@@ -69,7 +32,7 @@ export const startRedis = async (): Promise<RunningRedis> => {
     url: `redis://127.0.0.1:${port}/0`,
     kill,
     restart: async () => {
-      child = await launch(port)
+      child = await launchRedis(port)
     },
     stop: kill
   }
