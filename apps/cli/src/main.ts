@@ -1,0 +1,97 @@
+/**
+ * The `filebatch` program: the only place that picks the HTTP client and assembles
+ * layers. Its modules initialise at import; nothing reads the process (arguments,
+ * streams, signals) until `main` runs, so that they can be initialised ahead of the
+ * run (bench/snapshot.mjs measures a V8 start-up snapshot holding them).
+ */
+import { CliConfig, Command, CommandDescriptor, HelpDoc, Usage } from "@effect/cli"
+// Each from its own module: nothing else of @effect/platform-node is initialised at start.
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import * as NodePath from "@effect/platform-node/NodePath"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
+import { defaultTeardown } from "@effect/platform/Runtime"
+import { FileBatchClient, FileBatchConfig } from "@filebatch/core"
+import { Cause, Effect, HashMap, Layer, Logger, LogLevel, Option } from "effect"
+import { CliFailure, commandNames, make } from "./Cli.js"
+import { ExitCode } from "./internal/exitCode.js"
+import { flagsInUsage, unknownCommandMessage, withCleanConsole } from "./internal/helpText.js"
+import { version } from "./internal/version.js"
+
+const clientLayer = (settings: FileBatchConfig.FileBatchSettings) =>
+  FileBatchClient.layer.pipe(
+    Layer.provide(Layer.succeed(FileBatchConfig.FileBatchConfig, settings)),
+    // Connections are kept alive and reused: one TLS handshake per connection, not per request
+    // (bulk cancels and --wait polls), and never more connections than requests in flight.
+    Layer.provide(
+      NodeHttpClient.layerWithoutAgent.pipe(Layer.provide(NodeHttpClient.makeAgentLayer({ keepAlive: true })))
+    )
+  )
+
+const command = make(clientLayer)
+const cli = Command.run(command, { name: "filebatch", version })
+
+/** The flags of the command given, read from its usage, for "did you mean" on a misspelt flag. */
+const flagsOfCommandGiven = () =>
+  Option.match(HashMap.get(Command.getSubcommands(command), process.argv[2] ?? ""), {
+    onNone: () => [],
+    onSome: (descriptor) => flagsInUsage(HelpDoc.toAnsiText(Usage.getHelp(CommandDescriptor.getUsage(descriptor))))
+  })
+
+const fail = (code: number, message: string) =>
+  Effect.sync(() => {
+    process.stderr.write(`filebatch: ${message}\n`)
+    process.exitCode = code
+  })
+
+/** Runs the command line of this process to its exit. */
+export const main = (): void => {
+  // runMain interrupts the program on SIGINT and SIGTERM; which one came decides the exit status.
+  let interruptedBy: "SIGINT" | "SIGTERM" | undefined
+  process.once("SIGINT", () => (interruptedBy ??= "SIGINT"))
+  process.once("SIGTERM", () => (interruptedBy ??= "SIGTERM"))
+
+  // @effect/cli's wizard reads a terminal: without one it would wait for ever.
+  const wizardWithoutTerminal = process.argv.includes("--wizard") && process.stdin.isTTY !== true
+
+  const commandGiven = process.argv[2]
+  const unknownCommand = commandGiven !== undefined && !commandGiven.startsWith("-") &&
+    !(commandNames as ReadonlyArray<string>).includes(commandGiven)
+
+  const program = wizardWithoutTerminal
+    ? Effect.fail(new CliFailure({ code: ExitCode.usage, message: "--wizard needs a terminal on standard input" }))
+    : unknownCommand
+    ? Effect.fail(new CliFailure({ code: ExitCode.usage, message: unknownCommandMessage(commandGiven, commandNames) }))
+    : withCleanConsole(cli(process.argv), flagsOfCommandGiven)
+
+  program.pipe(
+    Effect.catchAll((error) =>
+      error instanceof CliFailure
+        ? fail(error.code, error.message)
+        // @effect/cli has printed the usage error already.
+        : Effect.sync(() => (process.exitCode = ExitCode.usage))
+    ),
+    Effect.catchAllDefect((defect) => fail(ExitCode.internal, `internal error: ${Cause.pretty(Cause.die(defect))}`)),
+    // Logs go to stderr, quiet unless --log-level asks for more.
+    Effect.provide(Logger.replace(Logger.defaultLogger, Logger.withConsoleError(Logger.logfmtLogger))),
+    Logger.withMinimumLogLevel(LogLevel.Warning),
+    // What @effect/cli needs, and no more: NodeContext.layer would also bring the command
+    // executor and worker modules, initialised at every start for nothing.
+    Effect.provide(Layer.mergeAll(
+      NodeFileSystem.layer,
+      NodePath.layer,
+      NodeTerminal.layer,
+      // Placeholders such as `text` or `integer` after every option say nothing the descriptions do not.
+      CliConfig.layer({ showTypes: false })
+    )),
+    NodeRuntime.runMain({
+      disableErrorReporting: true,
+      disablePrettyLogger: true,
+      // Interrupted by a signal: the shell's convention, 128 + the signal's number, so that
+      // `filebatch cancel --wait && next` does not go on as if the batch had stopped.
+      teardown: (exit, onExit) =>
+        interruptedBy === undefined ? defaultTeardown(exit, onExit) : onExit(interruptedBy === "SIGINT" ? 130 : 143)
+    })
+  )
+}
