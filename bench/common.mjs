@@ -75,9 +75,10 @@ export const startEmulator = (extra = []) =>
     /listening on (http:\/\/\S+)/
   )
 
-export const startProxy = async (upstreamUrl, env = {}) => {
+/** The proxy in front of `upstreamUrl`; `args` replace the bundled file (node flags, another build). */
+export const startProxy = async (upstreamUrl, env = {}, args = [proxyBundle]) => {
   const { createHash } = await import("node:crypto")
-  return start([proxyBundle], {
+  return start(args, {
     PORT: "0",
     OPENAI_API_KEY: upstreamKey,
     OPENAI_BASE_URL: upstreamUrl,

@@ -20,7 +20,8 @@ const docsAssets = {
   }
 }
 
-const outfile = "dist/proxy.mjs"
+// Another place for the file (bench/profile.mjs builds an unminified one to read profiles by module).
+const outfile = process.env["FILEBATCH_BUILD_OUTFILE"] ?? "dist/proxy.mjs"
 await build({
   entryPoints: ["src/bin.ts"],
   outfile,
