@@ -40,6 +40,15 @@ const proxy = await startProxy(upstream.url)
 const nginx = await startNginx(origin, upstreamKey)
 const rssMiB = (pid) => Number(readFileSync(`/proc/${pid}/status`, "utf8").match(/VmRSS:\s+(\d+)/)[1]) / 1024
 const proxyIdleRssMiB = rssMiB(proxy.child.pid)
+// The image sets glibc's trim threshold (see the Dockerfile): the idle RSS as it runs there.
+const imageEnv = Object.fromEntries(
+  [...readFileSync(new URL("../Dockerfile", import.meta.url), "utf8").matchAll(/\b(MALLOC_[A-Z_]+)=(\S+)/g)].map((
+    m
+  ) => [m[1], m[2]])
+)
+const inImage = await startProxy(upstream.url, imageEnv)
+const imageIdleRssMiB = rssMiB(inImage.child.pid)
+await inImage.stop()
 
 const subjects = [
   { name: "upstream direct", url: origin, key: upstreamKey, pids: () => [upstream.child.pid] },
@@ -136,6 +145,7 @@ const summary = {
     cpuVsNginx: Number((ours.cpuMicrosPerRequest / reference.cpuMicrosPerRequest).toFixed(2))
   }),
   idleRssMiB: Number(proxyIdleRssMiB.toFixed(1)),
+  imageIdleRssMiB: Number(imageIdleRssMiB.toFixed(1)),
   loadedRssMiB: Number(proxyLoadedRssMiB.toFixed(1)),
   addedP50Ms: Number((ours.fixedRateP50Ms - direct.fixedRateP50Ms).toFixed(2)),
   addedP99Ms: Number((ours.fixedRateP99Ms - direct.fixedRateP99Ms).toFixed(2))
@@ -167,6 +177,10 @@ if (reference !== undefined) {
 console.log(
   `added latency at ${fixedRate} req/s: p50 ${summary.addedP50Ms} ms (goal ≤ 0.5), p99 ${summary.addedP99Ms} ms (goal ≤ 2)`
 )
-console.log(`proxy RSS: ${summary.idleRssMiB} MiB idle (goal ≤ 60), ${summary.loadedRssMiB} MiB after the load`)
+console.log(
+  `proxy RSS: ${summary.idleRssMiB} MiB idle (goal ≤ 60), ${summary.imageIdleRssMiB} MiB idle with the image's ${
+    Object.keys(imageEnv).join(", ")
+  }, ${summary.loadedRssMiB} MiB after the load`
+)
 writeResult("proxy", { rounds, seconds, connections, fixedRate, rows, summary })
 process.exit(0)
