@@ -36,11 +36,12 @@ export interface SharedStateService {
   /**
    * Runs `call` for `key` once across replicas: the replica that takes the key's lock calls
    * (`Here`, its answer published as `shareable` makes it), the others get that answer
-   * (`Remote`). Without Redis, or while it is unreachable, `call` runs here.
+   * (`Remote`). Without Redis, or while it is unreachable, `call` runs here. `call` is told
+   * whether other replicas may be waiting for its answer (it holds the lock).
    */
   readonly acrossReplicas: <A>(
     key: string,
-    call: Effect.Effect<A>,
+    call: (othersMayWait: boolean) => Effect.Effect<A>,
     shareable: (value: A) => SharedAnswer
   ) => Effect.Effect<AcrossReplicas<A>>
 }
@@ -58,7 +59,7 @@ export class RedisStartError extends Data.TaggedError("RedisStartError")<{ reado
 /** The state of this process alone. */
 export const inProcess: SharedStateService = {
   redis: undefined,
-  acrossReplicas: (_key, call) => Effect.map(call, (value) => ({ _tag: "Here", value }))
+  acrossReplicas: (_key, call) => Effect.map(call(false), (value) => ({ _tag: "Here", value }))
 }
 
 /** One replica: the rate limit's buckets and the cancels in flight in this process. */

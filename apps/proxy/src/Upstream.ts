@@ -124,7 +124,9 @@ export const makeUpstream = (deps: UpstreamDeps) => {
    * process first, then across replicas when they share Redis. Reads are never shared, so
    * a client following a batch always gets a fresh snapshot. A cancel whose callers have
    * all gone finishes the attempt in flight (the cancel may already have taken effect) but
-   * starts no retry; a read whose caller has gone is aborted.
+   * starts no retry — unless it holds the lock across replicas: callers on other replicas
+   * may be waiting for it, and this replica cannot see them; a read whose caller has gone
+   * is aborted.
    */
   const callShared = (ask: Ask, ref: FileBatchId.FileBatchRef, requestId: string): Effect.Effect<Outcome> => {
     if (ask.operation !== "cancel") return callHere(ask, ref, requestId)
@@ -132,7 +134,11 @@ export const makeUpstream = (deps: UpstreamDeps) => {
     return Effect.map(
       coalescer.run(key, (stillWanted) =>
         Effect.map(
-          sharedState.acrossReplicas(key, callHere(ask, ref, requestId, stillWanted), (outcome) => outcome.shared),
+          sharedState.acrossReplicas(
+            key,
+            (othersMayWait) => callHere(ask, ref, requestId, othersMayWait ? undefined : stillWanted),
+            (outcome) => outcome.shared
+          ),
           (result): Outcome =>
             result._tag === "Here" ? result.value : { shared: result.shared, attempts: 0, coalesced: true }
         )),

@@ -8,6 +8,7 @@ import { haveRedis, type RunningRedis, startRedis } from "@filebatch/testkit"
 import { Redis } from "ioredis"
 import {
   call,
+  clientKeys,
   eventually,
   run,
   type RunningEmulator,
@@ -91,6 +92,40 @@ describe.skipIf(!haveRedis)("replicas sharing Redis", () => {
       expect(new Set(answers.map((answer) => answer.text)).size).toBe(1)
       const cancels = (await upstreamRequests(setup.upstream.emulator)).filter((entry) => entry.operation === "cancel")
       expect(cancels).toHaveLength(1)
+    })
+  })
+
+  it("a cancel whose callers here have all gone still retries for the callers waiting on another replica", async () => {
+    await withReplicas({ FILEBATCH_MAX_RETRIES: "2" }, async (setup) => {
+      const { batchId, vectorStoreId } = await seed(setup.upstream.emulator)
+      // The first cancel waits to be released, then fails with a retryable 500; the retry succeeds.
+      await run(setup.upstream.emulator.addFaults([
+        { batchId, operation: "cancel", times: 1, held: true, fault: { kind: "status", status: 500 } }
+      ]))
+      const path = `/v1/vector_stores/${vectorStoreId}/file_batches/${batchId}/cancel`
+      const [leader, follower] = setup.replicas
+      const client = new AbortController()
+      const gone = fetch(`${leader.url}${path}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${clientKeys.a}` },
+        signal: client.signal
+      }).catch(() => "aborted")
+      await untilHeld(setup.upstream.emulator, 1)
+      const waiting = call(follower.url, "POST", path)
+      await eventually(
+        "the follower waiting on the leader",
+        async () => (await gauge(follower, "filebatch_proxy_waiting_on_other_replica")) === 1
+      )
+      client.abort()
+      expect(await gone).toBe("aborted")
+      await leader.waitFor(/"status":499,.*"outcome":"client_closed"/)
+      await run(setup.upstream.emulator.releaseHeld)
+      // The leader retried for the follower's caller, whom it cannot see.
+      const answer = await waiting
+      expect(answer.status).toBe(200)
+      expect(JSON.parse(answer.text).id).toBe(batchId)
+      const cancels = (await upstreamRequests(setup.upstream.emulator)).filter((entry) => entry.batchId === batchId)
+      expect(cancels.map((entry) => entry.operation)).toEqual(["cancel", "cancel"])
     })
   })
 

@@ -52,11 +52,11 @@ export const makeSharedCalls = (redis: RedisConnection, lockMillis: number) =>
 
     const acrossReplicas = <A>(
       key: string,
-      call: Effect.Effect<A>,
+      call: (othersMayWait: boolean) => Effect.Effect<A>,
       shareable: (value: A) => SharedAnswer
     ): Effect.Effect<AcrossReplicas<A>> =>
       Effect.suspend(() => {
-        if (!redis.state.up() || !hearing) return here(call)
+        if (!redis.state.up() || !hearing) return here(call(false))
         const lock = `${prefix}lock:${key}`
         const token = randomUUID()
         const answered = Deferred.unsafeMake<SharedAnswer>(FiberId.none)
@@ -69,9 +69,9 @@ export const makeSharedCalls = (redis: RedisConnection, lockMillis: number) =>
         })
         return redisCall(() => redis.commands.set(lock, token, "PX", lockMillis, "NX")).pipe(
           Effect.flatMap((taken) => {
-            if (Option.isNone(taken)) return Effect.zipRight(stopWaiting, here(call))
+            if (Option.isNone(taken)) return Effect.zipRight(stopWaiting, here(call(false)))
             if (taken.value === "OK") {
-              return Effect.zipRight(stopWaiting, here(call)).pipe(
+              return Effect.zipRight(stopWaiting, here(call(true))).pipe(
                 Effect.tap((result) =>
                   redisCall(() => redis.commands.eval(releaseScript, 1, lock, token)).pipe(
                     Effect.zipRight(redisCall(() =>
@@ -89,7 +89,7 @@ export const makeSharedCalls = (redis: RedisConnection, lockMillis: number) =>
               Effect.map((shared): AcrossReplicas<A> => ({ _tag: "Remote", shared })),
               Effect.timeout(Duration.millis(lockMillis)),
               Effect.ensuring(Effect.zipRight(stopWaiting, Effect.sync(() => void (waitingOnOthers -= 1)))),
-              Effect.catchTag("TimeoutException", () => here(call))
+              Effect.catchTag("TimeoutException", () => here(call(false)))
             )
           })
         )
