@@ -6,13 +6,21 @@
 // (process.cpuUsage), medians of interleaved rounds.
 import { HttpClient } from "@effect/platform"
 import { NodeHttpClient } from "@effect/platform-node"
-import { cancelFileBatch, FileBatchClient, FileBatchConfig } from "@filebatch/core"
-import { UndiciHttpClient } from "@filebatch/undici"
 import autocannon from "autocannon"
-import { Effect, Layer, ManagedRuntime } from "effect"
+import { Effect, Layer } from "effect"
 import OpenAI from "openai"
-import { Agent, request } from "undici"
-import { cannedRef, cpuMicrosOf, machine, median, startUpstream, upstreamKey, writeResult } from "./common.mjs"
+import {
+  cannedCancelUrl,
+  cannedRef,
+  coreCancel,
+  cpuMicrosOf,
+  machine,
+  median,
+  rawUndiciCancel,
+  startUpstream,
+  upstreamKey,
+  writeResult
+} from "./common.mjs"
 
 const total = Number(process.env.CANCELS ?? 5000)
 const concurrency = 64
@@ -29,29 +37,13 @@ const httpLayer = Layer.effect(
     (client) => client.pipe(HttpClient.withTracerPropagation(false), HttpClient.withTracerDisabledWhen(() => true))
   )
 ).pipe(Layer.provide(NodeHttpClient.layerUndici))
-const coreOver = (http) =>
-  FileBatchClient.layer.pipe(
-    Layer.provide(FileBatchConfig.layer({ apiKey: upstreamKey, baseUrl: upstream.url })),
-    Layer.provide(http)
-  )
-const runtime = ManagedRuntime.make(coreOver(httpLayer))
-const leanRuntime = ManagedRuntime.make(coreOver(UndiciHttpClient.layer()))
 const openai = new OpenAI({ apiKey: upstreamKey, baseURL: upstream.url })
-const dispatcher = new Agent({ connections: concurrency })
-const url = `${upstream.url}/vector_stores/${ref.vectorStoreId}/file_batches/${ref.batchId}/cancel`
 
 const subjects = {
-  "filebatch (@filebatch/undici)": () => leanRuntime.runPromise(cancelFileBatch(ref)),
-  "filebatch (platform undici)": () => runtime.runPromise(cancelFileBatch(ref)),
+  "filebatch (@filebatch/undici)": await coreCancel(upstream.url),
+  "filebatch (platform undici)": await coreCancel(upstream.url, httpLayer),
   "openai package": () => openai.vectorStores.fileBatches.cancel(ref.batchId, { vector_store_id: ref.vectorStoreId }),
-  "raw undici": async () => {
-    const response = await request(url, {
-      method: "POST",
-      dispatcher,
-      headers: { authorization: `Bearer ${upstreamKey}` }
-    })
-    return JSON.parse(await response.body.text())
-  }
+  "raw undici": rawUndiciCancel(upstream.url, concurrency)
 }
 
 const measure = async (call) => {
@@ -79,7 +71,7 @@ const upstreamAlone = () =>
   new Promise((resolve, reject) => {
     const before = cpuMicrosOf(upstream.child.pid)
     autocannon({
-      url,
+      url: cannedCancelUrl(upstream.url),
       method: "POST",
       headers: { authorization: `Bearer ${upstreamKey}` },
       connections: concurrency,

@@ -2,7 +2,7 @@
 // upstream (for throughput and cost) and the emulator (for behaviour), CPU time of a
 // process, medians, and result files.
 import { freePort, haveRedis, launchRedis } from "@filebatch/testkit/redisServer"
-import { spawn } from "node:child_process"
+import { spawn, spawnSync } from "node:child_process"
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { cpus } from "node:os"
 import { fileURLToPath } from "node:url"
@@ -49,6 +49,40 @@ export const startUpstream = () =>
 
 /** A batch reference for the canned upstream, which answers for any IDs. */
 export const cannedRef = { vectorStoreId: "vs_bench", batchId: "vsfb_bench" }
+
+/**
+ * A cancel of the canned batch by core's `cancelFileBatch` (retry policy and validation on),
+ * through a runtime of core over `http` (@filebatch/undici's client unless given). Loaded on
+ * use, so that a benchmark of raw undici alone does not carry Effect.
+ */
+export const coreCancel = async (baseUrl, http) => {
+  const { cancelFileBatch, FileBatchClient, FileBatchConfig } = await import("@filebatch/core")
+  const { Layer, ManagedRuntime } = await import("effect")
+  const client = http ?? (await import("@filebatch/undici")).UndiciHttpClient.layer()
+  const runtime = ManagedRuntime.make(FileBatchClient.layer.pipe(
+    Layer.provide(FileBatchConfig.layer({ apiKey: upstreamKey, baseUrl })),
+    Layer.provide(client)
+  ))
+  return () => runtime.runPromise(cancelFileBatch(cannedRef))
+}
+
+/** The URL of the canned batch's cancel under `baseUrl` (…/v1). */
+export const cannedCancelUrl = (baseUrl) =>
+  `${baseUrl}/vector_stores/${cannedRef.vectorStoreId}/file_batches/${cannedRef.batchId}/cancel`
+
+/** The same cancel by raw undici + `JSON.parse` over `connections`: the floor of a client. */
+export const rawUndiciCancel = (baseUrl, connections) => {
+  const dispatcher = new Agent({ connections })
+  const url = cannedCancelUrl(baseUrl)
+  return async () => {
+    const response = await request(url, {
+      method: "POST",
+      dispatcher,
+      headers: { authorization: `Bearer ${upstreamKey}` }
+    })
+    return JSON.parse(await response.body.text())
+  }
+}
 
 /** CPU time (user + system, all threads) a process has used so far, in microseconds, from /proc. */
 export const cpuMicrosOf = (pid) => {
@@ -103,6 +137,28 @@ export const seedBatch = async (apiUrl, files = 1) => {
     file_ids: Array.from({ length: files }, (_, i) => `file-${i}`)
   })
   return { vectorStoreId: store.id, batchId: batch.id }
+}
+
+/**
+ * Cold runs: each subject (`{ name, args, env? }`, `env` an object or a function making one
+ * per run, `baseEnv` otherwise) as a new node process run to success, once to warm up (the
+ * OS file cache, a code cache), then in `rounds` interleaved rounds. Wall times in ms, by name.
+ */
+export const interleavedColdRuns = (subjects, rounds, baseEnv = process.env) => {
+  const time = (subject) => {
+    const env = typeof subject.env === "function" ? subject.env() : subject.env ?? baseEnv
+    const started = process.hrtime.bigint()
+    const result = spawnSync(process.execPath, subject.args, { env, stdio: ["ignore", "pipe", "pipe"] })
+    const millis = Number(process.hrtime.bigint() - started) / 1e6
+    if (result.status !== 0) throw new Error(`${subject.name} failed: ${result.stderr}`)
+    return millis
+  }
+  for (const subject of subjects) time(subject)
+  const samples = Object.fromEntries(subjects.map((subject) => [subject.name, []]))
+  for (let round = 0; round < rounds; round++) {
+    for (const subject of subjects) samples[subject.name].push(time(subject))
+  }
+  return samples
 }
 
 export const median = (values) => {

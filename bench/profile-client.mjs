@@ -7,7 +7,7 @@ import { spawn } from "node:child_process"
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { cannedRef, here, machine, startUpstream, upstreamKey } from "./common.mjs"
+import { coreCancel, here, machine, rawUndiciCancel, startUpstream } from "./common.mjs"
 import { cpuParts, moduleOfUrl, printParts } from "./profileParts.mjs"
 
 const seconds = Number(process.env.SECONDS ?? 10)
@@ -15,30 +15,7 @@ const concurrency = 64
 
 /** In the child: cancels for `seconds`, then prints how many. */
 const loop = async (subject, baseUrl) => {
-  const ref = cannedRef
-  let call
-  if (subject === "raw undici") {
-    const { Agent, request } = await import("undici")
-    const dispatcher = new Agent({ connections: concurrency })
-    const url = `${baseUrl}/vector_stores/${ref.vectorStoreId}/file_batches/${ref.batchId}/cancel`
-    call = async () => {
-      const response = await request(url, {
-        method: "POST",
-        dispatcher,
-        headers: { authorization: `Bearer ${upstreamKey}` }
-      })
-      return JSON.parse(await response.body.text())
-    }
-  } else {
-    const { cancelFileBatch, FileBatchClient, FileBatchConfig } = await import("@filebatch/core")
-    const { UndiciHttpClient } = await import("@filebatch/undici")
-    const { Layer, ManagedRuntime } = await import("effect")
-    const runtime = ManagedRuntime.make(FileBatchClient.layer.pipe(
-      Layer.provide(FileBatchConfig.layer({ apiKey: upstreamKey, baseUrl })),
-      Layer.provide(UndiciHttpClient.layer())
-    ))
-    call = () => runtime.runPromise(cancelFileBatch(ref))
-  }
+  const call = subject === "raw undici" ? rawUndiciCancel(baseUrl, concurrency) : await coreCancel(baseUrl)
   const until = performance.now() + seconds * 1000
   let calls = 0
   await Promise.all(Array.from({ length: concurrency }, async () => {

@@ -8,12 +8,12 @@
 // Not part of `pnpm bench`: a record of why the route was not taken (apps/cli/README.md).
 import { build } from "esbuild"
 import { spawnSync } from "node:child_process"
-import { mkdtempSync, statSync, writeFileSync } from "node:fs"
+import { mkdtempSync, statSync } from "node:fs"
 import { builtinModules, createRequire } from "node:module"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { cannedRef, machine, median, startUpstream, upstreamKey } from "../../../bench/common.mjs"
+import { cannedRef, interleavedColdRuns, machine, median, startUpstream, upstreamKey } from "../../../bench/common.mjs"
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url))
 const rounds = Number(process.env.ROUNDS ?? 15)
@@ -87,21 +87,12 @@ const subjects = [
   { name: "CLI snapshot, cancel", args: ["--snapshot-blob", cli, "filebatch", ...cancel] },
   { name: "launcher + code cache, cancel (ships)", args: [here("../dist/filebatch.cjs"), ...cancel] }
 ]
-const time = (subject) => {
-  const started = process.hrtime.bigint()
-  const result = spawnSync(process.execPath, subject.args, { env, stdio: ["ignore", "pipe", "pipe"] })
-  if (result.status !== 0) throw new Error(`${subject.name} failed: ${result.stderr}`)
-  return Number(process.hrtime.bigint() - started) / 1e6
-}
-for (const subject of subjects) time(subject)
-const samples = subjects.map(() => [])
-for (let round = 0; round < rounds; round++) subjects.forEach((subject, i) => samples[i].push(time(subject)))
+const samples = interleavedColdRuns(subjects, rounds, env)
 await upstream.stop()
 
 console.log(`V8 start-up snapshot vs the shipped launcher, ${rounds} rounds, ${machine}`)
 const mib = (path) => `${(statSync(path).size / 2 ** 20).toFixed(1)} MiB`
 console.log(`snapshot sizes: empty ${mib(empty)}, CLI ${mib(cli)}`)
-subjects.forEach((subject, i) =>
-  console.log(subject.name.padEnd(40) + `${median(samples[i]).toFixed(1)} ms`.padStart(10))
-)
-writeFileSync(join(work, "samples.json"), JSON.stringify(samples))
+for (const subject of subjects) {
+  console.log(subject.name.padEnd(40) + `${median(samples[subject.name]).toFixed(1)} ms`.padStart(10))
+}

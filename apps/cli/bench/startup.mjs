@@ -4,12 +4,19 @@
 // later runs of the file alone, with the user's cache) and a one-shot script using the
 // official `openai` package.
 // Prints a table and writes bench/results/startup.json (at the repository root).
-import { spawnSync } from "node:child_process"
 import { copyFileSync, mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { cannedRef, machine, median, startUpstream, upstreamKey, writeResult } from "../../../bench/common.mjs"
+import {
+  cannedRef,
+  interleavedColdRuns,
+  machine,
+  median,
+  startUpstream,
+  upstreamKey,
+  writeResult
+} from "../../../bench/common.mjs"
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url))
 const cli = here("../dist/filebatch.cjs")
@@ -44,23 +51,8 @@ const subjects = [
   { name: "openai script", args: [openaiScript, store.id, batch.id], env }
 ]
 
-const time = (subject) => {
-  const started = process.hrtime.bigint()
-  const result = spawnSync(process.execPath, subject.args, {
-    env: typeof subject.env === "function" ? subject.env() : subject.env,
-    stdio: ["ignore", "pipe", "pipe"]
-  })
-  const millis = Number(process.hrtime.bigint() - started) / 1e6
-  if (result.status !== 0) throw new Error(`${subject.name} failed: ${result.stderr}`)
-  return millis
-}
-
 // One warm-up each (fills the OS file cache and the CLI's code cache), then interleaved rounds.
-for (const subject of subjects) time(subject)
-const samples = Object.fromEntries(subjects.map((s) => [s.name, []]))
-for (let round = 0; round < rounds; round++) {
-  for (const subject of subjects) samples[subject.name].push(time(subject))
-}
+const samples = interleavedColdRuns(subjects, rounds)
 await upstream.stop()
 
 const openai = median(samples["openai script"])

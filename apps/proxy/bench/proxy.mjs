@@ -41,10 +41,9 @@ const nginx = await startNginx(origin, upstreamKey)
 const rssMiB = (pid) => Number(readFileSync(`/proc/${pid}/status`, "utf8").match(/VmRSS:\s+(\d+)/)[1]) / 1024
 const proxyIdleRssMiB = rssMiB(proxy.child.pid)
 // The image sets glibc's trim threshold (see the Dockerfile): the idle RSS as it runs there.
+const dockerfile = readFileSync(new URL("../Dockerfile", import.meta.url), "utf8")
 const imageEnv = Object.fromEntries(
-  [...readFileSync(new URL("../Dockerfile", import.meta.url), "utf8").matchAll(/\b(MALLOC_[A-Z_]+)=(\S+)/g)].map((
-    m
-  ) => [m[1], m[2]])
+  Array.from(dockerfile.matchAll(/\b(MALLOC_[A-Z_]+)=(\S+)/g), ([, name, value]) => [name, value])
 )
 const inImage = await startProxy(upstream.url, imageEnv)
 const imageIdleRssMiB = rssMiB(inImage.child.pid)
