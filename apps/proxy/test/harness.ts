@@ -75,3 +75,40 @@ export const call = (
     ...(options.headers !== undefined ? { headers: options.headers } : {}),
     ...(options.body !== undefined ? { body: options.body } : {})
   })
+
+/** An emulator, a Redis, and two bundled proxies sharing it; all stopped however the test ends. */
+export const withReplicas = async (
+  env: Record<string, string>,
+  test: (setup: {
+    upstream: RunningEmulator
+    redis: Testkit.RunningRedis
+    replicas: [RunningProxy, RunningProxy]
+  }) => Promise<void>
+) => {
+  const upstream = await startEmulator()
+  const redis = await Testkit.startRedis()
+  const started: Array<RunningProxy> = []
+  try {
+    for (let i = 0; i < 2; i++) {
+      started.push(await startProxy(upstream.emulator, { FILEBATCH_PROXY_REDIS_URL: redis.url, ...env }))
+    }
+    await test({ upstream, redis, replicas: [started[0]!, started[1]!] })
+  } finally {
+    await Promise.all(started.map((proxy) => proxy.stop()))
+    await redis.stop()
+    await upstream.close()
+  }
+}
+
+/** A gauge or counter of the proxy's `/metrics` now (undefined when absent). */
+export const gauge = async (proxy: RunningProxy, name: string) => {
+  const text = (await call(proxy.url, "GET", "/metrics")).text
+  const match = new RegExp(`^${name} (\\d+)$`, "m").exec(text)
+  return match === null ? undefined : Number(match[1])
+}
+
+/** The proxy printed nothing but its JSON log lines: no stack, no stray line, nothing on stderr. */
+export const expectOnlyJsonLines = (proxy: RunningProxy) => {
+  if (proxy.stderr() !== "") throw new Error(`stderr is not empty:\n${proxy.stderr()}`)
+  for (const line of proxy.output().split("\n").filter((line) => line !== "")) JSON.parse(line)
+}

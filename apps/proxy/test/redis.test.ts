@@ -4,51 +4,24 @@
  * and Redis lost and back while requests keep coming.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { haveRedis, type RunningRedis, startRedis } from "@filebatch/testkit"
+import { haveRedis, startRedis } from "@filebatch/testkit"
 import { Redis } from "ioredis"
 import {
   call,
   clientKeys,
   eventually,
+  expectOnlyJsonLines,
+  gauge,
   run,
-  type RunningEmulator,
-  type RunningProxy,
   seed,
   startEmulator,
   startProxy,
   untilHeld,
-  upstreamRequests
+  upstreamRequests,
+  withReplicas
 } from "./harness.js"
 
 if (!haveRedis) console.warn("redis.test.ts: redis-server is missing (apt-get install redis-server); skipped")
-
-/** An emulator, a Redis, and two bundled proxies sharing it; all stopped however the test ends. */
-const withReplicas = async (
-  env: Record<string, string>,
-  test: (setup: { upstream: RunningEmulator; redis: RunningRedis; replicas: [RunningProxy, RunningProxy] }) => Promise<
-    void
-  >
-) => {
-  const upstream = await startEmulator()
-  const redis = await startRedis()
-  const started: Array<RunningProxy> = []
-  try {
-    for (let i = 0; i < 2; i++) {
-      started.push(await startProxy(upstream.emulator, { FILEBATCH_PROXY_REDIS_URL: redis.url, ...env }))
-    }
-    await test({ upstream, redis, replicas: [started[0]!, started[1]!] })
-  } finally {
-    await Promise.all(started.map((proxy) => proxy.stop()))
-    await redis.stop()
-    await upstream.close()
-  }
-}
-
-const gauge = async (proxy: RunningProxy, name: string) => {
-  const text = (await call(proxy.url, "GET", "/metrics")).text
-  const match = new RegExp(`^${name} (\\d+)$`, "m").exec(text)
-  return match === null ? undefined : Number(match[1])
-}
 
 describe.skipIf(!haveRedis)("replicas sharing Redis", () => {
   it("admit at most the configured limit per key in total", async () => {
@@ -168,6 +141,12 @@ describe.skipIf(!haveRedis)("replicas sharing Redis", () => {
       expect(after).toContain(429)
       expect(after.filter((status) => status === 200).length).toBeGreaterThanOrEqual(4)
       for (let i = 0; i < 4; i++) expect((await call(setup.replicas[i % 2]!.url, "GET", path)).status).toBe(429)
+      // One outage each, told in one warning and one line at its end; nothing else, and no stack on stderr.
+      for (const proxy of [a, b]) {
+        expect(await gauge(proxy, "filebatch_proxy_redis_outages_total")).toBe(1)
+        await eventually("the line at its end", () => proxy.output().includes(`"message":"redis reachable again"`))
+        expectOnlyJsonLines(proxy)
+      }
     })
   })
 
@@ -190,6 +169,8 @@ describe.skipIf(!haveRedis)("replicas sharing Redis", () => {
         const after: Array<number> = []
         while (!after.includes(429) && after.length < 40) after.push((await call(a.url, "GET", path)).status)
         expect(after).toContain(429)
+        expect(await gauge(a, "filebatch_proxy_redis_outages_total")).toBe(1)
+        expectOnlyJsonLines(a)
       } finally {
         admin.disconnect()
       }

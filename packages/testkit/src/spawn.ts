@@ -5,6 +5,8 @@ import { eventually } from "./eventually.js"
 export interface Spawned {
   readonly child: ChildProcess
   readonly output: () => string
+  /** What it printed on stderr alone. */
+  readonly stderr: () => string
   readonly exit: Promise<number | null>
   /** Resolves with the first match of `pattern` in the output; rejects if the program ends first. */
   readonly waitFor: (pattern: RegExp) => Promise<RegExpMatchArray>
@@ -26,9 +28,13 @@ export const spawnNode = (
     stdio: ["ignore", "pipe", "pipe"]
   })
   let output = ""
+  let stderr = ""
   let ended = false
   child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()))
-  child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()))
+  child.stderr!.on("data", (chunk: Buffer) => {
+    output += chunk.toString()
+    stderr += chunk.toString()
+  })
   // "close", not "exit": by then every byte it printed has been read.
   const exit = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)))
   const killer = setTimeout(() => child.kill("SIGKILL"), killAfterMillis)
@@ -46,6 +52,7 @@ export const spawnNode = (
   return {
     child,
     output: () => output,
+    stderr: () => stderr,
     exit,
     waitFor,
     stop: (signal = "SIGTERM") => {

@@ -1,17 +1,42 @@
 import { RateLimiter } from "@effect/experimental"
 import * as RedisRateLimiter from "@effect/experimental/RateLimiter/Redis"
-import { Duration, Effect, Runtime } from "effect"
+import { Duration, Effect, type Option, Runtime } from "effect"
 import { Redis, type RedisOptions } from "ioredis"
 import type { RedisFailure, RedisState } from "../SharedState.js"
 import { RedisStartError } from "../SharedState.js"
+import { makeRedisHealth } from "./redisHealth.js"
 import { redisAddress } from "./redisOptions.js"
 
 const startTimeout = Duration.seconds(5)
+const storeConnectionName = "filebatch-proxy-ratelimit"
 
 /**
- * The proxy's connections to Redis: commands, a subscriber, and the rate limiter's store
- * (its own connection, made by `@effect/experimental`). Every failed command counts, the
- * first of an outage is logged (and its end), and the rate limit then fails open or closed.
+ * `@effect/experimental`'s Redis store, with the connection it opens for itself. The store
+ * neither hands that connection out nor listens to its events, so ioredis would print every
+ * failed reconnect of it, stack and all, on stderr; the one moment to reach it is when it
+ * connects first, inside the store's constructor.
+ */
+const makeRateLimiterStore = (options: RedisOptions) =>
+  Effect.suspend(() => {
+    let connection: Redis | undefined
+    const connect = Redis.prototype.connect
+    Redis.prototype.connect = function(this: Redis, ...args: Parameters<Redis["connect"]>) {
+      // eslint-disable-next-line @typescript-eslint/no-this-alias -- the one way to reach the store's connection
+      if (this.options.connectionName === storeConnectionName) connection ??= this
+      return connect.apply(this, args)
+    }
+    const storeOptions = { ...options, lazyConnect: false, connectionName: storeConnectionName }
+    return RedisRateLimiter.make(storeOptions as Parameters<typeof RedisRateLimiter.make>[0]).pipe(
+      Effect.ensuring(Effect.sync(() => (Redis.prototype.connect = connect))),
+      Effect.map((store) => ({ store, connection: connection! }))
+    )
+  })
+
+/**
+ * The proxy's connections to Redis: commands, a subscriber, and the rate limiter's store.
+ * Redis is up while all three are connected and commands succeed. Every failed command
+ * counts; the first of an outage is logged (and its end), the listeners given to `onDown`
+ * hear it, and the rate limit then fails open or closed.
  */
 export const connectRedis = (options: RedisOptions, failure: RedisFailure) =>
   Effect.gen(function*() {
@@ -54,10 +79,12 @@ export const connectRedis = (options: RedisOptions, failure: RedisFailure) =>
       )
 
     const commands = yield* connect("commands")
-    let up = false
-    let errors = 0
-    let outages = 0
-    let downSince = 0
+    const subscriber = yield* connect("subscriber")
+    // Its first commands wait (at most a command's timeout) for it to connect.
+    const { connection: storeConnection, store } = yield* makeRateLimiterStore(options)
+    const connections = [commands, subscriber, storeConnection]
+
+    const downListeners = new Set<() => void>()
     // While Redis is down, a ping each second notices that it is back even when no
     // connection dropped (a command that timed out on a slow Redis closes nothing).
     let probe: ReturnType<typeof setInterval> | undefined
@@ -65,59 +92,64 @@ export const connectRedis = (options: RedisOptions, failure: RedisFailure) =>
       if (probe !== undefined) clearInterval(probe)
       probe = undefined
     }
-    const wentDown = (reason: string) => {
-      if (!up) return
-      up = false
-      outages += 1
-      downSince = Date.now()
-      probe = setInterval(() => void commands.ping().then(cameBack, () => {}), 1_000)
-      probe.unref()
-      runFork(
-        Effect.logWarning("redis unreachable").pipe(Effect.annotateLogs({
-          redis: address,
-          reason,
-          rate_limit: failure === "open" ? "admits every request (fails open)" : "refuses with 503 (fails closed)",
-          coalescing: "per replica"
-        }))
-      )
-    }
-    const cameBack = () => {
-      if (up) return
-      stopProbing()
-      const wasDown = downSince > 0
-      up = true
-      if (wasDown) {
+    const health = makeRedisHealth({
+      down: (reason) => {
+        probe = setInterval(() => void commands.ping().then(cameBack, () => {}), 1_000)
+        probe.unref()
+        for (const listener of downListeners) listener()
         runFork(
-          Effect.logInfo("redis reachable again").pipe(
-            Effect.annotateLogs({ redis: address, outage_ms: Date.now() - downSince })
-          )
+          Effect.logWarning("redis unreachable").pipe(Effect.annotateLogs({
+            redis: address,
+            reason,
+            rate_limit: failure === "open" ? "admits every request (fails open)" : "refuses with 503 (fails closed)",
+            coalescing: "per replica"
+          }))
+        )
+      },
+      up: (outageMillis) => {
+        stopProbing()
+        runFork(
+          Effect.logInfo("redis reachable again").pipe(Effect.annotateLogs({ redis: address, outage_ms: outageMillis }))
         )
       }
+    })
+    const cameBack = () => {
+      if (connections.every((connection) => connection.status === "ready")) health.back()
     }
-    const failed = (error: unknown) => {
-      errors += 1
-      wentDown(error instanceof Error ? error.message : String(error))
-    }
+    const failedSince = (started: number, error: unknown) =>
+      health.failed(started, error instanceof Error ? error.message : String(error))
 
     yield* Effect.addFinalizer(() => Effect.sync(stopProbing))
-    const subscriber = yield* connect("subscriber")
-    up = true
-    commands.on("ready", cameBack)
-    commands.on("close", () => wentDown("connection closed"))
+    for (const connection of connections) {
+      connection.on("ready", cameBack)
+      connection.on("close", () => health.lost("connection closed"))
+    }
+    // Counted through "close" and failed commands: ioredis would print each error with its stack.
+    storeConnection.on("error", () => {})
 
-    // The rate limiter's store connects on its own; its first commands wait (at most a command's timeout) for it.
-    const storeOptions = { ...options, lazyConnect: false, connectionName: "filebatch-proxy-ratelimit" }
-    const store = yield* RedisRateLimiter.make(storeOptions as Parameters<typeof RedisRateLimiter.make>[0])
-    const guarded = <A>(effect: Effect.Effect<A, RateLimiter.RateLimiterError>, admitted: () => A) =>
-      effect.pipe(
-        Effect.catchIf(
-          (error): error is RateLimiter.RateLimitStoreError => error.reason === "StoreError",
-          (error) => {
-            failed(error.cause ?? error)
-            return failure === "open" ? Effect.sync(admitted) : Effect.fail(error)
-          }
+    /** A command that may fail without failing the request: `None` when it did (and Redis is then down). */
+    const command = <A>(run: () => Promise<A>): Effect.Effect<Option.Option<A>> =>
+      Effect.suspend(() => {
+        const started = health.period()
+        return Effect.tryPromise(run).pipe(
+          Effect.tapError((error) => Effect.sync(() => failedSince(started, error.error))),
+          Effect.option
         )
-      )
+      })
+
+    const guarded = <A>(effect: Effect.Effect<A, RateLimiter.RateLimiterError>, admitted: () => A) =>
+      Effect.suspend(() => {
+        const started = health.period()
+        return effect.pipe(
+          Effect.catchIf(
+            (error): error is RateLimiter.RateLimitStoreError => error.reason === "StoreError",
+            (error) => {
+              failedSince(started, error.cause ?? error)
+              return failure === "open" ? Effect.sync(admitted) : Effect.fail(error)
+            }
+          )
+        )
+      })
     const rateLimiterStore = RateLimiter.RateLimiterStore.of({
       tokenBucket: (request) => guarded(store.tokenBucket(request), () => request.limit - request.tokens),
       fixedWindow: (request) =>
@@ -125,12 +157,17 @@ export const connectRedis = (options: RedisOptions, failure: RedisFailure) =>
     })
 
     const state: Omit<RedisState, "waitingOnOthers"> = {
-      up: () => up,
+      up: health.up,
       failure,
-      errors: () => errors,
-      outages: () => outages
+      errors: health.errors,
+      outages: health.outages
     }
-    return { commands, subscriber, state, rateLimiterStore, failed }
+    /** `listener` runs each time Redis goes down, until the returned function is called. */
+    const onDown = (listener: () => void) => {
+      downListeners.add(listener)
+      return () => void downListeners.delete(listener)
+    }
+    return { commands, subscriber, state, rateLimiterStore, command, onDown }
   })
 
 export type RedisConnection = Effect.Effect.Success<ReturnType<typeof connectRedis>>
