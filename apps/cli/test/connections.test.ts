@@ -1,17 +1,12 @@
 import { describe, expect, it } from "@effect/vitest"
-import { runCli } from "@filebatch/testkit"
-import { createServer } from "node:http"
+import { runCli, startCannedUpstream } from "@filebatch/testkit"
 
-/** A canned upstream that counts the TCP connections it is opened. */
+/** A canned upstream: every batch is cancelled. */
 const countingUpstream = () =>
-  new Promise<{ url: string; connections: () => number; requests: () => number; close: () => void }>((resolve) => {
-    let connections = 0
-    let requests = 0
-    const server = createServer((request, response) => {
-      requests++
-      request.resume()
-      const [, vs, batch] = /vector_stores\/([\w-]+)\/file_batches\/([\w-]+)/.exec(request.url ?? "") ?? []
-      const body = JSON.stringify({
+  startCannedUpstream((request) => {
+    const [, vs, batch] = /vector_stores\/([\w-]+)\/file_batches\/([\w-]+)/.exec(request.url ?? "") ?? []
+    return {
+      body: JSON.stringify({
         id: batch,
         object: "vector_store.files_batch",
         created_at: 1,
@@ -19,19 +14,7 @@ const countingUpstream = () =>
         status: "cancelled",
         file_counts: { in_progress: 0, completed: 1, failed: 0, cancelled: 1, total: 2 }
       })
-      response.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body) })
-      response.end(body)
-    })
-    server.on("connection", () => connections++)
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number }
-      resolve({
-        url: `http://127.0.0.1:${port}/v1`,
-        connections: () => connections,
-        requests: () => requests,
-        close: () => (server.close(), server.closeAllConnections())
-      })
-    })
+    }
   })
 
 describe("connections", () => {

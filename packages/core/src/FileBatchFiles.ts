@@ -5,7 +5,7 @@
  * @since 0.2.0
  */
 import { Chunk, Effect, Option, Stream } from "effect"
-import { FileBatchClient, type RequestOptions } from "./FileBatchClient.js"
+import { FileBatchClient, type FileListResponse, type RequestOptions } from "./FileBatchClient.js"
 import type { FileBatchError } from "./FileBatchError.js"
 import type { FileBatchRef } from "./FileBatchId.js"
 import type { ListFilesQuery, VectorStoreFile } from "./VectorStoreFile.js"
@@ -25,8 +25,38 @@ export interface ListBatchFilesOptions {
 }
 
 /**
- * The batch's files as a `Stream`, one page per request (the `after` cursor followed
- * until `has_more` is false), each request with the client's retry policy and checks.
+ * The batch's pages of files as a `Stream`, one per request (the `after` cursor followed
+ * until `has_more` is false), each request with the client's retry policy and checks. Each
+ * page keeps the JSON as received (`json`), fields the schema does not know included.
+ *
+ * @since 0.2.0
+ * @category listing
+ */
+export const listBatchFilePages = (
+  ref: FileBatchRef,
+  options: ListBatchFilesOptions = {}
+): Stream.Stream<FileListResponse, FileBatchError, FileBatchClient> =>
+  Stream.unwrap(Effect.map(FileBatchClient, (client) =>
+    Stream.paginateEffect(
+      undefined as string | undefined,
+      (after) =>
+        Effect.map(
+          client.listFiles(ref, {
+            limit: options.pageSize ?? 100,
+            ...(options.filter !== undefined ? { filter: options.filter } : {}),
+            ...(options.order !== undefined ? { order: options.order } : {}),
+            ...(after !== undefined ? { after } : {})
+          }, options.request),
+          (page) =>
+            [
+              page,
+              page.list.has_more && page.list.last_id !== null ? Option.some(page.list.last_id) : Option.none()
+            ] as const
+        )
+    )))
+
+/**
+ * The batch's files as a `Stream`, all pages followed (see {@link listBatchFilePages}).
  *
  * @since 0.2.0
  * @category listing
@@ -35,21 +65,4 @@ export const listBatchFiles = (
   ref: FileBatchRef,
   options: ListBatchFilesOptions = {}
 ): Stream.Stream<VectorStoreFile, FileBatchError, FileBatchClient> =>
-  Stream.unwrap(Effect.map(FileBatchClient, (client) => {
-    const page = (after: string | undefined) =>
-      client.listFiles(ref, {
-        limit: options.pageSize ?? 100,
-        ...(options.filter !== undefined ? { filter: options.filter } : {}),
-        ...(options.order !== undefined ? { order: options.order } : {}),
-        ...(after !== undefined ? { after } : {})
-      }, options.request)
-    return Stream.paginateChunkEffect(
-      undefined as string | undefined,
-      (after) =>
-        Effect.map(page(after), ({ list }) =>
-          [
-            Chunk.unsafeFromArray(list.data),
-            list.has_more && list.last_id !== null ? Option.some(list.last_id) : Option.none()
-          ] as const)
-    )
-  }))
+  Stream.mapConcatChunk(listBatchFilePages(ref, options), (page) => Chunk.unsafeFromArray(page.list.data))

@@ -82,7 +82,7 @@ export * as FileBatchWatch from "./FileBatchWatch.js"
 export * as FileBatchBulk from "./FileBatchBulk.js"
 
 /**
- * `listBatchFiles`: every file of a batch, all pages followed.
+ * `listBatchFiles`: every file of a batch, all pages followed; `listBatchFilePages`: the pages, JSON as received.
  *
  * @since 0.2.0
  */
@@ -90,7 +90,7 @@ export * as FileBatchFiles from "./FileBatchFiles.js"
 
 export { cancelMany } from "./FileBatchBulk.js"
 export { cancelFileBatch, retrieveFileBatch } from "./FileBatchClient.js"
-export { listBatchFiles } from "./FileBatchFiles.js"
+export { listBatchFilePages, listBatchFiles } from "./FileBatchFiles.js"
 export {
   awaitTerminal,
   cancelAndAwait,

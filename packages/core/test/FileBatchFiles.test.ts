@@ -1,6 +1,6 @@
 import { NodeHttpClient } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
-import { FileBatchClient, FileBatchConfig, listBatchFiles } from "@filebatch/core"
+import { FileBatchClient, FileBatchConfig, listBatchFilePages, listBatchFiles } from "@filebatch/core"
 import { run, seedBatch, startEmulator } from "@filebatch/testkit"
 import { Chunk, Effect, Layer, Stream } from "effect"
 
@@ -43,6 +43,17 @@ describe("listBatchFiles against the emulator", () => {
       expect(requests).toHaveLength(3)
       expect(requests[1]).toMatch(/after=file-109/)
       expect(await ids({ filter: "completed", pageSize: 7 })).toHaveLength(10)
+      // The pages themselves: each with the JSON as received beside the decoded list.
+      const pages = await Effect.runPromise(
+        listBatchFilePages(ref, { filter: "completed", pageSize: 7 }).pipe(
+          Stream.runCollect,
+          Effect.map(Chunk.toReadonlyArray),
+          Effect.provide(client)
+        )
+      )
+      expect(pages.map((page) => page.list.data.length)).toEqual([7, 3])
+      expect(pages.map((page) => (page.json as { data: Array<{ id: string }> }).data.map((file) => file.id)))
+        .toEqual(pages.map((page) => page.list.data.map((file) => file.id)))
       const error = await Effect.runPromise(
         listBatchFiles({ vectorStoreId: batchId, batchId: vectorStoreId }).pipe(
           Stream.runDrain,

@@ -130,6 +130,19 @@ describe("Emulator over HTTP", () => {
         })
         expect(empty.status).toBe(400)
         expect(errorOf(empty.json)["param"]).toBe("file_ids")
+        // The spec's maxItems: 2,000 files make a batch, 2,001 are refused whole.
+        const ids = (count: number) => Array.from({ length: count }, (_, i) => `file-${i}`)
+        const tooMany = yield* call(emulator, "POST", `/v1/vector_stores/${vectorStoreId}/file_batches`, {
+          body: { file_ids: ids(2001) }
+        })
+        expect(tooMany.status).toBe(400)
+        expect(errorOf(tooMany.json)["message"]).toBe(
+          "Invalid 'file_ids': expected between 1 and 2000 files, got 2001."
+        )
+        const most = yield* call(emulator, "POST", `/v1/vector_stores/${vectorStoreId}/file_batches`, {
+          body: { file_ids: ids(2000) }
+        })
+        expect((most.json as { file_counts: { total: number } }).file_counts.total).toBe(2000)
         const missing = yield* call(emulator, "POST", `/v1/vector_stores/${vectorStoreId}/file_batches`, { body: {} })
         expect(errorOf(missing.json)["code"]).toBe("missing_required_parameter")
         const viaFiles = yield* call(emulator, "POST", `/v1/vector_stores/${vectorStoreId}/file_batches`, {

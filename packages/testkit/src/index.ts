@@ -4,6 +4,7 @@
  * spawned bundles that are ready when they say so, and waiting for events.
  */
 export * from "./bundles.js"
+export * from "./canned.js"
 export * from "./contract.js"
 export * from "./emulator.js"
 export * from "./eventually.js"

@@ -1,6 +1,12 @@
 /** Which files of a batch did not make it: `filebatch files` and `cancel --wait --report`. */
 import { FileSystem } from "@effect/platform"
-import { type FileBatchClient, type FileBatchError, type FileBatchId, listBatchFiles } from "@filebatch/core"
+import {
+  type FileBatchClient,
+  type FileBatchError,
+  type FileBatchId,
+  listBatchFilePages,
+  listBatchFiles
+} from "@filebatch/core"
 import { Chunk, Effect, Stream } from "effect"
 import { ExitCode } from "./exitCode.js"
 import { CliFailure, err, out } from "./failure.js"
@@ -8,17 +14,24 @@ import type { Output } from "./output.js"
 
 export type FileFilter = "in_progress" | "completed" | "failed" | "cancelled"
 
-/** Every file of the batch (all pages): ID and status a line each, NDJSON, or bare IDs. */
+/** The records of a page exactly as received, fields the schema does not know included. */
+const recordsAsReceived = (page: FileBatchClient.FileListResponse): ReadonlyArray<unknown> =>
+  (page.json as { readonly data: ReadonlyArray<unknown> }).data
+
+/** Every file of the batch (all pages): ID and status a line each, NDJSON of the records as received, or bare IDs. */
 export const listFiles = (ref: FileBatchId.FileBatchRef, filter: FileFilter | undefined, output: Output) =>
-  listBatchFiles(ref, filter === undefined ? {} : { filter }).pipe(
-    Stream.runForEach((file) =>
+  listBatchFilePages(ref, filter === undefined ? {} : { filter }).pipe(
+    Stream.runForEach((page) =>
       output === "json"
-        ? out(JSON.stringify(file))
-        : output === "ids"
-        ? out(file.id)
-        : out(
-          `${file.id}\t${file.status}${file.last_error ? `\t${file.last_error.code}: ${file.last_error.message}` : ""}`
-        )
+        ? Effect.forEach(recordsAsReceived(page), (record) => out(JSON.stringify(record)), { discard: true })
+        : Effect.forEach(page.list.data, (file) =>
+          output === "ids"
+            ? out(file.id)
+            : out(
+              `${file.id}\t${file.status}${
+                file.last_error ? `\t${file.last_error.code}: ${file.last_error.message}` : ""
+              }`
+            ), { discard: true })
     )
   )
 
