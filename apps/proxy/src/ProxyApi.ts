@@ -15,6 +15,7 @@ import {
 } from "@effect/platform"
 import { FileBatchApi } from "@filebatch/core"
 import { Schema } from "effect"
+import { Draining, Ready, Unready } from "./internal/readiness.js"
 
 /** Error statuses the proxy answers itself, on top of what the upstream answers. */
 const proxyErrors = [400, 401, 403, 413, 429, 500, 502, 503, 504]
@@ -59,25 +60,41 @@ const operations = HttpApiGroup.make("operations").add(
   HttpApiEndpoint.get("healthz", "/healthz").addSuccess(Schema.Struct({ status: Schema.Literal("ok") }))
 ).add(
   HttpApiEndpoint.get("readyz", "/readyz")
-    .addSuccess(Schema.Struct({ status: Schema.Literal("ready") }))
-    .addError(Schema.Struct({ status: Schema.Literal("draining") }), { status: 503 })
+    .addSuccess(Ready)
+    .addError(Draining, { status: 503 })
+    .addError(Unready, { status: 503 })
 ).add(
   HttpApiEndpoint.get("metrics", "/metrics").addSuccess(
     Schema.String.pipe(HttpApiSchema.withEncoding({ kind: "Text", contentType: "text/plain; version=0.0.4" }))
+  ).addError(
+    FileBatchApi.ErrorResponse.annotations({
+      description: "With FILEBATCH_PROXY_ADMIN_PORT set, metrics are served on the admin port only"
+    }),
+    { status: 404 }
   )
 )
 
+/**
+ * Every `HttpApi` declares `@effect/platform`'s decode errors (a 400 of `HttpApiDecodeError`).
+ * The proxy is not served by `HttpApiBuilder`: it answers a bad request in OpenAI's shape,
+ * which each operation declares, and never sends those. The document says what is sent.
+ */
+const withoutPlatformErrors = <A extends HttpApi.HttpApi.Any>(api: A): A =>
+  Object.assign(Object.create(Object.getPrototypeOf(api)), api, { errorSchema: Schema.Never })
+
 export const proxyApi = (table: Readonly<Record<string, FileBatchApi.OperationSpec>> = FileBatchApi.operations) =>
-  HttpApi.make("filebatch-proxy")
-    .add(apiGroup(table))
-    .add(operations)
-    .annotate(OpenApi.Title, "filebatch proxy")
-    .annotate(OpenApi.Version, "0.1.0")
-    .annotate(
-      OpenApi.Description,
-      "OpenAI-compatible proxy for cancelling and following vector store file batches. " +
-        "Authenticate with `Authorization: Bearer <client key>`; the proxy holds the OpenAI key."
-    )
+  withoutPlatformErrors(
+    HttpApi.make("filebatch-proxy")
+      .add(apiGroup(table))
+      .add(operations)
+      .annotate(OpenApi.Title, "filebatch proxy")
+      .annotate(OpenApi.Version, "0.1.0")
+      .annotate(
+        OpenApi.Description,
+        "OpenAI-compatible proxy for cancelling and following vector store file batches. " +
+          "Authenticate with `Authorization: Bearer <client key>`; the proxy holds the OpenAI key."
+      )
+  )
 
 export const openApiDocument = (table?: Readonly<Record<string, FileBatchApi.OperationSpec>>) =>
   OpenApi.fromApi(proxyApi(table))

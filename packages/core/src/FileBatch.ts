@@ -6,6 +6,7 @@
  * @since 0.1.0
  */
 import { Schema } from "effect"
+import { Count, UnixSeconds } from "./internal/numbers.js"
 
 /**
  * The four statuses the official spec documents.
@@ -58,11 +59,11 @@ export const FileBatchObjectType = Schema.Literal("vector_store.files_batch", "v
  * @category schemas
  */
 export const FileCounts = Schema.Struct({
-  in_progress: Schema.NonNegativeInt,
-  completed: Schema.NonNegativeInt,
-  failed: Schema.NonNegativeInt,
-  cancelled: Schema.NonNegativeInt,
-  total: Schema.NonNegativeInt
+  in_progress: Count,
+  completed: Count,
+  failed: Count,
+  cancelled: Count,
+  total: Count
 })
 
 /**
@@ -80,7 +81,7 @@ export interface FileCounts extends Schema.Schema.Type<typeof FileCounts> {}
 export class VectorStoreFileBatch extends Schema.Class<VectorStoreFileBatch>("VectorStoreFileBatch")({
   id: Schema.String,
   object: FileBatchObjectType,
-  created_at: Schema.Int,
+  created_at: UnixSeconds,
   vector_store_id: Schema.String,
   status: FileBatchStatus as Schema.Schema<FileBatchStatus, string>,
   file_counts: FileCounts

@@ -9,9 +9,9 @@
  *
  * @since 0.2.0
  */
-import { Schema } from "effect"
+import { Schema, SchemaAST } from "effect"
 import { VectorStoreFileBatch } from "./FileBatch.js"
-import { type FileBatchRef, maxIdLength } from "./FileBatchId.js"
+import { type FileBatchRef, idPattern, maxIdLength } from "./FileBatchId.js"
 import { ListFilesQuery, VectorStoreFileList } from "./VectorStoreFile.js"
 
 /**
@@ -35,9 +35,11 @@ export interface OperationSpec {
   readonly upstreamErrors: ReadonlyArray<number>
 }
 
-const idParam = Schema.String.annotations({
-  description: `Letters, digits, '_' and '-', at most ${maxIdLength} characters`
-})
+const idParam = Schema.String.pipe(
+  Schema.pattern(idPattern),
+  Schema.maxLength(maxIdLength),
+  Schema.annotations({ description: `Letters, digits, '_' and '-', at most ${maxIdLength} characters` })
+)
 
 /**
  * The path parameters of one batch, as OpenAI names them.
@@ -60,7 +62,12 @@ export const ErrorResponse = Schema.Struct({
     param: Schema.NullOr(Schema.String),
     code: Schema.NullOr(Schema.String)
   })
-}).annotations({ identifier: "ErrorResponse", description: "OpenAI's error shape" })
+}).annotations({
+  identifier: "ErrorResponse",
+  // Kept where HttpApi annotates the schema with a status (that drops `identifier`): one named component.
+  [SchemaAST.JSONIdentifierAnnotationId]: "ErrorResponse",
+  description: "OpenAI's error shape"
+})
 
 const upstreamErrors = [400, 401, 403, 404, 409, 422, 429, 500, 502, 503, 504]
 

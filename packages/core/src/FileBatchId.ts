@@ -16,7 +16,13 @@ import { InvalidArgumentError } from "./FileBatchError.js"
  */
 export const maxIdLength = 128
 
-const idPattern = /^[A-Za-z0-9_-]+$/
+/**
+ * The characters an ID may have (its length is {@link maxIdLength} at most).
+ *
+ * @since 0.2.0
+ * @category validation
+ */
+export const idPattern = /^[A-Za-z0-9_-]+$/
 
 /**
  * The pair of IDs that names one file batch.

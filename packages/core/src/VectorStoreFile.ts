@@ -6,6 +6,7 @@
  */
 import { Schema } from "effect"
 import { KnownStatus } from "./FileBatch.js"
+import { Count, UnixSeconds } from "./internal/numbers.js"
 
 /**
  * A file's status: one of the four documented, or any other non-empty text.
@@ -24,10 +25,10 @@ export const FileStatus = Schema.Union(KnownStatus, Schema.NonEmptyTrimmedString
 export class VectorStoreFile extends Schema.Class<VectorStoreFile>("VectorStoreFile")({
   id: Schema.String,
   object: Schema.Literal("vector_store.file"),
-  created_at: Schema.Int,
+  created_at: UnixSeconds,
   vector_store_id: Schema.String,
   status: FileStatus as Schema.Schema<KnownStatus | (string & {}), string>,
-  usage_bytes: Schema.optional(Schema.NonNegativeInt),
+  usage_bytes: Schema.optional(Count),
   last_error: Schema.optional(Schema.NullOr(Schema.Struct({ code: Schema.String, message: Schema.String })))
 }) {}
 
@@ -62,7 +63,7 @@ export const decodeFileListEither = Schema.decodeUnknownEither(VectorStoreFileLi
  */
 export const ListFilesQuery = Schema.Struct({
   filter: Schema.optional(Schema.Literal("in_progress", "completed", "failed", "cancelled")),
-  limit: Schema.optional(Schema.Int.pipe(Schema.between(1, 100))),
+  limit: Schema.optional(Schema.Number.pipe(Schema.int(), Schema.between(1, 100))),
   order: Schema.optional(Schema.Literal("asc", "desc")),
   after: Schema.optional(Schema.String.pipe(Schema.pattern(/^[A-Za-z0-9_-]{1,128}$/))),
   before: Schema.optional(Schema.String.pipe(Schema.pattern(/^[A-Za-z0-9_-]{1,128}$/)))
