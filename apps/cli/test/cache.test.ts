@@ -1,9 +1,13 @@
 import { describe, expect, it } from "@effect/vitest"
 import { cliBundle as bundle } from "@filebatch/testkit"
 import { spawnSync } from "node:child_process"
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs"
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
+
+const packageVersion = (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+  version: string
+}).version
 
 const run = (cacheHome: string, env: Record<string, string> = {}, file = bundle) =>
   spawnSync(process.execPath, [file, "--version"], {
@@ -26,7 +30,7 @@ describe("the bundle's V8 code cache", () => {
     ])
     const home = mkdtempSync(join(tmpdir(), "filebatch-cache-"))
     const first = run(home)
-    expect(first.stdout.trim()).toBe("0.1.0")
+    expect(first.stdout.trim()).toBe(packageVersion)
     expect(readdirSync(home)).toEqual([])
   })
 
@@ -35,17 +39,17 @@ describe("the bundle's V8 code cache", () => {
     const home = mkdtempSync(join(tmpdir(), "filebatch-cache-"))
     mkdirSync(join(home, "filebatch"))
     writeFileSync(join(home, "filebatch", "0000000000000000-v0-x64.v8"), "stale")
-    expect(run(home, {}, file).stdout.trim()).toBe("0.1.0")
+    expect(run(home, {}, file).stdout.trim()).toBe(packageVersion)
     const files = readdirSync(join(home, "filebatch"))
     expect(files).toHaveLength(1)
     expect(files[0]).toMatch(/^[0-9a-f]{16}-v\d+\.\d+\.\d+-\w+\.v8$/)
-    expect(run(home, {}, file).stdout.trim()).toBe("0.1.0")
+    expect(run(home, {}, file).stdout.trim()).toBe(packageVersion)
     expect(readdirSync(join(home, "filebatch"))).toEqual(files)
   })
 
   it("FILEBATCH_COMPILE_CACHE=0 writes nothing", () => {
     const home = mkdtempSync(join(tmpdir(), "filebatch-cache-"))
-    expect(run(home, { FILEBATCH_COMPILE_CACHE: "0" }, alone()).stdout.trim()).toBe("0.1.0")
+    expect(run(home, { FILEBATCH_COMPILE_CACHE: "0" }, alone()).stdout.trim()).toBe(packageVersion)
     expect(readdirSync(home)).toEqual([])
   })
 
@@ -54,7 +58,7 @@ describe("the bundle's V8 code cache", () => {
     const file = alone()
     writeFileSync(join(dirname(file), shipped!), "not a code cache")
     const home = mkdtempSync(join(tmpdir(), "filebatch-cache-"))
-    expect(run(home, {}, file).stdout.trim()).toBe("0.1.0")
+    expect(run(home, {}, file).stdout.trim()).toBe(packageVersion)
     expect(readdirSync(join(home, "filebatch"))).toHaveLength(1)
   })
 })

@@ -7,6 +7,10 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { cli, emulatorOptions, key, seed, untilRequest } from "./cliHarness.js"
 
+const packageVersion = (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+  version: string
+}).version
+
 describe("the bundled filebatch CLI against the emulator", () => {
   layer(
     heldEmulatorLayer(emulatorOptions(key)),
@@ -349,7 +353,7 @@ describe("the bundled filebatch CLI against the emulator", () => {
         expect(result.code).toBe(0)
         expect(result.stderr).toMatch(/retrieve attempt 1 failed: ServerError/)
         const version = yield* cli(emulator, ["--version"])
-        expect(version.stdout.trim()).toBe("0.1.0")
+        expect(version.stdout.trim()).toBe(packageVersion)
       }))
   })
 })

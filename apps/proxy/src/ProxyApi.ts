@@ -16,6 +16,7 @@ import {
 import { FileBatchApi } from "@filebatch/core"
 import { Schema } from "effect"
 import { Draining, Ready, Unready } from "./internal/readiness.js"
+import { version } from "./internal/version.js"
 
 /** Error statuses the proxy answers itself, on top of what the upstream answers. */
 const proxyErrors = [400, 401, 403, 413, 429, 500, 502, 503, 504]
@@ -88,7 +89,7 @@ export const proxyApi = (table: Readonly<Record<string, FileBatchApi.OperationSp
       .add(apiGroup(table))
       .add(operations)
       .annotate(OpenApi.Title, "filebatch proxy")
-      .annotate(OpenApi.Version, "0.1.0")
+      .annotate(OpenApi.Version, version)
       .annotate(
         OpenApi.Description,
         "OpenAI-compatible proxy for cancelling and following vector store file batches. " +

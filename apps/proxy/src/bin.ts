@@ -11,6 +11,7 @@ import cluster from "node:cluster"
 import { availableParallelism } from "node:os"
 import { AccessLog, makeJsonLines, makeJsonLinesLogger } from "./AccessLogger.js"
 import { helpText } from "./internal/help.js"
+import { version } from "./internal/version.js"
 import { runWorkers } from "./internal/workers.js"
 import * as ProxyConfig from "./ProxyConfig.js"
 import { ListenError, serve } from "./Server.js"
@@ -35,7 +36,6 @@ const RateLimiterLive = RateLimiter.layer.pipe(Layer.provideMerge(SharedStateLiv
 
 // A worker's lines say which worker wrote them.
 const lines = makeJsonLines(undefined, cluster.isWorker ? { worker: cluster.worker!.id } : undefined)
-const version = "0.1.0"
 
 const MainLive = Layer.scopedDiscard(serve).pipe(
   Layer.provide([UpstreamLive, RateLimiterLive, ProxyConfig.layer(), Layer.succeed(AccessLog, lines)])
@@ -95,9 +95,11 @@ const args = process.argv.slice(2)
 const main: Effect.Effect<void, ConfigError.ConfigError | ListenError | SharedState.RedisStartError> =
   args.includes("--help") || args.includes("-h")
     ? Effect.sync(() => process.stdout.write(helpText(version)))
+    : args.length === 1 && (args[0] === "--version" || args[0] === "-v")
+    ? Effect.sync(() => process.stdout.write(`${version}\n`))
     : args.length > 0
     ? Effect.sync(() => {
-      process.stderr.write(`filebatch-proxy: takes no arguments (got ${args.join(" ")}); see --help\n`)
+      process.stderr.write(`filebatch-proxy: takes no arguments but --help and --version (got ${args.join(" ")})\n`)
       process.exitCode = 2
     })
     : Effect.flatMap(logLevel, (level) => Logger.withMinimumLogLevel(Layer.launch(MainLive), level))

@@ -13,6 +13,7 @@ import { parse, parseAllDocuments } from "yaml"
 import { settings } from "../src/internal/help.js"
 
 const at = (path: string) => fileURLToPath(new URL(path, import.meta.url))
+const packageJson = JSON.parse(readFileSync(at("../package.json"), "utf8")) as { version: string }
 const known = new Set(settings.map(([name]) => name))
 const seconds = (text: string) => Duration.toSeconds(Either.getOrThrow(DurationText.parseFor("setting", text)))
 
@@ -21,8 +22,7 @@ describe("deployment examples", () => {
     const compose = parse(readFileSync(at("../deploy/compose.yaml"), "utf8"))
     const { lb, proxy, redis } = compose.services
     expect(proxy.deploy.replicas).toBe(2)
-    expect(proxy.build).toEqual({ context: "../../..", dockerfile: "apps/proxy/Dockerfile" })
-    expect(existsSync(at("../Dockerfile"))).toBe(true)
+    expect(proxy.image).toBe(`ghcr.io/filebatch/filebatch-proxy:${packageJson.version}`)
     for (const name of Object.keys(proxy.environment)) expect(known, name).toContain(name)
     expect(proxy.environment.FILEBATCH_PROXY_REDIS_URL).toBe("redis://redis:6379/0")
     expect(redis.image).toMatch(/^redis:/)

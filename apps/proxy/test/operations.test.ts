@@ -363,7 +363,7 @@ describe("proxy operations", () => {
     })
   })
 
-  it("--help prints every setting (the README's table lists the same) and starts nothing", async () => {
+  it("--help prints every setting (the README's table lists the same), --version the package's version; both start nothing", async () => {
     const help = spawnNode(bundle, ["--help"], {})
     expect(await help.exit).toBe(0)
     const names = [...help.output().matchAll(/^ {2}([A-Z][A-Z_]+) /gm)].map((match) => match[1])
@@ -373,6 +373,10 @@ describe("proxy operations", () => {
     const table = readme.slice(readme.indexOf("## Settings"), readme.indexOf("## Performance"))
     const documented = [...table.matchAll(/`([A-Z][A-Z_]+)`/g)].map((match) => match[1])
     expect([...new Set(documented)].sort()).toEqual([...names].sort())
+    const version = spawnNode(bundle, ["--version"], {})
+    expect(await version.exit).toBe(0)
+    const packageJson = JSON.parse(readFileSync(fileURLToPath(new URL("../package.json", import.meta.url)), "utf8"))
+    expect(version.output()).toBe(`${packageJson.version}\n`)
     const stray = spawnNode(bundle, ["--port", "1"], {})
     expect(await stray.exit).toBe(2)
     expect(stray.output()).toMatch(/^filebatch-proxy: takes no arguments/)

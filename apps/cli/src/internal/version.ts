@@ -1,2 +1,2 @@
-/** The CLI's version, as `--version` prints it (kept in step with package.json by a test). */
-export const version = "0.1.0"
+/** Written from package.json by scripts/sync-versions.mjs (`pnpm version-packages`); never by hand. */
+export const version = "0.2.0"

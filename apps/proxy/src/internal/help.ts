@@ -56,6 +56,7 @@ export const helpText = (version: string) => {
     "cancel and follow vector store file batches with keys of their own.",
     "",
     "Usage: filebatch-proxy            (configured by environment variables only)",
+    "       filebatch-proxy --version  (prints the version)",
     "",
     "Settings:",
     ...settings.map(([name, fallback, meaning]) => `  ${name.padEnd(width)}  ${meaning} (default: ${fallback})`),

@@ -1,4 +1,4 @@
-/** Kept in step with package.json by a test. */
-export const libraryVersion = "0.1.0"
+/** Written from package.json by scripts/sync-versions.mjs (`pnpm version-packages`); never by hand. */
+export const libraryVersion = "0.2.0"
 
 export const userAgent = `filebatch-core/${libraryVersion} (node; effect)`
