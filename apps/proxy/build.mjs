@@ -1,6 +1,6 @@
 // Bundles the proxy into one ESM file, dist/proxy.mjs, and reports its size.
 import { build } from "esbuild"
-import { readFileSync, statSync } from "node:fs"
+import { chmodSync, readFileSync, statSync } from "node:fs"
 import { createRequire } from "node:module"
 import { dirname, join } from "node:path"
 import { gzipSync } from "node:zlib"
@@ -34,9 +34,11 @@ await build({
   plugins: [docsAssets],
   legalComments: "none",
   banner: {
-    js:
+    // A shebang: `npm i -g` and npx run the file as the package's bin.
+    js: "#!/usr/bin/env node\n" +
       "import { createRequire as __createRequire } from 'node:module';const require = __createRequire(import.meta.url);"
   },
   logLevel: "warning"
 })
+chmodSync(outfile, 0o755)
 console.log(`${outfile}: ${(statSync(outfile).size / 1024).toFixed(1)} KiB`)
