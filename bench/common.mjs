@@ -148,7 +148,11 @@ export const interleavedColdRuns = (subjects, rounds, baseEnv = process.env) => 
   const time = (subject) => {
     const env = typeof subject.env === "function" ? subject.env() : subject.env ?? baseEnv
     const started = process.hrtime.bigint()
-    const result = spawnSync(process.execPath, subject.args, { env, stdio: ["ignore", "pipe", "pipe"] })
+    // `program`: an executable of its own (the standalone CLI); else the args go to node.
+    const result = spawnSync(subject.program ?? process.execPath, subject.args, {
+      env,
+      stdio: ["ignore", "pipe", "pipe"]
+    })
     const millis = Number(process.hrtime.bigint() - started) / 1e6
     if (result.status !== 0) throw new Error(`${subject.name} failed: ${result.stderr}`)
     return millis

@@ -9,7 +9,7 @@
 // build ran on (a CI job, a fresh container) uses it instead of compiling; elsewhere V8
 // rejects it and the run compiles as usual. Later runs use the user's cache.
 // FILEBATCH_COMPILE_CACHE=0 turns both off.
-import { build } from "esbuild"
+import { bundleOf } from "./bundle.mjs"
 import { spawn } from "node:child_process"
 import { createHash } from "node:crypto"
 import {
@@ -29,58 +29,6 @@ import { join } from "node:path"
 
 const outfile = "dist/filebatch.cjs"
 
-// Modules the bundle would carry but the CLI never uses are replaced by stubs that
-// throw if ever called, because every bundled module is initialised at every start:
-// - undici: the CLI talks through node:http (NodeHttpClient.layer); @effect/platform-node
-//   imports undici for its other layers, only inside functions the CLI never calls
-//   (~0.5 MiB to load at every start);
-// - ws: @effect/platform-node's HTTP server (the `emulator` subcommand) loads it for
-//   WebSocket upgrades, which the emulator never serves; it pulls in tls, https and zlib
-//   (~10 ms measured);
-// - yaml, toml, ini: @effect/cli's parsers for configuration files given as options,
-//   which no filebatch option is; fast-check: Schema's arbitrary generators, for tests;
-//   mime: the platform's file responses, which the emulator never sends (together
-//   ~230 KiB initialised at every start; ~8 ms measured).
-const missing = (name) => `function () { throw new Error("${name} is not bundled in the filebatch CLI") }`
-const stubs = {
-  undici: `module.exports = { Agent: ${missing("undici")}, getGlobalDispatcher: ${missing("undici")} };`,
-  ws: `module.exports = { WebSocketServer: ${missing("ws")}, WebSocket: ${missing("ws")} };`,
-  yaml: `module.exports = { parse: ${missing("yaml")} };`,
-  toml: `module.exports = { parse: ${missing("toml")} };`,
-  ini: `module.exports = { parse: ${missing("ini")} };`,
-  "fast-check": "module.exports = {};",
-  mime: `module.exports = { getType: ${missing("mime")} };`
-}
-const withoutUnused = {
-  name: "stub-unused-modules",
-  setup(build) {
-    // Module names are plain words and dashes: nothing to escape.
-    const stubbed = new RegExp(`^(${Object.keys(stubs).join("|")})$`)
-    build.onResolve({ filter: stubbed }, (args) => ({
-      path: args.path,
-      namespace: "stub"
-    }))
-    build.onLoad({ filter: /.*/, namespace: "stub" }, (args) => ({ contents: stubs[args.path], loader: "js" }))
-  }
-}
-
-const bundleOf = async (entryPoint) => {
-  const result = await build({
-    entryPoints: [entryPoint],
-    bundle: true,
-    write: false,
-    platform: "node",
-    format: "cjs",
-    target: "node20",
-    minify: process.env["NO_MINIFY"] !== "1",
-    treeShaking: true,
-    conditions: ["@filebatch/source"],
-    legalComments: "none",
-    logLevel: "warning",
-    plugins: [withoutUnused]
-  })
-  return result.outputFiles[0].text
-}
 const bundle = await bundleOf("src/bin.ts")
 const key = createHash("sha256").update(bundle).digest("hex").slice(0, 16)
 

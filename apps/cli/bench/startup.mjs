@@ -1,9 +1,10 @@
 // Cold start of a one-shot `cancel`: each run is a new process against the canned
 // node:http upstream on loopback. Compares `node -e 0`, the bundled CLI (without any code
 // cache; a first run with an empty cache folder, using the cache shipped beside the file;
-// later runs of the file alone, with the user's cache) and a one-shot script using the
-// official `openai` package.
+// later runs of the file alone, with the user's cache), the standalone executable, and a
+// one-shot script using the official `openai` package.
 // Prints a table and writes bench/results/startup.json (at the repository root).
+import { execFileSync } from "node:child_process"
 import { copyFileSync, mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -34,6 +35,8 @@ const env = { ...process.env, OPENAI_API_KEY: key, OPENAI_BASE_URL: url, XDG_CAC
 // The file alone, without the cache shipped beside it: what a Node other than the build's sees.
 const alone = join(mkdtempSync(join(tmpdir(), "filebatch-bench-alone-")), "filebatch.cjs")
 copyFileSync(cli, alone)
+const exe = join(mkdtempSync(join(tmpdir(), "filebatch-bench-exe-")), "filebatch")
+execFileSync(process.execPath, [here("../build-exe.mjs"), exe], { cwd: here(".."), stdio: "ignore" })
 const subjects = [
   { name: "node -e 0", args: ["-e", "0"], env },
   {
@@ -48,6 +51,13 @@ const subjects = [
     env: () => ({ ...env, XDG_CACHE_HOME: mkdtempSync(join(tmpdir(), "filebatch-bench-first-")) })
   },
   { name: "filebatch cancel (later runs, user's cache)", args: [alone, "cancel", store.id, batch.id], env },
+  // The standalone executable (Node's SEA with its code cache inside): no cache folder at all.
+  {
+    name: "filebatch executable cancel (first run)",
+    program: exe,
+    args: ["cancel", store.id, batch.id],
+    env: () => ({ ...env, XDG_CACHE_HOME: mkdtempSync(join(tmpdir(), "filebatch-bench-exe-")) })
+  },
   { name: "openai script", args: [openaiScript, store.id, batch.id], env }
 ]
 

@@ -78,12 +78,19 @@ export const runNode = (
   stdin = "",
   killAfterMillis = 120_000
 ): Promise<Ran> =>
+  runProgram(process.execPath, [script, ...args], { PATH: process.env["PATH"] ?? "", ...env }, stdin, killAfterMillis)
+
+/** Runs `program ...args` to its end with exactly `env` as its environment (no PATH unless given). */
+export const runProgram = (
+  program: string,
+  args: ReadonlyArray<string>,
+  env: Record<string, string>,
+  stdin = "",
+  killAfterMillis = 120_000
+): Promise<Ran> =>
   new Promise((resolve, reject) => {
     const started = Date.now()
-    const child = spawn(process.execPath, [script, ...args], {
-      env: { PATH: process.env["PATH"] ?? "", ...env },
-      stdio: ["pipe", "pipe", "pipe"]
-    })
+    const child = spawn(program, args, { env, stdio: ["pipe", "pipe", "pipe"] })
     let stdout = ""
     let stderr = ""
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()))
