@@ -9,7 +9,6 @@
 // build ran on (a CI job, a fresh container) uses it instead of compiling; elsewhere V8
 // rejects it and the run compiles as usual. Later runs use the user's cache.
 // FILEBATCH_COMPILE_CACHE=0 turns both off.
-import { bundleOf } from "./bundle.mjs"
 import { spawn } from "node:child_process"
 import { createHash } from "node:crypto"
 import {
@@ -26,6 +25,7 @@ import {
 import { createServer } from "node:http"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { bundleOf } from "./bundle.mjs"
 
 const outfile = "dist/filebatch.cjs"
 
