@@ -16,10 +16,15 @@ const module = (name, version, extra = "") =>
 const files = [
   {
     path: "packages/core/src/internal/version.ts",
-    text: (v) => module("libraryVersion", v, "\nexport const userAgent = `filebatch-core/${libraryVersion} (node; effect)`\n"),
+    text: (v) =>
+      module("libraryVersion", v, "\nexport const userAgent = `filebatch-core/${libraryVersion} (node; effect)`\n"),
     dir: "packages/core"
   },
-  { path: "packages/emulator/src/internal/version.ts", text: (v) => module("libraryVersion", v), dir: "packages/emulator" },
+  {
+    path: "packages/emulator/src/internal/version.ts",
+    text: (v) => module("libraryVersion", v),
+    dir: "packages/emulator"
+  },
   { path: "apps/cli/src/internal/version.ts", text: (v) => module("version", v), dir: "apps/cli" },
   { path: "apps/proxy/src/internal/version.ts", text: (v) => module("version", v), dir: "apps/proxy" }
 ]

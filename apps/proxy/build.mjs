@@ -1,6 +1,6 @@
 // Bundles the proxy into one ESM file, dist/proxy.mjs, and reports its size.
 import { build } from "esbuild"
-import { chmodSync, readFileSync, statSync } from "node:fs"
+import { chmodSync, readFileSync, statSync, writeFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import { dirname, join } from "node:path"
 import { gzipSync } from "node:zlib"
@@ -22,7 +22,8 @@ const docsAssets = {
 
 // Another place for the file (bench/profile.mjs builds an unminified one to read profiles by module).
 const outfile = process.env["FILEBATCH_BUILD_OUTFILE"] ?? "dist/proxy.mjs"
-await build({
+const result = await build({
+  metafile: true,
   entryPoints: ["src/bin.ts"],
   outfile,
   bundle: true,
@@ -41,4 +42,6 @@ await build({
   logLevel: "warning"
 })
 chmodSync(outfile, 0o755)
+// Which packages the bundle carries, for the release's SBOM (scripts/proxy-sbom.mjs).
+writeFileSync(`${outfile}.meta.json`, JSON.stringify(result.metafile))
 console.log(`${outfile}: ${(statSync(outfile).size / 1024).toFixed(1)} KiB`)

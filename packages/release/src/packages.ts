@@ -19,5 +19,6 @@ export interface Manifest {
   readonly [field: string]: unknown
 }
 
+/** The package.json of a workspace folder ("" for the root). */
 export const manifestOf = (dir: string): Manifest =>
-  JSON.parse(readFileSync(`${root}${dir}/package.json`, "utf8")) as Manifest
+  JSON.parse(readFileSync(`${root}${dir === "" ? "" : `${dir}/`}package.json`, "utf8")) as Manifest
