@@ -42,7 +42,9 @@ for (const file of files) {
   let current = ""
   try {
     current = readFileSync(join(root, file.path), "utf8")
-  } catch {}
+  } catch {
+    // Not written yet: it is written now, or reported stale.
+  }
   if (current === wanted) continue
   if (check) stale.push(file.path)
   else writeFileSync(join(root, file.path), wanted)
@@ -51,7 +53,8 @@ for (const file of imageTags) {
   const current = readFileSync(join(root, file.path), "utf8")
   const wanted = file.rewrite(current, versionOf(file.dir))
   if (!/image: ghcr\.io\/filebatch\/filebatch-proxy:/.test(current)) stale.push(`${file.path} (no published image)`)
-  else if (current !== wanted) check ? stale.push(file.path) : writeFileSync(join(root, file.path), wanted)
+  else if (current !== wanted && check) stale.push(file.path)
+  else if (current !== wanted) writeFileSync(join(root, file.path), wanted)
 }
 if (stale.length > 0) {
   console.error(`versions out of step with package.json: ${stale.join(", ")} (run pnpm version-packages)`)
