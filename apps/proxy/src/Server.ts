@@ -210,7 +210,9 @@ export const serve: Effect.Effect<
       netServerClose.call(nodeServer)
       yield* Effect.logInfo("not accepting").pipe(Effect.annotateLogs({ in_flight: state.inFlight }))
       if (state.inFlight > 0) {
-        yield* Deferred.await(drained).pipe(Effect.timeout(settings.shutdownGrace), Effect.ignore)
+        // A finalizer runs uninterruptibly: without `interruptible`, the timeout could not stop
+        // the wait, and a call that never ends would hold the stop until the process is killed.
+        yield* Deferred.await(drained).pipe(Effect.interruptible, Effect.timeout(settings.shutdownGrace), Effect.ignore)
       }
       yield* Effect.logInfo("stopped").pipe(Effect.annotateLogs({ in_flight: state.inFlight }))
       nodeServer.closeAllConnections()

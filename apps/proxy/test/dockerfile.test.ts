@@ -17,7 +17,7 @@ describe("the proxy's Dockerfile", () => {
     const bases = instructions.filter((line) => line.startsWith("FROM "))
     expect(bases).toHaveLength(2)
     for (const base of bases) expect(base).toMatch(/^FROM node:\d+\.\d+\.\d+-bookworm-slim( AS build)?$/)
-    expect(dockerfile).toMatch(/pnpm@12\.4\.2 install --frozen-lockfile/)
+    expect(dockerfile).toMatch(/pnpm@12\.4\.2 install --frozen-lockfile --filter "@filebatch\/proxy\.\.\."/)
     expect(dockerfile).toMatch(/turbo run build --filter=@filebatch\/proxy/)
     const packageManager = JSON.parse(readFileSync(at("../../../package.json"), "utf8")).packageManager
     expect(packageManager).toBe("pnpm@12.4.2")
@@ -28,6 +28,18 @@ describe("the proxy's Dockerfile", () => {
     // Start-up's freed memory given back to the system (the README's idle RSS figure depends on it).
     expect(instructions).toContain("ENV MALLOC_TRIM_THRESHOLD_=65536")
     expect(dockerfile).toMatch(/HEALTHCHECK .*\/readyz/)
+    // A stop fits in the default 10 s of `docker stop`: drain delay and grace together.
+    const env = Object.fromEntries(
+      instructions.filter((line) => line.startsWith("ENV ")).flatMap((line) =>
+        [...line.matchAll(/(\w+)=(\S+)/g)].map(([, name, value]) => [name!, value!])
+      )
+    )
+    expect(parseInt(env["FILEBATCH_PROXY_DRAIN_DELAY"]!) + parseInt(env["FILEBATCH_PROXY_SHUTDOWN_GRACE"]!))
+      .toBeLessThan(10)
+    // The run stage holds Node and the bundle: the base's package managers are removed.
+    expect(dockerfile).toMatch(
+      /RUN rm -rf \/usr\/local\/lib\/node_modules \/usr\/local\/bin\/npm \/usr\/local\/bin\/npx/
+    )
   })
 
   it("a .dockerignore at the root keeps installed and built files out of the context", () => {

@@ -230,6 +230,29 @@ describe("proxy operations", () => {
     await upstream.close()
   })
 
+  it("on SIGTERM, a call that never ends holds the stop no longer than the shutdown grace: it exits 0 by itself", async () => {
+    const upstream = await startEmulator()
+    const proxy = await startProxy(upstream.emulator, {
+      FILEBATCH_PROXY_DRAIN_DELAY: "0s",
+      FILEBATCH_PROXY_SHUTDOWN_GRACE: "300 millis"
+    })
+    try {
+      const { batchId, vectorStoreId } = await seed(upstream.emulator)
+      await run(upstream.emulator.addFaults([{ batchId, operation: "cancel", fault: { kind: "hold" } }]))
+      const stuck = call(proxy.url, "POST", `/v1/vector_stores/${vectorStoreId}/file_batches/${batchId}/cancel`)
+        .then((reply) => reply.status, () => "closed")
+      await untilHeld(upstream.emulator, 1)
+      proxy.child.kill("SIGTERM")
+      // Never released: only the grace can end the wait (a hang here is the defect).
+      expect(await proxy.exit).toBe(0)
+      expect(proxy.output()).toMatch(/"message":"stopped","in_flight":1/)
+      expect(await stuck).toBe("closed")
+    } finally {
+      await proxy.stop()
+      await upstream.close()
+    }
+  })
+
   it("a missing or malformed setting stops it with one clear message naming the variable", async () => {
     const good = JSON.stringify([
       { name: "a", sha256: createHash("sha256").update(clientKeys.a).digest("hex"), vectorStores: "*" }

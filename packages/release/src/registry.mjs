@@ -9,7 +9,8 @@ import { run, start } from "./exec.mjs"
 
 const verdaccio = fileURLToPath(new URL("../node_modules/verdaccio/bin/verdaccio", import.meta.url))
 
-const freePort = () =>
+/** A loopback port free right now. */
+export const freePort = () =>
   new Promise((resolve, reject) => {
     const server = createServer()
     server.once("error", reject)

