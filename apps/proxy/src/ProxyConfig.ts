@@ -61,7 +61,10 @@ export const readKeysFile = (path: string): Either.Either<ReadonlyArray<ClientKe
   try {
     text = readFileSync(path, "utf8")
   } catch (error) {
-    return Either.left(`${source}: cannot read: ${(error as Error).message}`)
+    const denied = (error as NodeJS.ErrnoException).code === "EACCES"
+      ? ` (this process runs as uid ${process.getuid?.()}: make the file readable by it, e.g. mode 0444)`
+      : ""
+    return Either.left(`${source}: cannot read: ${(error as Error).message}${denied}`)
   }
   return decodeKeys(source, text)
 }

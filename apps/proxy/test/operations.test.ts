@@ -1,7 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
+import { spawnSync } from "node:child_process"
 import { createHash } from "node:crypto"
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { createServer } from "node:http"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -252,6 +253,25 @@ describe("proxy operations", () => {
       await upstream.close()
     }
   })
+
+  it.skipIf(process.getuid?.() !== 0)(
+    "a keys file its user cannot read: the message says which uid must read it",
+    () => {
+      const folder = mkdtempSync(join(tmpdir(), "filebatch-keys-"))
+      const keys = join(folder, "keys.json")
+      writeFileSync(keys, "[]", { mode: 0o600 })
+      chmodSync(folder, 0o755)
+      // As the image's user would be: not the file's owner (root here).
+      const ran = spawnSync(process.execPath, [bundle], {
+        uid: 65534,
+        gid: 65534,
+        env: { PATH: process.env["PATH"] ?? "", OPENAI_API_KEY: upstreamKey, FILEBATCH_PROXY_KEYS_FILE: keys },
+        encoding: "utf8"
+      })
+      expect(ran.status).toBe(1)
+      expect(ran.stderr).toMatch(/EACCES.*runs as uid 65534: make the file readable by it, e\.g\. mode 0444/)
+    }
+  )
 
   it("a missing or malformed setting stops it with one clear message naming the variable", async () => {
     const good = JSON.stringify([
