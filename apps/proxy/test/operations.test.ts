@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { spawnSync } from "node:child_process"
 import { createHash } from "node:crypto"
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { chmodSync, copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { createServer } from "node:http"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -261,8 +261,10 @@ describe("proxy operations", () => {
       const keys = join(folder, "keys.json")
       writeFileSync(keys, "[]", { mode: 0o600 })
       chmodSync(folder, 0o755)
+      // The bundle beside it: the checkout's folders may be closed to other users.
+      copyFileSync(bundle, join(folder, "proxy.mjs"))
       // As the image's user would be: not the file's owner (root here).
-      const ran = spawnSync(process.execPath, [bundle], {
+      const ran = spawnSync(process.execPath, [join(folder, "proxy.mjs")], {
         uid: 65534,
         gid: 65534,
         env: { PATH: process.env["PATH"] ?? "", OPENAI_API_KEY: upstreamKey, FILEBATCH_PROXY_KEYS_FILE: keys },
