@@ -7,6 +7,8 @@
 // release bundles, and the `node` user (uid 1000). Where podman cannot run a container at
 // all, one line says why and the check is skipped: it never pretends to have passed.
 // Ends with "image: N passed, N failed".
+import { freePort } from "@filebatch/testkit/redisServer"
+import { createHash } from "node:crypto"
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { homedir, tmpdir } from "node:os"
 import { join } from "node:path"
@@ -100,13 +102,12 @@ try {
 
   // The keys file as an operator mounts it: read-only, readable by the image's user.
   const keys = join(work, "keys.json")
-  const { createHash } = await import("node:crypto")
   writeFileSync(
     keys,
     JSON.stringify([{ name: "team", sha256: createHash("sha256").update(clientKey).digest("hex"), vectorStores: "*" }]),
     { mode: 0o444 }
   )
-  const port = String(await (await import("./registry.mjs")).freePort())
+  const port = String(await freePort())
   const url = `http://127.0.0.1:${port}`
   const name = `filebatch-image-check-${process.pid}`
   container = name

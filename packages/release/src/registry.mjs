@@ -1,24 +1,13 @@
 // A throwaway npm registry: verdaccio on 127.0.0.1, a free port, storage in a temporary
 // folder. `@filebatch/*` is published here and nowhere else; everything else comes through
 // it from the public registry, as for any user.
+import { freePort } from "@filebatch/testkit/redisServer"
 import { mkdirSync, writeFileSync } from "node:fs"
-import { createServer } from "node:net"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { run, start } from "./exec.mjs"
 
 const verdaccio = fileURLToPath(new URL("../node_modules/verdaccio/bin/verdaccio", import.meta.url))
-
-/** A loopback port free right now. */
-export const freePort = () =>
-  new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once("error", reject)
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address()
-      server.close(() => resolve(port))
-    })
-  })
 
 export const startRegistry = async (folder) => {
   mkdirSync(folder, { recursive: true })
