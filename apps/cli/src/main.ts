@@ -16,7 +16,7 @@ import { FileBatchClient, FileBatchConfig } from "@filebatch/core"
 import { Cause, Effect, HashMap, Layer, Logger, LogLevel, Option } from "effect"
 import { CliFailure, commandNames, make } from "./Cli.js"
 import { ExitCode } from "./internal/exitCode.js"
-import { flagsInUsage, unknownCommandMessage, withCleanConsole } from "./internal/helpText.js"
+import { flagsInUsage, overview, unknownCommandMessage, withCleanConsole } from "./internal/helpText.js"
 import { version } from "./internal/version.js"
 
 const clientLayer = (settings: FileBatchConfig.FileBatchSettings) =>
@@ -59,7 +59,12 @@ export const main = (): void => {
   const unknownCommand = commandGiven !== undefined && !commandGiven.startsWith("-") &&
     !(commandNames as ReadonlyArray<string>).includes(commandGiven)
 
-  const program = wizardWithoutTerminal
+  const args = process.argv.slice(2)
+  const overviewAsked = args.length === 1 && (args[0] === "--help" || args[0] === "-h")
+
+  const program = overviewAsked
+    ? Effect.sync(() => process.stdout.write(overview(command, commandNames, version)))
+    : wizardWithoutTerminal
     ? Effect.fail(new CliFailure({ code: ExitCode.usage, message: "--wizard needs a terminal on standard input" }))
     : unknownCommand
     ? Effect.fail(new CliFailure({ code: ExitCode.usage, message: unknownCommandMessage(commandGiven, commandNames) }))

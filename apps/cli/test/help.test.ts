@@ -17,6 +17,28 @@ describe("help and usage mistakes", () => {
     }
   })
 
+  it("filebatch --help lists each command on a line of its own with its summary, as gh does", async () => {
+    for (const flag of ["--help", "-h"]) {
+      const help = await runCli([flag])
+      expect(help.code).toBe(0)
+      expect(help.stderr).toBe("")
+      const lines = help.stdout.split("\n")
+      expect(Math.max(...lines.map((line) => line.length))).toBeLessThanOrEqual(100)
+      const commands = lines.slice(lines.indexOf("Commands:") + 1, lines.indexOf("", lines.indexOf("Commands:")))
+      expect(commands.map((line) => line.trim().split(/\s+/)[0])).toEqual([
+        "cancel",
+        "get",
+        "watch",
+        "files",
+        "emulator"
+      ])
+      // Each summary is the first line of the command's own help.
+      expect(commands[1]).toMatch(/^ {2}get +Show a file batch$/)
+      expect(commands[0]).toMatch(/--wait follows it until it stops$/)
+      expect(help.stdout).toMatch(/filebatch <command> --help/)
+    }
+  })
+
   it("an unknown command gets a suggestion with the filebatch: prefix; --wizard without a terminal does not hang", async () => {
     const typo = await runCli(["cancle", "vs_1", "vsfb_1"])
     expect(typo.code).toBe(2)

@@ -4,8 +4,8 @@
  * the type boilerplate it adds to every option, and errors with the `filebatch:` prefix
  * every other error of the CLI has.
  */
-import { AutoCorrect, CliConfig } from "@effect/cli"
-import { Effect } from "effect"
+import { AutoCorrect, CliConfig, Command, CommandDescriptor, HelpDoc } from "@effect/cli"
+import { Effect, HashMap, Option } from "effect"
 
 const ansi = /\x1b\[[0-9;]*m/g
 
@@ -90,3 +90,48 @@ export const withFlagSuggestion = (message: string, flags: () => ReadonlyArray<s
 export const flagsInUsage = (
   usage: string
 ): ReadonlyArray<string> => [...new Set(usage.replace(ansi, "").match(/--[a-z][\w-]*/g) ?? [])]
+
+/** The first line of a command's description: its summary. */
+const summaryOf = (descriptor: CommandDescriptor.Command<unknown>) =>
+  HelpDoc.toAnsiText(CommandDescriptor.getHelp(descriptor, CliConfig.defaultConfig)).replace(ansi, "").split("\n")
+    // Past the DESCRIPTION heading @effect/cli writes above it.
+    .map((line) => line.trim()).find((line) => line !== "" && !/^[A-Z ]+$/.test(line)) ?? ""
+
+/**
+ * `filebatch --help`: what it is, each command on a line of its own with its summary (as gh
+ * lists them), then the flags every command takes. Summaries come from the commands'
+ * descriptions; a command's own options are in `filebatch <command> --help`.
+ */
+export const overview = <Name extends string, R, E, A>(
+  root: Command.Command<Name, R, E, A>,
+  names: ReadonlyArray<string>,
+  version: string
+): string => {
+  const subcommands = Command.getSubcommands(root)
+  const width = Math.max(...names.map((name) => name.length))
+  const commands = names.map((name) =>
+    `  ${name.padEnd(width)}  ${Option.match(HashMap.get(subcommands, name), { onNone: () => "", onSome: summaryOf })}`
+  )
+  return [
+    `filebatch ${version}: ${summaryOf(root.descriptor)}`,
+    "",
+    "Usage: filebatch <command> [arguments] [flags]",
+    "",
+    "Commands:",
+    ...commands,
+    "",
+    "Flags of every command:",
+    "  -h, --help         Show a command's flags and examples: filebatch <command> --help",
+    "  --version          Show filebatch's version",
+    "  --completions SH   Print a completion script for sh, bash, fish or zsh",
+    "  --log-level LEVEL  Log at this level and above on stderr (default: warning)",
+    "  --wizard           Build a command line step by step (needs a terminal)",
+    "",
+    "Examples:",
+    "  filebatch cancel vs_abc123 vsfb_abc123 --wait --report not-done.txt",
+    "  filebatch files vs_abc123 vsfb_abc123 --filter cancelled -o ids",
+    "",
+    "Settings (OPENAI_API_KEY, OPENAI_BASE_URL, FILEBATCH_*) and exit codes: the README of @filebatch/cli",
+    ""
+  ].join("\n")
+}
