@@ -33,6 +33,6 @@ describe("filebatch emulator, from the bundle", () => {
     expect(own.status).toBe(0)
     expect(own.stdout).toContain("--faults")
     const top = spawnSync(process.execPath, [bundle, "--help"], { encoding: "utf8" })
-    expect(top.stdout).toMatch(/- emulator\s+Serve a local OpenAI/)
+    expect(top.stdout).toMatch(/^ {2}emulator +Serve a local OpenAI/m)
   })
 })
