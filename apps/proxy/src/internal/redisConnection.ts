@@ -28,7 +28,12 @@ const makeRateLimiterStore = (options: RedisOptions) =>
     const storeOptions = { ...options, lazyConnect: false, connectionName: storeConnectionName }
     return RedisRateLimiter.make(storeOptions as Parameters<typeof RedisRateLimiter.make>[0]).pipe(
       Effect.ensuring(Effect.sync(() => (Redis.prototype.connect = connect))),
-      Effect.map((store) => ({ store, connection: connection! }))
+      Effect.flatMap((store) =>
+        connection === undefined
+          // A later version that connects lazily, or not through `connect`: said at start, not at the first outage.
+          ? Effect.dieMessage("@effect/experimental's Redis store opened no connection of its own at start")
+          : Effect.succeed({ store, connection })
+      )
     )
   })
 
