@@ -19,7 +19,7 @@ import { createServer, type IncomingMessage, type ServerResponse, STATUS_CODES }
 import { Server as NetServer, type Socket } from "node:net"
 import { AccessLog } from "./AccessLogger.js"
 import { serveAdmin } from "./internal/admin.js"
-import { unexpected } from "./internal/answers.js"
+import { stopping, unexpected } from "./internal/answers.js"
 import { swaggerUiBundle, swaggerUiCss } from "./internal/docsAssets.js"
 import { makeGate } from "./internal/gate.js"
 import { reloadKeysFrom } from "./internal/keysReload.js"
@@ -113,6 +113,7 @@ const write = (response: ServerResponse, reply: ProxyReply) => {
 }
 
 const unexpectedFailure: ProxyReply = { ...unexpected(), contentType: "application/json" }
+const stoppingAnswer: ProxyReply = { ...stopping(), contentType: "application/json" }
 
 export { ListenError } from "./internal/listen.js"
 
@@ -160,6 +161,8 @@ export const serve: Effect.Effect<
   })
   const runFork = Runtime.runFork(yield* Effect.runtime<never>())
 
+  // Requests whose answer waits on an Effect: answered with 503 if a stop's grace runs out first.
+  const waiting = new Set<ServerResponse>()
   const nodeServer = createServer({
     maxHeaderSize: settings.maxHeaderBytes,
     headersTimeout: Duration.toMillis(settings.headersTimeout),
@@ -179,8 +182,10 @@ export const serve: Effect.Effect<
         Effect.map((reply) => write(response, reply))
       )
     ))
+    waiting.add(response)
     // A client that goes away interrupts its request (a coalesced upstream call goes on for the others).
     response.once("close", () => {
+      waiting.delete(response)
       if (!response.writableEnded) fiber.unsafeInterruptAsFork(FiberId.none)
     })
   })
@@ -215,6 +220,8 @@ export const serve: Effect.Effect<
         yield* Deferred.await(drained).pipe(Effect.interruptible, Effect.timeout(settings.shutdownGrace), Effect.ignore)
       }
       yield* Effect.logInfo("stopped").pipe(Effect.annotateLogs({ in_flight: state.inFlight }))
+      // Whoever still waits gets an answer it can act on, not a connection closed mid-request.
+      for (const response of waiting) write(response, stoppingAnswer)
       nodeServer.closeAllConnections()
     })
   )

@@ -231,7 +231,7 @@ describe("proxy operations", () => {
     await upstream.close()
   })
 
-  it("on SIGTERM, a call that never ends holds the stop no longer than the shutdown grace: it exits 0 by itself", async () => {
+  it("on SIGTERM, a call that never ends holds the stop no longer than the grace: its caller gets a 503 to retry, exit 0", async () => {
     const upstream = await startEmulator()
     const proxy = await startProxy(upstream.emulator, {
       FILEBATCH_PROXY_DRAIN_DELAY: "0s",
@@ -241,13 +241,16 @@ describe("proxy operations", () => {
       const { batchId, vectorStoreId } = await seed(upstream.emulator)
       await run(upstream.emulator.addFaults([{ batchId, operation: "cancel", fault: { kind: "hold" } }]))
       const stuck = call(proxy.url, "POST", `/v1/vector_stores/${vectorStoreId}/file_batches/${batchId}/cancel`)
-        .then((reply) => reply.status, () => "closed")
       await untilHeld(upstream.emulator, 1)
       proxy.child.kill("SIGTERM")
       // Never released: only the grace can end the wait (a hang here is the defect).
       expect(await proxy.exit).toBe(0)
       expect(proxy.output()).toMatch(/"message":"stopped","in_flight":1/)
-      expect(await stuck).toBe("closed")
+      // The caller still waiting gets an answer it can act on: retry, elsewhere.
+      const answer = await stuck
+      expect(answer.status).toBe(503)
+      expect(answer.headers.get("x-should-retry")).toBe("true")
+      expect(errorOf(answer).code).toBe("proxy_stopping")
     } finally {
       await proxy.stop()
       await upstream.close()

@@ -215,7 +215,7 @@ console.log(JSON.stringify({ id: batch.id, files: files.data.length }))
     return `answered 200, exit 0 after ${((Date.now() - started) / 1000).toFixed(1)} s`
   })
   await check(
-    "a default stop with a call that never ends: the container exits by itself (0), not killed (137)",
+    "a default stop with a call that never ends: a 503 to retry, and exit 0 by itself (not killed: 137)",
     async () => {
       await run("podman", ["start", name])
       await waitFor(async () => (await fetch(`${url}/healthz`)).ok, () => logs(name))
@@ -224,7 +224,7 @@ console.log(JSON.stringify({ id: batch.id, files: files.data.length }))
       const stuck = fetch(`${url}/v1/vector_stores/${seeded.vectorStoreId}/file_batches/${seeded.batchId}/cancel`, {
         method: "POST",
         headers: { authorization: `Bearer ${clientKey}` }
-      }).then((answer) => answer.status, () => "closed")
+      }).then((answer) => answer.status, () => "no answer")
       await waitFor(async () =>
         (await (await fetch(`${upstream.replace(/\/v1$/, "")}/__emulator/held`)).json()).held >= 1
       )
@@ -233,7 +233,9 @@ console.log(JSON.stringify({ id: batch.id, files: files.data.length }))
       const exitCode = (await run("podman", ["inspect", "--format", "{{.State.ExitCode}}", name])).stdout.trim()
       await admin("release", {})
       if (exitCode !== "0") throw new Error(`exit ${exitCode}:\n${await logs(name)}`)
-      return `exit 0 after ${((Date.now() - started) / 1000).toFixed(1)} s (the call: ${await stuck})`
+      const status = await stuck
+      if (status !== 503) throw new Error(`the call waiting when the grace ran out got ${status}, not a 503 to retry`)
+      return `exit 0 after ${((Date.now() - started) / 1000).toFixed(1)} s; the waiting call got a 503 to retry`
     }
   )
 } finally {

@@ -106,6 +106,17 @@ export const rateLimitUnavailable = () =>
 
 export const unexpected = () => errorAnswer(500, "The proxy failed unexpectedly.", { code: "internal_error" })
 
+/**
+ * The answer to a request still waiting on the upstream when a stop's grace ran out. The call
+ * may have reached OpenAI: a cancel or a read is safe to send again, to another replica.
+ */
+export const stopping = () =>
+  errorAnswer(
+    503,
+    "The proxy stopped before the upstream answered; the call may have taken effect. Retry: another replica will answer.",
+    { code: "proxy_stopping", shouldRetry: true }
+  )
+
 /** An error answer the upstream chose, passed on with its type, param, code and retry hints. */
 const fromUpstreamStatus = (error: FileBatchError.UpstreamStatusError): Answer => {
   const headers: Record<string, string> = {}
