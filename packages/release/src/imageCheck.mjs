@@ -13,6 +13,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { homedir, tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
+import { emulatorHttp } from "./emulatorHttp.mjs"
 import { run, start } from "./exec.mjs"
 import { baseImage, runFlags, standInBase } from "./standInBase.mjs"
 
@@ -90,15 +91,6 @@ try {
     "100"
   ])
   const [, upstream] = await emulator.waitFor(/listening on (http:\/\/\S+\/v1)/)
-  const admin = (path, body) =>
-    fetch(`${upstream.replace(/\/v1$/, "")}/__emulator/${path}`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(body)
-    }).then(async (answer) => {
-      if (!answer.ok) throw new Error(`emulator ${path}: ${answer.status} ${await answer.text()}`)
-      return answer.json()
-    })
 
   // The keys file as an operator mounts it: read-only, readable by the image's user.
   const keys = join(work, "keys.json")
@@ -111,6 +103,19 @@ try {
   const url = `http://127.0.0.1:${port}`
   const name = `filebatch-image-check-${process.pid}`
   container = name
+  const api = emulatorHttp(upstream, upstreamKey)
+  /** A cancel through the container that the emulator holds upstream; resolves once it is held. */
+  const heldCancel = async () => {
+    const { batchId, vectorStoreId } = await api.seed()
+    await api.holdCancels(batchId)
+    const answer = fetch(`${url}/v1/vector_stores/${vectorStoreId}/file_batches/${batchId}/cancel`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${clientKey}` }
+    })
+    await waitFor(async () => (await api.held()) >= 1)
+    // Wrapped: an async function returning the promise itself would wait for the answer.
+    return { answer }
+  }
   await check("runs as an unprivileged user, read-only, with no capabilities; health, readiness, metrics", async () => {
     await run("podman", [
       "run",
@@ -172,7 +177,7 @@ try {
   })
 
   await check("the official SDK through the container: a cancel and a listFiles", async () => {
-    const seeded = await seed(upstream)
+    const seeded = await api.seed()
     const client = join(work, "client.mjs")
     writeFileSync(
       client,
@@ -193,20 +198,12 @@ console.log(JSON.stringify({ id: batch.id, files: files.data.length }))
   })
 
   await check("a default stop (10 s) with a request in flight: answered, exit 0", async () => {
-    const seeded = await seed(upstream)
-    await admin("faults", [{ batchId: seeded.batchId, operation: "cancel", fault: { kind: "hold" } }])
-    const inFlight = fetch(`${url}/v1/vector_stores/${seeded.vectorStoreId}/file_batches/${seeded.batchId}/cancel`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${clientKey}` }
-    })
-    await waitFor(async () =>
-      (await (await fetch(`${upstream.replace(/\/v1$/, "")}/__emulator/held`)).json()).held >= 1
-    )
+    const { answer: inFlight } = await heldCancel()
     const started = Date.now()
     const stopping = run("podman", ["stop", name])
     // The proxy drains: readiness fails while it still serves; then the held call is let go.
     await waitFor(async () => (await logs(name)).includes(`"message":"not accepting"`))
-    await admin("release", {})
+    await api.release()
     const answer = await inFlight
     await stopping
     const exitCode = (await run("podman", ["inspect", "--format", "{{.State.ExitCode}}", name])).stdout.trim()
@@ -219,19 +216,11 @@ console.log(JSON.stringify({ id: batch.id, files: files.data.length }))
     async () => {
       await run("podman", ["start", name])
       await waitFor(async () => (await fetch(`${url}/healthz`)).ok, () => logs(name))
-      const seeded = await seed(upstream)
-      await admin("faults", [{ batchId: seeded.batchId, operation: "cancel", fault: { kind: "hold" } }])
-      const stuck = fetch(`${url}/v1/vector_stores/${seeded.vectorStoreId}/file_batches/${seeded.batchId}/cancel`, {
-        method: "POST",
-        headers: { authorization: `Bearer ${clientKey}` }
-      }).then((answer) => answer.status, () => "no answer")
-      await waitFor(async () =>
-        (await (await fetch(`${upstream.replace(/\/v1$/, "")}/__emulator/held`)).json()).held >= 1
-      )
+      const stuck = (await heldCancel()).answer.then((answer) => answer.status, () => "no answer")
       const started = Date.now()
       await run("podman", ["stop", name])
       const exitCode = (await run("podman", ["inspect", "--format", "{{.State.ExitCode}}", name])).stdout.trim()
-      await admin("release", {})
+      await api.release()
       if (exitCode !== "0") throw new Error(`exit ${exitCode}:\n${await logs(name)}`)
       const status = await stuck
       if (status !== 503) throw new Error(`the call waiting when the grace ran out got ${status}, not a 503 to retry`)
@@ -263,18 +252,4 @@ async function waitFor(condition, describe = async () => "", timeoutMillis = 60_
     if (Date.now() > deadline) throw new Error(`waited ${timeoutMillis} ms in vain\n${await describe()}`)
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
-}
-
-async function seed(upstream) {
-  const post = async (path, body) => {
-    const answer = await fetch(`${upstream}${path}`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${upstreamKey}`, "content-type": "application/json" },
-      body: JSON.stringify(body)
-    })
-    return answer.json()
-  }
-  const store = await post("/vector_stores", { name: "image-check" })
-  const batch = await post(`/vector_stores/${store.id}/file_batches`, { file_ids: ["file-a", "file-b"] })
-  return { vectorStoreId: store.id, batchId: batch.id }
 }

@@ -4,6 +4,7 @@ import { createHash } from "node:crypto"
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
+import { emulatorHttp } from "./emulatorHttp.mjs"
 import { pnpm, run, start } from "./exec.mjs"
 
 const root = fileURLToPath(new URL("../../../", import.meta.url))
@@ -45,23 +46,8 @@ const startEmulator = async (user, files = 40) => {
     "100"
   ], { cwd: folder, env })
   const [, url] = await emulator.waitFor(/listening on (http:\/\/\S+\/v1)/, 300_000)
-  const post = async (path, body) => {
-    const answer = await fetch(`${url}${path}`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${emulatorKey}`, "content-type": "application/json" },
-      body: JSON.stringify(body)
-    })
-    if (!answer.ok) throw new Error(`emulator ${path}: ${answer.status} ${await answer.text()}`)
-    return answer.json()
-  }
-  const seed = async () => {
-    const store = await post("/vector_stores", { name: "release-check" })
-    const batch = await post(`/vector_stores/${store.id}/file_batches`, {
-      file_ids: Array.from({ length: files }, (_, i) => `file-${i}`)
-    })
-    return { vectorStoreId: store.id, batchId: batch.id }
-  }
-  return { url, seed, stop: emulator.stop }
+  const api = emulatorHttp(url, emulatorKey)
+  return { url, seed: () => api.seed(files), stop: emulator.stop }
 }
 
 const readmeExample = () => {
