@@ -12,6 +12,7 @@ import { FileBatchClient } from "./FileBatchClient.js"
 import type { FileBatchError } from "./FileBatchError.js"
 import type { FileBatchRef } from "./FileBatchId.js"
 import { makePace } from "./internal/pace.js"
+import { cancel } from "./operations/cancel.js"
 
 /**
  * The outcome of one batch: `Cancelled` with the answer, or `Failed` with the typed error.
@@ -74,10 +75,11 @@ export const cancelMany = (
       const slots = yield* Effect.makeSemaphore(concurrency)
       const scope = yield* Effect.scope
       const cancelOne = (ref: FileBatchRef, index: number) =>
-        paced(client.execute("cancel", ref)).pipe(
+        paced(client.execute(cancel, { ref })).pipe(
           Effect.match({
             onFailure: (error) => CancelOutcome.Failed({ index, ref, error }),
-            onSuccess: ({ batch, json, requestId }) => CancelOutcome.Cancelled({ index, ref, batch, json, requestId })
+            onSuccess: ({ json, requestId, value }) =>
+              CancelOutcome.Cancelled({ index, ref, batch: value, json, requestId })
           }),
           Effect.flatMap((outcome) => Effect.promise(() => emit.single(outcome))),
           Effect.ensuring(slots.release(1))

@@ -8,29 +8,28 @@
 import { HttpClient } from "@effect/platform"
 import { Context, Effect, Layer } from "effect"
 import type { VectorStoreFileBatch } from "./FileBatch.js"
-import type * as FileBatchApi from "./FileBatchApi.js"
 import { FileBatchConfig, type FileBatchSettings } from "./FileBatchConfig.js"
 import type { FileBatchError } from "./FileBatchError.js"
-import type { FileBatchRef } from "./FileBatchId.js"
+import type { FileBatchRef, VectorStoreRef } from "./FileBatchId.js"
 import { makeCall } from "./internal/call.js"
-import { type Answer, batchReader, fileListReader } from "./internal/response.js"
+import type { Answer } from "./internal/response.js"
+import type * as Operation from "./Operation.js"
+import { cancel } from "./operations/cancel.js"
+import { createFileBatch, type CreateFileBatchPayload } from "./operations/createFileBatch.js"
+import { listFiles } from "./operations/listFiles.js"
+import { retrieve } from "./operations/retrieve.js"
 import type { ListFilesQuery, VectorStoreFileList } from "./VectorStoreFile.js"
 
 /**
- * The operations on a batch, as named in {@link FileBatchApi.operations}.
+ * An operation's answer with what came with it.
  *
- * @since 0.1.0
+ * @since 0.3.0
  * @category models
  */
-export type Operation = FileBatchApi.OperationName
-
-/**
- * The operations whose answer is the batch.
- *
- * @since 0.2.0
- * @category models
- */
-export type BatchOperation = "cancel" | "retrieve"
+export interface OperationResponse<A> extends Answer<A> {
+  /** HTTP attempts made, retries included. */
+  readonly attempts: number
+}
 
 /**
  * A batch with what the answer said about it.
@@ -38,10 +37,8 @@ export type BatchOperation = "cancel" | "retrieve"
  * @since 0.1.0
  * @category models
  */
-export interface FileBatchResponse extends Omit<Answer<VectorStoreFileBatch>, "value"> {
+export interface FileBatchResponse extends OperationResponse<VectorStoreFileBatch> {
   readonly batch: VectorStoreFileBatch
-  /** HTTP attempts made, retries included. */
-  readonly attempts: number
 }
 
 /**
@@ -50,11 +47,20 @@ export interface FileBatchResponse extends Omit<Answer<VectorStoreFileBatch>, "v
  * @since 0.2.0
  * @category models
  */
-export interface FileListResponse extends Omit<Answer<VectorStoreFileList>, "value"> {
+export interface FileListResponse extends OperationResponse<VectorStoreFileList> {
   readonly list: VectorStoreFileList
-  /** HTTP attempts made, retries included. */
-  readonly attempts: number
 }
+
+/**
+ * An answer that is a batch, under its own name.
+ *
+ * @since 0.3.0
+ * @category getters
+ */
+export const asBatchResponse = (response: OperationResponse<VectorStoreFileBatch>): FileBatchResponse => ({
+  ...response,
+  batch: response.value
+})
 
 /**
  * Per-call options.
@@ -84,10 +90,10 @@ export interface FileBatchClientService {
   readonly cancel: (ref: FileBatchRef) => Effect.Effect<VectorStoreFileBatch, FileBatchError>
   /** Reads the batch. */
   readonly retrieve: (ref: FileBatchRef) => Effect.Effect<VectorStoreFileBatch, FileBatchError>
-  /** Either batch operation, with the answer's request id, poll hint, raw JSON and attempt count. */
-  readonly execute: (
-    operation: BatchOperation,
-    ref: FileBatchRef,
+  /** Creates a batch of 1 to 2000 files; sent again only where the failure proves nothing was created. */
+  readonly createFileBatch: (
+    ref: VectorStoreRef,
+    payload: CreateFileBatchPayload,
     options?: RequestOptions
   ) => Effect.Effect<FileBatchResponse, FileBatchError>
   /** One page of the batch's files, with the same policy, checks and typed errors. */
@@ -96,6 +102,15 @@ export interface FileBatchClientService {
     query?: ListFilesQuery,
     options?: RequestOptions
   ) => Effect.Effect<FileListResponse, FileBatchError>
+  /**
+   * Any operation of `FileBatchApi.operations`, with the answer's request id, poll hint,
+   * raw JSON and attempt count.
+   */
+  readonly execute: <Op extends Operation.Any>(
+    operation: Op,
+    input: Operation.Input<Op>,
+    options?: RequestOptions
+  ) => Effect.Effect<OperationResponse<Operation.Success<Op>>, FileBatchError>
 }
 
 /**
@@ -119,34 +134,18 @@ export const make: Effect.Effect<FileBatchClientService, never, HttpClient.HttpC
   function*() {
     const settings = yield* FileBatchConfig
     const httpClient = yield* HttpClient.HttpClient
-    const call = makeCall(httpClient, settings)
-
-    const execute = (operation: BatchOperation, ref: FileBatchRef, options?: RequestOptions) =>
-      Effect.map(call(operation, ref, undefined, batchReader, options), (answer): FileBatchResponse => ({
-        batch: answer.value,
-        json: answer.json,
-        text: answer.text,
-        requestId: answer.requestId,
-        pollAfterMillis: answer.pollAfterMillis,
-        attempts: answer.attempts
-      }))
-
-    const listFiles = (ref: FileBatchRef, query?: ListFilesQuery, options?: RequestOptions) =>
-      Effect.map(call("listFiles", ref, query, fileListReader, options), (answer): FileListResponse => ({
-        list: answer.value,
-        json: answer.json,
-        text: answer.text,
-        requestId: answer.requestId,
-        pollAfterMillis: answer.pollAfterMillis,
-        attempts: answer.attempts
-      }))
-
+    const execute = makeCall(httpClient, settings)
+    const batch = (operation: typeof cancel | typeof retrieve) => (ref: FileBatchRef) =>
+      Effect.map(execute(operation, { ref }, undefined), (response) => response.value)
     return {
       settings,
       execute,
-      listFiles,
-      cancel: (ref) => Effect.map(execute("cancel", ref), (response) => response.batch),
-      retrieve: (ref) => Effect.map(execute("retrieve", ref), (response) => response.batch)
+      cancel: batch(cancel),
+      retrieve: batch(retrieve),
+      createFileBatch: (ref, payload, options) =>
+        Effect.map(execute(createFileBatch, { ref, payload }, options), asBatchResponse),
+      listFiles: (ref, query, options) =>
+        Effect.map(execute(listFiles, { ref, query }, options), (response) => ({ ...response, list: response.value }))
     }
   }
 )
@@ -184,3 +183,16 @@ export const retrieveFileBatch = (
   ref: FileBatchRef
 ): Effect.Effect<VectorStoreFileBatch, FileBatchError, FileBatchClient> =>
   Effect.flatMap(FileBatchClient, (client) => client.retrieve(ref))
+
+/**
+ * Creates a file batch in a vector store from 1 to 2000 file IDs. A create is not
+ * idempotent: it is sent again only where the failure proves nothing was created.
+ *
+ * @since 0.3.0
+ * @category operations
+ */
+export const createVectorStoreFileBatch = (
+  ref: VectorStoreRef,
+  payload: CreateFileBatchPayload
+): Effect.Effect<VectorStoreFileBatch, FileBatchError, FileBatchClient> =>
+  Effect.flatMap(FileBatchClient, (client) => Effect.map(client.createFileBatch(ref, payload), (r) => r.batch))

@@ -143,11 +143,12 @@ export class WaitTimeoutError extends Schema.TaggedError<WaitTimeoutError>()("Wa
 export class ConnectionError extends Schema.TaggedError<ConnectionError>()("ConnectionError", {
   message: Schema.String,
   /**
+   * `connect` when no connection was made (refused, no such host): nothing was sent.
    * `answer` when the connection broke while the answer was being read (its status had
    * come): the request may have taken effect, and like the official SDK core does not
-   * retry it. Absent: the request never got an answer.
+   * retry it. Absent: the request got no answer, and may or may not have been received.
    */
-  stage: Schema.optional(Schema.Literal("answer"))
+  stage: Schema.optional(Schema.Literal("connect", "answer"))
 }) {}
 
 /**

@@ -115,6 +115,40 @@ export const refProblem = (ref: FileBatchRef): InvalidArgumentError | undefined 
 }
 
 /**
+ * The vector store that a call on the store itself names (creating a batch in it).
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface VectorStoreRef {
+  readonly vectorStoreId: string
+}
+
+/**
+ * What is wrong with a vector store's ID, if anything.
+ *
+ * @since 0.3.0
+ * @category validation
+ */
+export const storeRefProblem = (ref: VectorStoreRef): InvalidArgumentError | undefined => {
+  const { vectorStoreId } = ref
+  if (typeof vectorStoreId !== "string") {
+    return new InvalidArgumentError({ argument: "vectorStoreId", message: "vector store ID must be a string" })
+  }
+  const problem = idProblem(vectorStoreId)
+  if (problem !== undefined) {
+    return new InvalidArgumentError({ argument: "vectorStoreId", message: `vector store ID ${problem}` })
+  }
+  if (looksLikeBatchId(vectorStoreId)) {
+    return new InvalidArgumentError({
+      argument: "vectorStoreId",
+      message: `${describe(vectorStoreId)} is a file batch ID, not a vector store ID (those begin with 'vs_')`
+    })
+  }
+  return undefined
+}
+
+/**
  * Checks both IDs; fails with an {@link InvalidArgumentError} naming the argument and,
  * when the two look swapped, saying so.
  *

@@ -7,9 +7,18 @@
  */
 import { Duration, Effect, Option, Stream } from "effect"
 import { isTerminal, type VectorStoreFileBatch } from "./FileBatch.js"
-import { FileBatchClient, type FileBatchClientService, type FileBatchResponse } from "./FileBatchClient.js"
+import {
+  asBatchResponse,
+  FileBatchClient,
+  type FileBatchClientService,
+  type FileBatchResponse
+} from "./FileBatchClient.js"
 import { type FileBatchWaitError, WaitTimeoutError } from "./FileBatchError.js"
 import { type FileBatchRef } from "./FileBatchId.js"
+import { cancel } from "./operations/cancel.js"
+import { retrieve } from "./operations/retrieve.js"
+
+const operations = { cancel, retrieve }
 
 /**
  * How to follow a batch; defaults come from the client's settings.
@@ -40,7 +49,8 @@ const follow = (
     },
     ({ delay, operation }) =>
       Effect.sleep(delay).pipe(
-        Effect.zipRight(client.execute(operation, ref)),
+        Effect.zipRight(client.execute(operations[operation], { ref })),
+        Effect.map(asBatchResponse),
         Effect.map((response) => {
           lastStatus = response.batch.status
           const next = isTerminal(response.batch)

@@ -6,16 +6,19 @@
  * @since 0.1.0
  */
 import { Context, Duration, Effect, Layer, Random, Schedule } from "effect"
+import { byStatus, statusRule } from "./ErrorTable.js"
 import type { FileBatchError } from "./FileBatchError.js"
 
 /**
  * Statuses that are never retried, whatever the server's `x-should-retry` says: the
- * same request cannot succeed later.
+ * same request cannot succeed later (from `ErrorTable.byStatus`).
  *
  * @since 0.1.0
  * @category constants
  */
-export const neverRetriedStatuses: ReadonlySet<number> = new Set([400, 401, 403, 404, 422])
+export const neverRetriedStatuses: ReadonlySet<number> = new Set(
+  Object.keys(byStatus).map(Number).filter((status) => byStatus[status].retry === "never")
+)
 
 /**
  * Server-given delays above this are ignored in favour of the policy's backoff, as the
@@ -44,10 +47,35 @@ export const isRetryable = (error: FileBatchError): boolean => {
     case "TimeoutError":
       return error.reason !== "deadline"
     default: {
-      if (neverRetriedStatuses.has(error.status)) return false
+      const { retry } = statusRule(error.status)
+      if (retry === "never") return false
       if (error.shouldRetry !== undefined) return error.shouldRetry
-      return error.status === 409 || error.status === 429 || error.status >= 500
+      return retry === "yes"
     }
+  }
+}
+
+/**
+ * Whether a failure proves that the request did nothing, so that even a call that may
+ * not be sent twice (a create) can be sent again: a 429, an answer whose `x-should-retry`
+ * says to retry, or a connection that was never made. A timeout, a reset after the
+ * request was sent, or a 5xx prove nothing: the first request may have been accepted.
+ *
+ * @since 0.3.0
+ * @category guards
+ */
+export const provesNothingDone = (error: FileBatchError): boolean => {
+  switch (error._tag) {
+    case "RateLimitError":
+      return error.shouldRetry !== false
+    case "ConnectionError":
+      return error.stage === "connect"
+    case "InvalidArgumentError":
+    case "UnexpectedResponseError":
+    case "TimeoutError":
+      return false
+    default:
+      return error.shouldRetry === true
   }
 }
 

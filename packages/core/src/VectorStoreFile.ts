@@ -5,16 +5,18 @@
  * @since 0.2.0
  */
 import { Schema } from "effect"
-import { KnownStatus } from "./FileBatch.js"
+import { FileBatchStatus, KnownStatus } from "./FileBatch.js"
+import { idPattern, maxIdLength } from "./FileBatchId.js"
 import { Count, UnixSeconds } from "./internal/numbers.js"
 
 /**
- * A file's status: one of the four documented, or any other non-empty text.
+ * A file's status: the statuses of a batch (one of the four documented, or any other
+ * non-empty text).
  *
  * @since 0.2.0
  * @category schemas
  */
-export const FileStatus = Schema.Union(KnownStatus, Schema.NonEmptyTrimmedString)
+export const FileStatus = FileBatchStatus
 
 /**
  * One file of a vector store, as a batch lists it.
@@ -55,18 +57,27 @@ export class VectorStoreFileList extends Schema.Class<VectorStoreFileList>("Vect
  */
 export const decodeFileListEither = Schema.decodeUnknownEither(VectorStoreFileList, { onExcessProperty: "ignore" })
 
+const cursor = Schema.String.pipe(
+  Schema.pattern(idPattern),
+  Schema.maxLength(maxIdLength),
+  Schema.annotations({ description: "A file ID" })
+)
+
 /**
- * The query of the list: which files, how many per page, in which order, from which cursor.
+ * The query of the list: which files, how many per page, in which order, from which
+ * cursor. It decodes from the query's text (`limit=20`) and encodes back to it.
  *
  * @since 0.2.0
  * @category schemas
  */
 export const ListFilesQuery = Schema.Struct({
-  filter: Schema.optional(Schema.Literal("in_progress", "completed", "failed", "cancelled")),
-  limit: Schema.optional(Schema.Number.pipe(Schema.int(), Schema.between(1, 100))),
+  filter: Schema.optional(KnownStatus),
+  limit: Schema.optional(
+    Schema.NumberFromString.pipe(Schema.int(), Schema.between(1, 100), Schema.annotations({ description: "1 to 100" }))
+  ),
   order: Schema.optional(Schema.Literal("asc", "desc")),
-  after: Schema.optional(Schema.String.pipe(Schema.pattern(/^[A-Za-z0-9_-]{1,128}$/))),
-  before: Schema.optional(Schema.String.pipe(Schema.pattern(/^[A-Za-z0-9_-]{1,128}$/)))
+  after: Schema.optional(cursor),
+  before: Schema.optional(cursor)
 })
 
 /**

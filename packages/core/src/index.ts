@@ -19,6 +19,34 @@ export * as FileBatch from "./FileBatch.js"
 export * as FileBatchApi from "./FileBatchApi.js"
 
 /**
+ * One operation as one typed descriptor: request line, schemas, replay rule.
+ *
+ * @since 0.3.0
+ */
+export * as Operation from "./Operation.js"
+
+/**
+ * Creating a batch: its payload schema and limits.
+ *
+ * @since 0.3.0
+ */
+export * as CreateFileBatch from "./operations/createFileBatch.js"
+
+/**
+ * OpenAI's error body: schema, writing, reading.
+ *
+ * @since 0.3.0
+ */
+export * as ErrorResponse from "./ErrorResponse.js"
+
+/**
+ * What each status and each error means: error class, retry, exit kind, gateway answer.
+ *
+ * @since 0.3.0
+ */
+export * as ErrorTable from "./ErrorTable.js"
+
+/**
  * The files of a batch: their schema and the list's query.
  *
  * @since 0.2.0
@@ -89,7 +117,7 @@ export * as FileBatchBulk from "./FileBatchBulk.js"
 export * as FileBatchFiles from "./FileBatchFiles.js"
 
 export { cancelMany } from "./FileBatchBulk.js"
-export { cancelFileBatch, retrieveFileBatch } from "./FileBatchClient.js"
+export { cancelFileBatch, createVectorStoreFileBatch, retrieveFileBatch } from "./FileBatchClient.js"
 export { listBatchFilePages, listBatchFiles } from "./FileBatchFiles.js"
 export {
   awaitTerminal,

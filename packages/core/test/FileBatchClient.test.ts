@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { cancelFileBatch, FileBatchClient, retrieveFileBatch } from "@filebatch/core"
+import { cancelFileBatch, FileBatchApi, FileBatchClient, retrieveFileBatch } from "@filebatch/core"
 import { Effect, Either, Logger } from "effect"
 import { readFileSync } from "node:fs"
 import { libraryVersion } from "../src/internal/version.js"
@@ -42,7 +42,7 @@ describe("FileBatchClient", () => {
     Effect.gen(function*() {
       const http = fakeHttp(() => Effect.succeed(json(batchJson())))
       const response = yield* Effect.flatMap(FileBatchClient.FileBatchClient, (client) =>
-        client.execute("cancel", ref, {
+        client.execute(FileBatchApi.operations.cancel, { ref }, {
           headers: { "x-client-request-id": "abc", Authorization: "Bearer stolen" }
         })).pipe(Effect.provide(clientLayer(http.layer)))
       expect(response.attempts).toBe(1)
@@ -186,12 +186,12 @@ describe("FileBatchClient", () => {
       )
       const response = yield* Effect.flatMap(
         FileBatchClient.FileBatchClient,
-        (client) => client.execute("retrieve", ref)
+        (client) => client.execute(FileBatchApi.operations.retrieve, { ref })
       ).pipe(Effect.provide(clientLayer(http.layer)))
       expect(response.requestId).toBe("req_abc")
       expect(response.pollAfterMillis).toBe(250)
       expect(response.json).toEqual(body)
       expect(response.text).toBe(JSON.stringify(body))
-      expect(response.batch.id).toBe("vsfb_abc123")
+      expect(response.value.id).toBe("vsfb_abc123")
     }))
 })

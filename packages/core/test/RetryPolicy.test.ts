@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { cancelFileBatch, FileBatchClient, FileBatchError, RetryPolicy } from "@filebatch/core"
+import { cancelFileBatch, FileBatchApi, FileBatchClient, FileBatchError, RetryPolicy } from "@filebatch/core"
 import { Duration, Effect, Exit, Fiber, TestClock } from "effect"
 import { batchJson, clientLayer, fakeHttp, json, openAiError, ref, type Reply } from "./fixtures.js"
 
@@ -33,7 +33,7 @@ describe("RetryPolicy (the official SDK's defaults)", () => {
           let heard = 0
           const fiber = yield* Effect.fork(
             Effect.flatMap(FileBatchClient.FileBatchClient, (client) =>
-              client.execute("cancel", ref, { onAttempt: () => heard++ })).pipe(
+              client.execute(FileBatchApi.operations.cancel, { ref }, { onAttempt: () => heard++ })).pipe(
                 Effect.provide(clientLayer(http.layer))
               )
           )
@@ -53,7 +53,7 @@ describe("RetryPolicy (the official SDK's defaults)", () => {
       const fiber = yield* Effect.fork(
         Effect.flatMap(
           FileBatchClient.FileBatchClient,
-          (client) => client.execute("cancel", ref, { keepRetrying: () => wanted })
+          (client) => client.execute(FileBatchApi.operations.cancel, { ref }, { keepRetrying: () => wanted })
         ).pipe(Effect.provide(clientLayer(http.layer)))
       )
       yield* advance(0)

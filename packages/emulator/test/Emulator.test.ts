@@ -111,7 +111,7 @@ describe("Emulator over HTTP", () => {
           ["/v1/vector_stores/vs%2F..%2Fx/file_batches/vsfb_1", "vector_store_id", /contained additional characters/],
           ["/v1/vector_stores/vs_1/file_batches/batch_1", "batch_id", /Expected an ID that begins with 'vsfb_'\./],
           ["/v1/vector_stores/vsfb_1/file_batches/vs_1", "vector_store_id", /begins with 'vs_'/],
-          [`/v1/vector_stores/vs_1/file_batches/vsfb_${"x".repeat(80)}`, "batch_id", /string too long/]
+          [`/v1/vector_stores/vs_1/file_batches/vsfb_${"x".repeat(130)}`, "batch_id", /string too long/]
         ]
         for (const [path, param, message] of cases) {
           const reply = yield* call(emulator, "GET", path)

@@ -1,5 +1,5 @@
 import { NodeHttpClient } from "@effect/platform-node"
-import { FileBatchClient, FileBatchConfig, type FileBatchError } from "@filebatch/core"
+import { FileBatchApi, FileBatchClient, FileBatchConfig, type FileBatchError } from "@filebatch/core"
 import type { Emulator, Fault } from "@filebatch/emulator"
 import * as Testkit from "@filebatch/testkit"
 import { Effect, type Either, Layer } from "effect"
@@ -32,7 +32,7 @@ export const coreCancel = (
   apiKey = upstreamKey
 ): Promise<Either.Either<FileBatchClient.FileBatchResponse, FileBatchError.FileBatchError>> =>
   Effect.runPromise(
-    Effect.flatMap(FileBatchClient.FileBatchClient, (client) => client.execute("cancel", ref)).pipe(
+    Effect.flatMap(FileBatchClient.FileBatchClient, (client) => client.execute(FileBatchApi.operations.cancel, { ref })).pipe(
       Effect.provide(
         FileBatchClient.layer.pipe(
           Layer.provide(

@@ -24,6 +24,27 @@ const describeTransport = (error: HttpClientError.HttpClientError): string => {
     : `could not reach ${host} (${detail})`
 }
 
+// Codes of a connection that was never made: the request cannot have been received.
+const notConnected = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"])
+
+const codeOf = (error: HttpClientError.HttpClientError): string | undefined => {
+  let cause = error.cause as { code?: unknown; cause?: unknown } | undefined
+  for (let depth = 0; depth < 3 && cause !== undefined && cause !== null; depth++) {
+    if (typeof cause.code === "string") return cause.code
+    cause = cause.cause as typeof cause
+  }
+  return undefined
+}
+
+const stageOf = (error: HttpClientError.HttpClientError): "connect" | "answer" | undefined => {
+  if (error._tag === "ResponseError") return "answer"
+  const code = codeOf(error)
+  return code !== undefined && notConnected.has(code) ? "connect" : undefined
+}
+
+const connectionError = (message: string, stage: "connect" | "answer" | undefined) =>
+  new ConnectionError(stage === undefined ? { message } : { message, stage })
+
 /**
  * One HTTP attempt of a client, bounded by the per-attempt timeout or what is left of
  * the deadline, its answer interpreted (a batch, or the typed error it means).
@@ -70,10 +91,7 @@ export const makeAttempt = (httpClient: HttpClient.HttpClient, settings: FileBat
       Effect.mapError((error) =>
         error.cause instanceof AttemptLimit.Reached
           ? timedOut()
-          : new ConnectionError({
-            message: scrub(describeTransport(error), secret),
-            ...(error._tag === "ResponseError" ? { stage: "answer" as const } : {})
-          })
+          : connectionError(scrub(describeTransport(error), secret), stageOf(error))
       )
     )
     return (limitedByClient ? answered : timeoutFail(answered, clock, limit, timedOut)).pipe(

@@ -1,22 +1,49 @@
-import { type HttpClient, HttpClientRequest } from "@effect/platform"
-import { Duration, Effect, Option, Redacted, Schedule } from "effect"
-import * as FileBatchApi from "../FileBatchApi.js"
-import type { Operation, RequestOptions } from "../FileBatchClient.js"
+import { HttpBody, type HttpClient, HttpClientRequest } from "@effect/platform"
+import { Duration, Effect, Either, Option, Redacted, Schedule } from "effect"
 import type { FileBatchSettings } from "../FileBatchConfig.js"
-import { type FileBatchError, TimeoutError } from "../FileBatchError.js"
-import { type FileBatchRef, refProblem } from "../FileBatchId.js"
-import { RetryPolicy } from "../RetryPolicy.js"
+import { type FileBatchError, type InvalidArgumentError, TimeoutError } from "../FileBatchError.js"
+import * as Operation from "../Operation.js"
+import { provesNothingDone, RetryPolicy } from "../RetryPolicy.js"
 import { makeAttempt } from "./attempt.js"
 import type { Answer, Reader } from "./response.js"
 import { userAgent } from "./version.js"
 
-// Each operation's method and path, from the one table, compiled once.
-const requestLines = Object.fromEntries(
-  (Object.keys(FileBatchApi.operations) as Array<Operation>).map((name) => [name, {
-    method: FileBatchApi.operations[name].method,
-    template: FileBatchApi.compile(FileBatchApi.operations[name].path)
-  }])
-) as Record<Operation, { readonly method: "GET" | "POST"; readonly template: FileBatchApi.Template }>
+/** Per-call options (see `FileBatchClient.RequestOptions`). */
+export interface CallOptions {
+  readonly headers?: Readonly<Record<string, string>> | undefined
+  readonly onAttempt?: (() => void) | undefined
+  readonly keepRetrying?: (() => boolean) | undefined
+}
+
+// Each operation's reader, made on its first call.
+const readers = new WeakMap<Operation.Any, Reader<unknown>>()
+const readerOf = <Op extends Operation.Any>(operation: Op): Reader<Operation.Success<Op>> => {
+  let reader = readers.get(operation)
+  if (reader === undefined) {
+    reader = { what: operation.what, decode: (json) => Operation.decodeSuccess(operation, json) }
+    readers.set(operation, reader)
+  }
+  return reader as Reader<Operation.Success<Op>>
+}
+
+/** The query's text and the body of a call, checked against the operation's schemas. */
+const encodeInput = (
+  operation: Operation.Any,
+  input: { readonly query?: unknown; readonly payload?: unknown }
+): Either.Either<
+  { readonly query: Operation.QueryText | undefined; readonly body: HttpBody.HttpBody | undefined },
+  InvalidArgumentError
+> => {
+  const query = operation.query !== undefined && input.query !== undefined
+    ? Operation.encodeQuery(operation.query, input.query)
+    : Either.right(undefined)
+  if (Either.isLeft(query)) return Either.left(query.left)
+  if (operation.payload === undefined) return Either.right({ query: query.right, body: undefined })
+  return Either.map(
+    Operation.checkPayload(operation.payload, input.payload),
+    (payload) => ({ query: query.right, body: HttpBody.unsafeJson(payload) })
+  )
+}
 
 const protectedHeaders = new Set(["authorization", "openai-organization", "openai-project", "host"])
 
@@ -37,12 +64,12 @@ export const makeCall = (httpClient: HttpClient.HttpClient, settings: FileBatchS
   }
 
   const baseRequest = (
-    operation: Operation,
-    ref: FileBatchRef,
-    query: Readonly<Record<string, string | number | undefined>> | undefined,
-    options: RequestOptions | undefined
+    operation: Operation.Any,
+    ref: Operation.Ref,
+    query: Operation.QueryText | undefined,
+    body: HttpBody.HttpBody | undefined,
+    options: CallOptions | undefined
   ) => {
-    const line = requestLines[operation]
     let headers = fixedHeaders
     if (options?.headers !== undefined) {
       headers = {}
@@ -52,13 +79,13 @@ export const makeCall = (httpClient: HttpClient.HttpClient, settings: FileBatchS
       }
       for (const name in fixedHeaders) headers[name] = fixedHeaders[name]!
     }
-    let url = `${settings.baseUrl}${FileBatchApi.fill(line.template, ref)}`
+    let url = `${settings.baseUrl}${Operation.fill(operation.template, ref)}`
     if (query !== undefined) {
       const search = new URLSearchParams()
       for (const name in query) if (query[name] !== undefined) search.set(name, String(query[name]))
       if (search.size > 0) url += `?${search}`
     }
-    return HttpClientRequest.make(line.method)(url, { headers })
+    return HttpClientRequest.make(operation.method)(url, body === undefined ? { headers } : { headers, body })
   }
 
   const deadlineMillis = Duration.toMillis(settings.deadline)
@@ -66,18 +93,22 @@ export const makeCall = (httpClient: HttpClient.HttpClient, settings: FileBatchS
 
   // The first attempt runs bare; the retry schedule and its driver are only built once
   // an attempt has failed, which keeps the common path cheap (measured in the proxy bench).
-  const call = <A>(
-    operation: Operation,
-    ref: FileBatchRef,
-    query: Readonly<Record<string, string | number | undefined>> | undefined,
-    reader: Reader<A>,
-    options: RequestOptions | undefined
+  const call = <Op extends Operation.Any>(
+    operation: Op,
+    input: Operation.Input<Op>,
+    options: CallOptions | undefined
   ) =>
-    Effect.clockWith((clock): Effect.Effect<Answer<A> & { readonly attempts: number }, FileBatchError> => {
-      const problem = refProblem(ref)
+    Effect.clockWith((
+      clock
+    ): Effect.Effect<Answer<Operation.Success<Op>> & { readonly attempts: number }, FileBatchError> => {
+      const { ref } = input as { readonly ref: Operation.Ref }
+      const problem = operation.checkRef(ref)
       if (problem !== undefined) return Effect.fail(problem)
+      const encoded = encodeInput(operation, input)
+      if (Either.isLeft(encoded)) return Effect.fail(encoded.left)
+      const reader = readerOf(operation)
       const startedAt = clock.unsafeCurrentTimeMillis()
-      const request = baseRequest(operation, ref, query, options)
+      const request = baseRequest(operation, ref, encoded.right.query, encoded.right.body, options)
       let attempts = 1
       const remaining = Effect.sync(() => startedAt + deadlineMillis - clock.unsafeCurrentTimeMillis())
       const gaveUp = (last: FileBatchError) =>
@@ -94,7 +125,9 @@ export const makeCall = (httpClient: HttpClient.HttpClient, settings: FileBatchS
           const driver = yield* Schedule.driver(policy.schedule(settings.maxRetries))
           let last = firstError
           while (true) {
-            yield* Effect.logDebug(`${operation} attempt ${attempts} failed: ${last._tag}: ${last.message}`)
+            // A call that may not be sent twice is sent again only when nothing was done.
+            if (operation.replay === "once" && !provesNothingDone(last)) return yield* Effect.fail(last)
+            yield* Effect.logDebug(`${operation.name} attempt ${attempts} failed: ${last._tag}: ${last.message}`)
             const before = yield* remaining
             const next = yield* Effect.either(
               driver.next(last).pipe(

@@ -1,8 +1,8 @@
 import type { HttpClientResponse } from "@effect/platform"
 import { Effect, Either, ParseResult } from "effect"
-import { decodeFileBatchEither } from "../FileBatch.js"
+import * as ErrorResponse from "../ErrorResponse.js"
+import { statusRule } from "../ErrorTable.js"
 import * as Errors from "../FileBatchError.js"
-import { decodeFileListEither } from "../VectorStoreFile.js"
 
 /** How to read a successful answer: its decoder, and what it is called in an error. */
 export interface Reader<A> {
@@ -10,8 +10,6 @@ export interface Reader<A> {
   readonly decode: (json: unknown) => Either.Either<A, ParseResult.ParseError>
 }
 
-export const batchReader = { what: "a file batch", decode: decodeFileBatchEither }
-export const fileListReader = { what: "a list of files", decode: decodeFileListEither }
 
 /** What one successful attempt yields. */
 export interface Answer<A> {
@@ -58,31 +56,15 @@ const pollAfter = (headers: Readonly<Record<string, string>>): number | undefine
   return Number.isFinite(value) && value > 0 ? value : undefined
 }
 
-const reasonPhrases: Record<number, string> = {
-  400: "Bad Request",
-  401: "Unauthorized",
-  403: "Forbidden",
-  404: "Not Found",
-  405: "Method Not Allowed",
-  408: "Request Timeout",
-  409: "Conflict",
-  413: "Payload Too Large",
-  422: "Unprocessable Entity",
-  429: "Too Many Requests",
-  500: "Internal Server Error",
-  502: "Bad Gateway",
-  503: "Service Unavailable",
-  504: "Gateway Timeout"
-}
-
-const errorBody = (json: unknown): Record<string, unknown> | undefined => {
-  if (typeof json !== "object" || json === null) return undefined
-  const error = (json as Record<string, unknown>)["error"]
-  return typeof error === "object" && error !== null ? error as Record<string, unknown> : undefined
-}
-
-const stringOrNull = (value: unknown): string | null | undefined =>
-  typeof value === "string" ? value : value === null ? null : undefined
+const errorClasses = {
+  AuthenticationError: Errors.AuthenticationError,
+  PermissionDeniedError: Errors.PermissionDeniedError,
+  NotFoundError: Errors.NotFoundError,
+  ConflictError: Errors.ConflictError,
+  InvalidRequestError: Errors.InvalidRequestError,
+  RateLimitError: Errors.RateLimitError,
+  ServerError: Errors.ServerError
+} as const
 
 const upstreamError = (
   status: number,
@@ -92,14 +74,12 @@ const upstreamError = (
   nowMillis: number
 ): Errors.UpstreamStatusError | Errors.TimeoutError => {
   const requestId = headers["x-request-id"]
-  const body = Either.match(parseJson(text), { onLeft: () => undefined, onRight: errorBody })
-  const rawMessage = typeof body?.["message"] === "string" && body["message"] !== ""
-    ? body["message"]
-    : `HTTP ${status}${reasonPhrases[status] ? ` ${reasonPhrases[status]}` : ""}${
-      text.trim() === "" ? "" : `: ${excerptOf(text, secret)}`
-    }`
+  const body = Either.match(parseJson(text), { onLeft: () => ErrorResponse.read(undefined), onRight: ErrorResponse.read })
+  const rule = statusRule(status)
+  const rawMessage = body.message ??
+    `HTTP ${status}${rule.reason ? ` ${rule.reason}` : ""}${text.trim() === "" ? "" : `: ${excerptOf(text, secret)}`}`
   const message = scrub(rawMessage, secret)
-  if (status === 408) {
+  if (rule.error === "TimeoutError") {
     return new Errors.TimeoutError({
       reason: "server",
       status,
@@ -107,12 +87,11 @@ const upstreamError = (
       ...(requestId !== undefined ? { requestId } : {})
     })
   }
-  const param = stringOrNull(body?.["param"])
-  const code = stringOrNull(body?.["code"])
+  const { code, param, type } = body
   const fields = {
     status,
     message,
-    ...(typeof body?.["type"] === "string" ? { type: body["type"] } : {}),
+    ...(type !== undefined ? { type } : {}),
     ...(param !== undefined ? { param } : {}),
     ...(code !== undefined ? { code } : {}),
     ...(requestId !== undefined ? { requestId } : {})
@@ -124,20 +103,7 @@ const upstreamError = (
     ...(delay !== undefined ? { retryAfterMillis: delay } : {}),
     ...(retry !== undefined ? { shouldRetry: retry } : {})
   }
-  switch (status) {
-    case 401:
-      return new Errors.AuthenticationError(full)
-    case 403:
-      return new Errors.PermissionDeniedError(full)
-    case 404:
-      return new Errors.NotFoundError(full)
-    case 409:
-      return new Errors.ConflictError(full)
-    case 429:
-      return new Errors.RateLimitError(full)
-    default:
-      return status >= 500 ? new Errors.ServerError(full) : new Errors.InvalidRequestError(full)
-  }
+  return new errorClasses[rule.error](full)
 }
 
 /** Turns a complete HTTP answer into what `reader` reads, or the typed error its status means. */

@@ -1,28 +1,17 @@
-/** OpenAI-shaped error answers, with the messages and codes the real API uses. */
+/** OpenAI-shaped error answers (core's `ErrorResponse`), with the messages and codes the real API uses. */
+import { ErrorResponse } from "@filebatch/core"
 
-export interface ApiError {
+export interface ApiError extends ErrorResponse.ErrorFields {
   readonly status: number
-  readonly message: string
-  readonly type: string
-  readonly param: string | null
-  readonly code: string | null
 }
 
 export const apiError = (
   status: number,
   message: string,
-  options: { type?: string; param?: string | null; code?: string | null } = {}
-): ApiError => ({
-  status,
-  message,
-  type: options.type ?? (status >= 500 ? "server_error" : "invalid_request_error"),
-  param: options.param ?? null,
-  code: options.code ?? null
-})
+  options: Parameters<typeof ErrorResponse.make>[2] = {}
+): ApiError => ({ status, ...ErrorResponse.make(status, message, options) })
 
-export const errorBody = (error: ApiError) => ({
-  error: { message: error.message, type: error.type, param: error.param, code: error.code }
-})
+export const errorBody = ({ code, message, param, type }: ApiError) => ({ error: { message, type, param, code } })
 
 export const missingKey = apiError(
   401,
@@ -32,11 +21,7 @@ export const missingKey = apiError(
     "https://platform.openai.com/account/api-keys."
 )
 
-/** Shows only the ends of a key, as the real API does. */
-export const maskKey = (key: string): string =>
-  key.length <= 8 ?
-    "*".repeat(key.length) :
-    `${key.slice(0, 3)}${"*".repeat(Math.min(key.length - 7, 20))}${key.slice(-4)}`
+export const maskKey = ErrorResponse.maskKey
 
 export const wrongKey = (key: string) =>
   apiError(

@@ -5,10 +5,11 @@ import { redactHeaders, type RequestLogEntry } from "../RequestLog.js"
 import { adminApp } from "./admin.js"
 import * as Errors from "./apiError.js"
 import type { ApiError } from "./apiError.js"
+import { isTerminalStatus } from "./lifecycle.js"
 import { resetConnection, spoil, statusFault, truncated } from "./faultAnswers.js"
 import { newRequestId } from "./ids.js"
 import { fileIdsOf, readJsonBody } from "./requestBody.js"
-import { bearer, checkId, matchShape } from "./routes.js"
+import { bearer, checkId, routeOf } from "./routes.js"
 import type { AppState } from "./state.js"
 
 export const makeApp = (state: AppState) =>
@@ -22,7 +23,8 @@ export const makeApp = (state: AppState) =>
 
     const requestId = newRequestId()
     const baseHeaders: Record<string, string> = { "x-request-id": requestId, "openai-version": "2020-10-01" }
-    const shape = matchShape(path.split("/"))
+    const route = routeOf(request.method, path)
+    const shape = route?._tag === "Operation" ? route : undefined
     const entry: RequestLogEntry = {
       time: new Date(started).toISOString(),
       method: request.method,
@@ -46,22 +48,19 @@ export const makeApp = (state: AppState) =>
       respond(error.status, Errors.errorBody(error), extra)
 
     const answer = yield* Effect.gen(function*() {
-      if (shape === undefined) return yield* fail(Errors.invalidUrl(request.method, path))
-      if (request.method !== shape.method) {
-        return yield* fail(Errors.wrongMethod(request.method, path), { allow: shape.method })
+      if (route === undefined) return yield* fail(Errors.invalidUrl(request.method, path))
+      if (route._tag === "WrongMethod") {
+        return yield* fail(Errors.wrongMethod(request.method, path), { allow: route.allowed.join(", ") })
       }
 
       const key = bearer(request.headers["authorization"])
       if (key === undefined) return yield* fail(Errors.missingKey)
       if (!state.settings.keys.includes(key)) return yield* fail(Errors.wrongKey(key))
 
-      const store = shape.rawStore === undefined
-        ? Either.right(undefined)
-        : checkId("vector_store_id", shape.rawStore, "vs_")
+      const { batch_id, vector_store_id } = route.raw
+      const store = vector_store_id === undefined ? Either.right(undefined) : checkId("vector_store_id", vector_store_id)
       if (Either.isLeft(store)) return yield* fail(store.left)
-      const batch = shape.rawBatch === undefined
-        ? Either.right(undefined)
-        : checkId("batch_id", shape.rawBatch, "vsfb_")
+      const batch = batch_id === undefined ? Either.right(undefined) : checkId("batch_id", batch_id)
       if (Either.isLeft(batch)) return yield* fail(batch.left)
       const vectorStoreId = store.right
       const batchId = batch.right
@@ -74,7 +73,7 @@ export const makeApp = (state: AppState) =>
         rateHeaders = limited.headers
       }
 
-      const matched = state.faults.take(shape.operation, vectorStoreId, batchId)
+      const matched = state.faults.take(route.operation, vectorStoreId, batchId)
       if (matched !== undefined) {
         entry.fault = matched.fault.kind
         if (matched.held) yield* state.held.wait
@@ -99,13 +98,12 @@ export const makeApp = (state: AppState) =>
         }
       }
 
-      const result = yield* Effect.either(perform(state, request, shape.operation, vectorStoreId, batchId))
+      const result = yield* Effect.either(perform(state, request, route.operation, vectorStoreId, batchId))
       if (Either.isLeft(result)) return yield* fail(result.left, rateHeaders)
       const extra: Record<string, string> = { ...rateHeaders }
       if (
-        (shape.operation === "retrieve" || shape.operation === "cancel") && state.settings.pollAfterMillis > 0 &&
-        result.right["status"] !== "completed" && result.right["status"] !== "failed" &&
-        result.right["status"] !== "cancelled"
+        (route.operation === "retrieve" || route.operation === "cancel") && state.settings.pollAfterMillis > 0 &&
+        !isTerminalStatus(String(result.right["status"]))
       ) {
         extra["openai-poll-after-ms"] = String(state.settings.pollAfterMillis)
       }

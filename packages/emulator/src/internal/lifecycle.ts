@@ -3,8 +3,9 @@
  * every answer is computed from the batch record and the current Clock time, so a
  * TestClock drives the whole lifecycle and counts always add up.
  */
+import { FileBatch } from "@filebatch/core"
 
-export type FileStatus = "in_progress" | "completed" | "failed" | "cancelled"
+export type FileStatus = FileBatch.KnownStatus
 
 export interface Processing {
   /** How long one file takes. */
@@ -84,5 +85,4 @@ export const statusAt = (batch: BatchRecord, counts: Counts, cancellingStatus: s
   return counts.total > 0 && counts.failed === counts.total ? "failed" : "completed"
 }
 
-export const isTerminalStatus = (status: string): boolean =>
-  status === "completed" || status === "failed" || status === "cancelled"
+export const isTerminalStatus = (status: string): boolean => FileBatch.terminalStatuses.has(status)

@@ -1,8 +1,11 @@
+import { FileBatch } from "@filebatch/core"
 import { Either } from "effect"
 import type { ListFilesQuery } from "../Store.js"
 import * as Errors from "./apiError.js"
 import type { ApiError } from "./apiError.js"
 import { type BatchRecord, fileStatus } from "./lifecycle.js"
+
+const statusList = FileBatch.KnownStatus.literals.map((status) => `'${status}'`).join(", ")
 
 /**
  * The indexes of a batch's files on one page of the list-files operation, after the
@@ -32,11 +35,11 @@ export const pageOf = (
     )
   }
   const filter = query.filter
-  if (filter !== undefined && !["in_progress", "completed", "failed", "cancelled"].includes(filter)) {
+  if (filter !== undefined && !FileBatch.isKnownStatus(filter)) {
     return Either.left(
       Errors.apiError(
         400,
-        `Invalid 'filter': expected one of 'in_progress', 'completed', 'failed' or 'cancelled', got '${filter}'.`,
+        `Invalid 'filter': expected one of ${statusList}, got '${filter}'.`,
         { param: "filter", code: "invalid_value" }
       )
     )

@@ -1,6 +1,7 @@
 /** Reading and checking request bodies. */
 import type { HttpServerRequest } from "@effect/platform"
-import { Effect, Either } from "effect"
+import { CreateFileBatch, Operation } from "@filebatch/core"
+import { Effect, Either, Schema } from "effect"
 import * as Errors from "./apiError.js"
 import type { ApiError } from "./apiError.js"
 
@@ -36,7 +37,7 @@ export const fileIdsOf = (body: unknown): Either.Either<ReadonlyArray<string>, A
       })
     )
   }
-  const bad = ids.find((id) => typeof id !== "string" || !/^[A-Za-z0-9_-]{1,64}$/.test(id))
+  const bad = ids.find((id) => typeof id !== "string" || !/^[A-Za-z0-9_-]{1,128}$/.test(id))
   if (bad !== undefined) {
     return Either.left(
       Errors.apiError(400, `Invalid 'file_ids': ${JSON.stringify(bad)} is not a file ID.`, {
@@ -45,5 +46,16 @@ export const fileIdsOf = (body: unknown): Either.Either<ReadonlyArray<string>, A
       })
     )
   }
-  return Either.right(ids as ReadonlyArray<string>)
+  return Either.flatMap(checkOptions(record), () => Either.right(ids as ReadonlyArray<string>))
+}
+
+const decodeCreate = Schema.decodeUnknownEither(CreateFileBatch.CreateFileBatchPayload)
+
+/** `attributes` and `chunking_strategy` as the spec allows them, checked with core's schema of the request. */
+const checkOptions = (record: Record<string, unknown>): Either.Either<void, ApiError> => {
+  if (record["attributes"] === undefined && record["chunking_strategy"] === undefined) return Either.void
+  const decoded = decodeCreate({ ...record, file_ids: ["file-0"], files: undefined })
+  if (Either.isRight(decoded)) return Either.void
+  const { message, param } = Operation.firstIssue(decoded.left)
+  return Either.left(Errors.apiError(400, `Invalid '${param}': ${message}`, { param, code: "invalid_value" }))
 }

@@ -1,48 +1,57 @@
-/** The API's routes by path shape, the checks of their IDs, and the bearer key of a request. */
+/** The API's routes, from core's table of operations, the checks of their IDs, and the bearer key of a request. */
+import { FileBatchApi, FileBatchId, Operation } from "@filebatch/core"
 import { Either } from "effect"
-import type { Operation } from "../Fault.js"
+import type { Operation as FaultOperation } from "../Fault.js"
 import * as Errors from "./apiError.js"
 import type { ApiError } from "./apiError.js"
 
-interface Route {
-  readonly operation: Operation
-  readonly method: "GET" | "POST"
-  readonly vectorStoreId?: string
-  readonly batchId?: string
+/** Each operation of core's table as fault rules name it. */
+const faultNames: Readonly<Record<FileBatchApi.OperationName, FaultOperation>> = {
+  cancel: "cancel",
+  retrieve: "retrieve",
+  listFiles: "list_files",
+  createFileBatch: "create_batch"
 }
 
-const maxIdLength = 64
+/** The prefix the API gives each kind of ID. */
+const prefixes: Readonly<Record<Operation.PathParam, string>> = { vector_store_id: "vs_", batch_id: "vsfb_" }
 
-/** Matches the raw path by shape; IDs are still encoded. */
-export const matchShape = (segments: ReadonlyArray<string>):
-  | Omit<Route, "vectorStoreId" | "batchId"> & {
-    rawStore?: string
-    rawBatch?: string
+/** A request's route: the operation, or the methods its path takes. */
+export type Route =
+  | {
+    readonly _tag: "Operation"
+    readonly operation: FaultOperation
+    readonly raw: Readonly<Partial<Record<Operation.PathParam, string>>>
   }
-  | undefined =>
-{
-  const [empty, version, collection, store, sub, batch, action, ...rest] = segments
-  if (empty !== "" || version !== "v1" || collection !== "vector_stores" || rest.length > 0) return undefined
-  if (store === undefined) return { operation: "create_vector_store", method: "POST" }
-  if (sub !== "file_batches" || store === "") return undefined
-  if (batch === undefined) return { operation: "create_batch", method: "POST", rawStore: store }
-  if (batch === "") return undefined
-  if (action === undefined) return { operation: "retrieve", method: "GET", rawStore: store, rawBatch: batch }
-  if (action === "cancel") return { operation: "cancel", method: "POST", rawStore: store, rawBatch: batch }
-  if (action === "files") return { operation: "list_files", method: "GET", rawStore: store, rawBatch: batch }
-  return undefined
+  | { readonly _tag: "WrongMethod"; readonly allowed: ReadonlyArray<string> }
+
+const matchApi = Operation.router(FileBatchApi.operations, "/v1")
+
+/** Routes the raw path; IDs are still encoded. Creating a vector store is the emulator's own, to seed batches. */
+export const routeOf = (method: string, path: string): Route | undefined => {
+  if (path === "/v1/vector_stores") {
+    return method === "POST"
+      ? { _tag: "Operation", operation: "create_vector_store", raw: {} }
+      : { _tag: "WrongMethod", allowed: ["POST"] }
+  }
+  const match = matchApi(method, path)
+  if (match === undefined || match._tag === "WrongMethod") return match
+  return { _tag: "Operation", operation: faultNames[match.operation.name], raw: match.raw }
 }
 
-export const checkId = (param: string, raw: string, prefix: string): Either.Either<string, ApiError> => {
+/** One path parameter decoded and checked as the API checks it: characters, length, prefix. */
+export const checkId = (param: Operation.PathParam, raw: string): Either.Either<string, ApiError> => {
   let value: string
   try {
     value = decodeURIComponent(raw)
   } catch {
     return Either.left(Errors.badIdCharacters(param, raw))
   }
-  if (value.length > maxIdLength) return Either.left(Errors.badIdLength(param, value, maxIdLength))
-  if (!/^[A-Za-z0-9_-]+$/.test(value)) return Either.left(Errors.badIdCharacters(param, value))
-  if (!value.startsWith(prefix)) return Either.left(Errors.badIdPrefix(param, value, prefix))
+  if (value.length > FileBatchId.maxIdLength) {
+    return Either.left(Errors.badIdLength(param, value, FileBatchId.maxIdLength))
+  }
+  if (!FileBatchId.idPattern.test(value)) return Either.left(Errors.badIdCharacters(param, value))
+  if (!value.startsWith(prefixes[param])) return Either.left(Errors.badIdPrefix(param, value, prefixes[param]))
   return Either.right(value)
 }
 

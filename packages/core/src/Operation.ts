@@ -1,0 +1,316 @@
+/**
+ * One operation of the API as one value: its request line, the schemas of its path,
+ * query, payload and answer, and whether it may be sent twice. The client, the proxy and
+ * the emulator serve every operation from its descriptor, so adding one is one module
+ * under `operations/` and one entry in `FileBatchApi.operations`.
+ *
+ * @since 0.3.0
+ */
+import { Either, ParseResult, Schema } from "effect"
+import { InvalidArgumentError } from "./FileBatchError.js"
+import { idPattern, maxIdLength } from "./FileBatchId.js"
+
+/**
+ * The path parameters of the API's paths, as OpenAI names them, and the field of a ref
+ * that holds each.
+ *
+ * @since 0.3.0
+ * @category constants
+ */
+export const pathParams = { vector_store_id: "vectorStoreId", batch_id: "batchId" } as const
+
+/**
+ * @since 0.3.0
+ * @category models
+ */
+export type PathParam = keyof typeof pathParams
+
+/**
+ * The IDs a path names, in core's spelling.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface Ref {
+  readonly vectorStoreId: string
+  readonly batchId?: string
+}
+
+/**
+ * Whether a call may be sent again when its first attempt failed: `safe` when sending it
+ * twice does what sending it once does (a cancel, a read); `once` when a second send may
+ * do it twice (a create), so it is repeated only where the failure proves that nothing
+ * was done.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export type Replay = "safe" | "once"
+
+/**
+ * A query as it travels: every value a string.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export type QueryText = Readonly<Record<string, string | undefined>>
+
+/**
+ * One operation of the API.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface Operation<Name extends string, R extends Ref, Q, P, A> {
+  readonly name: Name
+  readonly method: "GET" | "POST"
+  /** Below the API's base URL (`…/v1`), parameters in braces, as in OpenAI's spec. */
+  readonly path: string
+  readonly template: Template
+  /** OpenAI's operationId. */
+  readonly operationId: string
+  readonly summary: string
+  /** The path parameters, each with the ID rule, as OpenAI names them. */
+  readonly params: Schema.Schema<Readonly<Record<string, string>>, Readonly<Record<string, string>>>
+  /** What is wrong with a call's IDs (each ID's rule, a swapped pair), if anything. */
+  readonly checkRef: (ref: R) => InvalidArgumentError | undefined
+  /** The query, decoded from its text; absent when the operation takes none. */
+  readonly query: [Q] extends [never] ? undefined : Schema.Schema<Q, QueryText>
+  /** The JSON body; absent when the operation sends none. */
+  readonly payload: [P] extends [never] ? undefined : Schema.Schema<P>
+  /** The answer: the client decodes with it, and the proxy documents it. */
+  readonly success: Schema.Schema<A, any>
+  /** What the answer is called in an error: "a file batch". */
+  readonly what: string
+  readonly replay: Replay
+  /** Identical calls in flight at once may share one upstream call. */
+  readonly coalesce: boolean
+  /** Statuses of OpenAI's error answers for it, passed on as they come. */
+  readonly upstreamErrors: ReadonlyArray<number>
+}
+
+/**
+ * Any operation.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface Any extends Omit<Operation<string, any, any, any, any>, "query" | "payload"> {
+  readonly query: Schema.Schema<any, QueryText> | undefined
+  readonly payload: Schema.Schema<any> | undefined
+}
+
+/**
+ * What one call of an operation takes: the IDs, and its query or payload when it has one.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export type Input<Op extends Any> = Op extends Operation<string, infer R, infer Q, infer P, any> ?
+    & { readonly ref: R }
+    & ([Q] extends [never] ? {} : { readonly query?: Q | undefined })
+    & ([P] extends [never] ? {} : { readonly payload: P })
+  : never
+
+/**
+ * The decoded answer of an operation.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export type Success<Op extends Any> = Op extends Operation<string, any, any, any, infer A> ? A : never
+
+/**
+ * An ID in a path: the characters and length core accepts, stated where OpenAPI can show them.
+ *
+ * @since 0.3.0
+ * @category schemas
+ */
+export const IdParam = Schema.String.pipe(
+  Schema.pattern(idPattern),
+  Schema.minLength(1),
+  Schema.maxLength(maxIdLength),
+  Schema.annotations({ description: `Letters, digits, '_' and '-', at most ${maxIdLength} characters` })
+)
+
+type Segment = { readonly literal: string } | { readonly param: PathParam }
+
+/**
+ * A path template split once into literal and parameter segments.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export type Template = ReadonlyArray<Segment>
+
+/**
+ * Splits a path template (`/a/{b}/c`) into segments.
+ *
+ * @since 0.3.0
+ * @category templates
+ */
+export const compile = (path: string): Template =>
+  path.split("/").slice(1).map((part): Segment => {
+    const param = /^\{(\w+)\}$/.exec(part)?.[1]
+    if (param === undefined) return { literal: part }
+    if (!(param in pathParams)) throw new Error(`unknown path parameter {${param}}`)
+    return { param: param as PathParam }
+  })
+
+/**
+ * The path of a call below the base URL, every parameter encoded.
+ *
+ * @since 0.3.0
+ * @category templates
+ */
+export const fill = (template: Template, ref: Ref): string => {
+  let path = ""
+  for (const segment of template) {
+    path += "/"
+    path += "literal" in segment ? segment.literal : encodeURIComponent(ref[pathParams[segment.param]] ?? "")
+  }
+  return path
+}
+
+/**
+ * Describes an operation; the template and the answer's decoder are derived.
+ *
+ * @since 0.3.0
+ * @category constructors
+ */
+export const make = <const Name extends string, R extends Ref, A, Q = never, P = never>(
+  spec: Omit<Operation<Name, R, Q, P, A>, "template" | "query" | "payload" | "params"> & {
+    readonly query?: Schema.Schema<Q, QueryText> | undefined
+    readonly payload?: Schema.Schema<P> | undefined
+  }
+): Operation<Name, R, Q, P, A> => {
+  const template = compile(spec.path)
+  const fields: Record<string, typeof IdParam> = {}
+  for (const segment of template) if ("param" in segment) fields[segment.param] = IdParam
+  return {
+    ...spec,
+    template,
+    params: Schema.Struct(fields),
+    query: spec.query as Operation<Name, R, Q, P, A>["query"],
+    payload: spec.payload as Operation<Name, R, Q, P, A>["payload"]
+  }
+}
+
+// Unknown extra fields are dropped, never an error: the API adds fields over time.
+const decoders = new WeakMap<object, (json: unknown) => Either.Either<any, ParseResult.ParseError>>()
+
+/**
+ * The answer of an operation from JSON, synchronously; extra fields are dropped.
+ *
+ * @since 0.3.0
+ * @category decoding
+ */
+export const decodeSuccess = <Op extends Any>(
+  operation: Op,
+  json: unknown
+): Either.Either<Success<Op>, ParseResult.ParseError> => {
+  let decode = decoders.get(operation)
+  if (decode === undefined) {
+    decode = Schema.decodeUnknownEither(operation.success, { onExcessProperty: "ignore" })
+    decoders.set(operation, decode)
+  }
+  return decode(json)
+}
+
+/**
+ * The first problem of a decoding, as the parameter at fault and a sentence.
+ *
+ * @since 0.3.0
+ * @category decoding
+ */
+export const firstIssue = (error: ParseResult.ParseError): { readonly param: string; readonly message: string } => {
+  const issue = ParseResult.ArrayFormatter.formatErrorSync(error)[0]
+  const path = issue?.path ?? []
+  return {
+    param: path.length === 0 ? "body" : path.map((part, i) => i === 0 ? String(part) : `[${String(part)}]`).join(""),
+    message: issue?.message ?? "invalid value"
+  }
+}
+
+/**
+ * What a raw request path is, by a table of operations: an operation with its raw (still
+ * encoded) path parameters, or a path of the API that takes other methods.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export type Match<Op extends Any> =
+  | {
+    readonly _tag: "Operation"
+    readonly operation: Op
+    readonly raw: Readonly<Partial<Record<PathParam, string>>>
+  }
+  | {
+    readonly _tag: "WrongMethod"
+    readonly allowed: ReadonlyArray<string>
+    readonly raw: Readonly<Partial<Record<PathParam, string>>>
+  }
+
+/**
+ * A matcher for raw request paths below `prefix` (e.g. `/v1`), built once from a table
+ * of operations: segments compared one by one, no regular expression per request.
+ *
+ * @since 0.3.0
+ * @category templates
+ */
+export const router = <Op extends Any>(table: Readonly<Record<string, Op>>, prefix = "") => {
+  const routes = Object.values(table).map((operation) => ({
+    operation,
+    segments: compile(`${prefix}${operation.path}`)
+  }))
+  return (method: string, path: string): Match<Op> | undefined => {
+    const parts = path.split("/")
+    if (parts[0] !== "") return undefined
+    let wrongMethod: { _tag: "WrongMethod"; allowed: Array<string>; raw: Partial<Record<PathParam, string>> } | undefined
+    for (const route of routes) {
+      if (route.segments.length !== parts.length - 1) continue
+      const raw: Partial<Record<PathParam, string>> = {}
+      let matches = true
+      for (let i = 0; i < route.segments.length && matches; i++) {
+        const segment = route.segments[i]
+        const part = parts[i + 1]
+        if ("literal" in segment) matches = part === segment.literal
+        else if (part === "") matches = false
+        else raw[segment.param] = part
+      }
+      if (!matches) continue
+      if (route.operation.method === method) return { _tag: "Operation", operation: route.operation, raw }
+      if (wrongMethod === undefined) wrongMethod = { _tag: "WrongMethod", allowed: [], raw }
+      wrongMethod.allowed.push(route.operation.method)
+    }
+    return wrongMethod
+  }
+}
+
+/**
+ * The query of a call as text, checked against the operation's schema: the text, or the
+ * error naming the parameter.
+ *
+ * @since 0.3.0
+ * @category encoding
+ */
+export const encodeQuery = <Q>(
+  schema: Schema.Schema<Q, QueryText>,
+  query: Q
+): Either.Either<QueryText, InvalidArgumentError> =>
+  Either.mapLeft(Schema.encodeEither(schema)(query), (error) => {
+    const { message, param } = firstIssue(error)
+    return new InvalidArgumentError({ argument: param, message: `invalid '${param}': ${message}` })
+  })
+
+/**
+ * A payload checked against the operation's schema before it is sent.
+ *
+ * @since 0.3.0
+ * @category encoding
+ */
+export const checkPayload = <P>(schema: Schema.Schema<P>, payload: P): Either.Either<P, InvalidArgumentError> =>
+  Either.mapLeft(Schema.validateEither(schema)(payload), (error) => {
+    const { message, param } = firstIssue(error)
+    return new InvalidArgumentError({ argument: param, message: `invalid '${param}': ${message}` })
+  })
