@@ -26,7 +26,7 @@ const files = [
     dir: "packages/emulator"
   },
   { path: "apps/cli/src/internal/version.ts", text: (v) => module("version", v), dir: "apps/cli" },
-  { path: "apps/proxy/src/internal/version.ts", text: (v) => module("version", v), dir: "apps/proxy" }
+  { path: "apps/proxy/src/ops/version.ts", text: (v) => module("version", v), dir: "apps/proxy" }
 ]
 // The image the deploy examples run: the proxy's version.
 const imageTags = ["apps/proxy/deploy/compose.yaml", "apps/proxy/deploy/kubernetes/proxy.yaml"].map((path) => ({

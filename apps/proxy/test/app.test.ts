@@ -7,12 +7,12 @@ import { describe, expect, it } from "@effect/vitest"
 import { type FileBatchClient, FileBatchError } from "@filebatch/core"
 import { sha256 } from "@filebatch/testkit"
 import { Deferred, Duration, Effect, Fiber } from "effect"
-import { makeKeyring } from "../src/ClientKeys.js"
-import { makeGate } from "../src/internal/gate.js"
-import { makeMetrics } from "../src/Metrics.js"
-import { makeApp, type ProxyReply, type ProxyRequest, type ProxyState } from "../src/Proxy.js"
-import type { ProxySettings } from "../src/ProxyConfig.js"
-import { inProcess } from "../src/SharedState.js"
+import { makeKeyring } from "../src/config/ClientKeys.js"
+import type { ProxySettings } from "../src/config/ProxyConfig.js"
+import { makeApp, type ProxyReply, type ProxyRequest, type ProxyState } from "../src/http/app.js"
+import { makeMetrics } from "../src/ops/Metrics.js"
+import { inProcess } from "../src/shared/SharedState.js"
+import { makeGate } from "../src/upstream/gate.js"
 
 const clientKey = "sk-in-process-client-1"
 const docsAssets = { script: () => "/* ui */", styles: () => "/* css */" }
@@ -41,21 +41,27 @@ const batchText = (batchId: string) =>
 
 /** A core client whose every call is `answer`, counting its calls. */
 const fakeClient = (
-  answer: (ref: { batchId: string }) => Effect.Effect<FileBatchClient.FileBatchResponse, FileBatchError.FileBatchError>
+  answer: (
+    ref: { batchId: string }
+  ) => Effect.Effect<FileBatchClient.OperationResponse<unknown>, FileBatchError.FileBatchError>
 ) => {
   const calls: Array<string> = []
-  const execute: FileBatchClient.FileBatchClientService["execute"] = (operation, ref, options) =>
+  const execute = (
+    operation: { readonly name: string },
+    { ref }: { readonly ref: { readonly vectorStoreId: string; readonly batchId?: string } },
+    options?: FileBatchClient.RequestOptions
+  ) =>
     Effect.suspend(() => {
-      calls.push(`${operation} ${ref.vectorStoreId} ${ref.batchId}`)
+      calls.push(`${operation.name} ${ref.vectorStoreId} ${ref.batchId}`)
       options?.onAttempt?.()
-      return answer(ref)
+      return answer({ batchId: ref.batchId ?? "" })
     })
   return { calls, client: { execute } as unknown as FileBatchClient.FileBatchClientService }
 }
 
 const ok = (ref: { batchId: string }) =>
   Effect.succeed({
-    batch: {} as never,
+    value: {},
     json: {},
     text: batchText(ref.batchId),
     requestId: "req_up_1",
@@ -90,7 +96,7 @@ const request = (method: string, url: string, headers: Record<string, string> = 
   method,
   url,
   headers: { authorization: `Bearer ${clientKey}`, ...headers },
-  bodyWithin: () => Effect.succeed(true)
+  bodyWithin: () => Effect.succeed("")
 })
 
 const run = (reply: ProxyReply | Effect.Effect<ProxyReply>) => Effect.isEffect(reply) ? reply : Effect.succeed(reply)

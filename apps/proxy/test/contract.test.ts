@@ -4,12 +4,16 @@
  * is one more documented operation.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { FileBatchApi } from "@filebatch/core"
-import { extraOperation } from "@filebatch/testkit"
-import { openApiDocument } from "../src/ProxyApi.js"
+import { FileBatchApi, FileBatchId, type Operation } from "@filebatch/core"
+import { openApiDocument } from "../src/http/ProxyApi.js"
 
-const apiPaths = (table: Readonly<Record<string, FileBatchApi.OperationSpec>>) =>
-  Object.values(table).map((spec) => `/v1${spec.path}`).sort()
+const apiPaths = (table: Readonly<Record<string, Operation.Any>>) =>
+  [...new Set(Object.values(table).map((spec) => `/v1${spec.path}`))].sort()
+
+type Parameter = { name: string; in: string; schema: { pattern?: string; maxLength?: number } }
+type DocumentedOperation = { parameters: Array<Parameter>; responses: Record<string, unknown>; requestBody?: unknown }
+const operationOf = (document: ReturnType<typeof openApiDocument>, spec: Operation.Any) =>
+  (document.paths as Record<string, Record<string, DocumentedOperation>>)[`/v1${spec.path}`][spec.method.toLowerCase()]
 
 describe("the contract, from core's table", () => {
   it("the OpenAPI document has each operation of the table with its method, parameters and answers", () => {
@@ -17,12 +21,19 @@ describe("the contract, from core's table", () => {
     const paths = Object.keys(document.paths).filter((path) => path.startsWith("/v1/"))
     expect(paths.sort()).toEqual(apiPaths(FileBatchApi.operations))
     for (const spec of Object.values(FileBatchApi.operations)) {
-      type Operation = { parameters: Array<{ name: string }>; responses: Record<string, unknown> }
-      const operation = (document.paths as Record<string, Record<string, Operation>>)[`/v1${spec.path}`][
-        spec.method.toLowerCase()
-      ]
+      const operation = operationOf(document, spec)
       expect(operation, spec.path).toBeDefined()
-      expect(operation.parameters.map((p) => p.name)).toEqual(expect.arrayContaining(["batch_id", "vector_store_id"]))
+      const pathParams = operation.parameters.filter((p) => p.in === "path")
+      expect(pathParams.map((p) => p.name).sort()).toEqual(
+        spec.template.flatMap((segment) => "param" in segment ? [segment.param] : []).sort()
+      )
+      // The document states the rule the runtime enforces.
+      for (const param of pathParams) {
+        expect(param.schema, `${spec.name} ${param.name}`).toMatchObject({
+          pattern: FileBatchId.idPattern.source,
+          maxLength: FileBatchId.maxIdLength
+        })
+      }
       expect(Object.keys(operation.responses)).toEqual(
         expect.arrayContaining(["200", "400", "401", "404", "429", "502"])
       )
@@ -44,11 +55,16 @@ describe("the contract, from core's table", () => {
     expect(retrieve["/healthz"].get.security).toEqual([])
   })
 
-  it("a new operation is one entry in the table", () => {
-    const table = { ...FileBatchApi.operations, usage: extraOperation }
-    const paths = Object.keys(openApiDocument(table).paths).filter((path) => path.startsWith("/v1/"))
-    expect(paths.sort()).toEqual(apiPaths(table))
-    expect(FileBatchApi.router(table, "/v1")("GET", "/v1/vector_stores/vs_1/file_batches/vsfb_2/usage"))
-      .toMatchObject({ _tag: "Operation", name: "usage" })
+  it("an operation is one entry in the table: createFileBatch is documented, with its payload, by that entry alone", () => {
+    const { createFileBatch, ...withoutCreate } = FileBatchApi.operations
+    const pathsOf = (table: Readonly<Record<string, Operation.Any>>) =>
+      Object.entries(openApiDocument(table).paths).flatMap(([path, item]) =>
+        path.startsWith("/v1/") ? Object.keys(item as object).map((method) => `${method} ${path}`) : []
+      )
+    const created = `post /v1${createFileBatch.path}`
+    expect(pathsOf(withoutCreate)).not.toContain(created)
+    expect(pathsOf(FileBatchApi.operations)).toContain(created)
+    const documented = operationOf(openApiDocument(), createFileBatch)
+    expect(documented.requestBody).toMatchObject({ content: { "application/json": {} }, required: true })
   })
 })

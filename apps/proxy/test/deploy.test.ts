@@ -13,7 +13,7 @@ import { Service } from "kubernetes-models/v1/Service"
 import { existsSync, readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { parse, parseAllDocuments } from "yaml"
-import { settings } from "../src/internal/help.js"
+import { settings } from "../src/config/help.js"
 
 const at = (path: string) => fileURLToPath(new URL(path, import.meta.url))
 const packageJson = JSON.parse(readFileSync(at("../package.json"), "utf8")) as { version: string }

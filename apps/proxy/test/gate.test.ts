@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Deferred, Effect, Exit, Fiber } from "effect"
-import { makeGate } from "../src/internal/gate.js"
+import { makeGate } from "../src/upstream/gate.js"
 
 // Lets every forked fiber run as far as it can.
 const settle = Effect.repeatN(Effect.yieldNow(), 20)

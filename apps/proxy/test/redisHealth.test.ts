@@ -1,6 +1,6 @@
 /** When Redis counts as down, and when a failure is only the echo of an outage already over. */
 import { describe, expect, it } from "@effect/vitest"
-import { makeRedisHealth } from "../src/internal/redisHealth.js"
+import { makeRedisHealth } from "../src/shared/redisHealth.js"
 
 const tracked = () => {
   const events: Array<string> = []

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { redisAddress, redisOptionsFromUrl } from "../src/internal/redisOptions.js"
+import { redisAddress, redisOptionsFromUrl } from "../src/shared/redisOptions.js"
 
 describe("FILEBATCH_PROXY_REDIS_URL", () => {
   it("reads host, port, database, user and password; rediss:// is TLS", () => {

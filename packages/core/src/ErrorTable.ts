@@ -108,7 +108,11 @@ export const byError: Readonly<Record<FileBatchWaitError["_tag"], ErrorRule>> = 
   ConflictError: { label: "conflict", kind: "upstream", gateway: undefined },
   ServerError: { label: "server error", kind: "upstream", gateway: undefined },
   TimeoutError: { label: "timed out", kind: "upstream", gateway: { status: 504, code: "upstream_timeout" } },
-  ConnectionError: { label: "connection failed", kind: "upstream", gateway: { status: 502, code: "upstream_unreachable" } },
+  ConnectionError: {
+    label: "connection failed",
+    kind: "upstream",
+    gateway: { status: 502, code: "upstream_unreachable" }
+  },
   UnexpectedResponseError: {
     label: "unexpected response",
     kind: "upstream",

@@ -6,6 +6,7 @@
  *
  * @since 0.3.0
  */
+/* eslint-disable @typescript-eslint/no-explicit-any -- a table holds operations of any schemas, as Effect's own `Any` types do */
 import { Either, ParseResult, Schema } from "effect"
 import { InvalidArgumentError } from "./FileBatchError.js"
 import { idPattern, maxIdLength } from "./FileBatchId.js"
@@ -106,10 +107,14 @@ export interface Any extends Omit<Operation<string, any, any, any, any>, "query"
  * @since 0.3.0
  * @category models
  */
-export type Input<Op extends Any> = Op extends Operation<string, infer R, infer Q, infer P, any> ?
+export type Input<Op extends Any> = Op extends {
+  readonly checkRef: (ref: infer R) => unknown
+  readonly query: infer QuerySchema
+  readonly payload: infer PayloadSchema
+} ?
     & { readonly ref: R }
-    & ([Q] extends [never] ? {} : { readonly query?: Q | undefined })
-    & ([P] extends [never] ? {} : { readonly payload: P })
+    & (QuerySchema extends Schema.Schema<infer Q, any> ? { readonly query?: Q | undefined } : {})
+    & (PayloadSchema extends Schema.Schema<infer P, any> ? { readonly payload: P } : {})
   : never
 
 /**
@@ -118,7 +123,7 @@ export type Input<Op extends Any> = Op extends Operation<string, infer R, infer 
  * @since 0.3.0
  * @category models
  */
-export type Success<Op extends Any> = Op extends Operation<string, any, any, any, infer A> ? A : never
+export type Success<Op extends Any> = Op["success"] extends Schema.Schema<infer A, any> ? A : never
 
 /**
  * An ID in a path: the characters and length core accepts, stated where OpenAPI can show them.
@@ -266,7 +271,9 @@ export const router = <Op extends Any>(table: Readonly<Record<string, Op>>, pref
   return (method: string, path: string): Match<Op> | undefined => {
     const parts = path.split("/")
     if (parts[0] !== "") return undefined
-    let wrongMethod: { _tag: "WrongMethod"; allowed: Array<string>; raw: Partial<Record<PathParam, string>> } | undefined
+    let wrongMethod:
+      | { _tag: "WrongMethod"; allowed: Array<string>; raw: Partial<Record<PathParam, string>> }
+      | undefined
     for (const route of routes) {
       if (route.segments.length !== parts.length - 1) continue
       const raw: Partial<Record<PathParam, string>> = {}

@@ -75,7 +75,10 @@ describe("Operation: one descriptor per operation", () => {
   it("the create payload holds 1 to 2000 file IDs, attributes and a chunking strategy as the spec allows", () => {
     const check = (payload: unknown) =>
       Either.mapLeft(
-        Operation.checkPayload(CreateFileBatch.CreateFileBatchPayload, payload as CreateFileBatch.CreateFileBatchPayload),
+        Operation.checkPayload(
+          CreateFileBatch.CreateFileBatchPayload,
+          payload as CreateFileBatch.CreateFileBatchPayload
+        ),
         (error) => error.argument
       )
     const ids = (n: number) => Array.from({ length: n }, (_, i) => `file-${i}`)

@@ -171,7 +171,7 @@ const observe = async (row: Row) => {
   const core = await coreCancel(upstream.emulator, ref, timeout)
   const coreOutcome = Either.match(core, {
     onLeft: (error) => error._tag,
-    onRight: (response) => response.batch.id === batchId ? "ok" : "wrong batch"
+    onRight: (response) => response.value.id === batchId ? "ok" : "wrong batch"
   })
   const coreAttempts = Either.isRight(core) ? core.right.attempts : undefined
 

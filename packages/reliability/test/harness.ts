@@ -1,5 +1,5 @@
 import { NodeHttpClient } from "@effect/platform-node"
-import { FileBatchApi, FileBatchClient, FileBatchConfig, type FileBatchError } from "@filebatch/core"
+import { type FileBatch, FileBatchApi, FileBatchClient, FileBatchConfig, type FileBatchError } from "@filebatch/core"
 import type { Emulator, Fault } from "@filebatch/emulator"
 import * as Testkit from "@filebatch/testkit"
 import { Effect, type Either, Layer } from "effect"
@@ -30,20 +30,23 @@ export const coreCancel = (
   ref: { vectorStoreId: string; batchId: string },
   timeout = timeoutMs,
   apiKey = upstreamKey
-): Promise<Either.Either<FileBatchClient.FileBatchResponse, FileBatchError.FileBatchError>> =>
+): Promise<
+  Either.Either<FileBatchClient.OperationResponse<FileBatch.VectorStoreFileBatch>, FileBatchError.FileBatchError>
+> =>
   Effect.runPromise(
-    Effect.flatMap(FileBatchClient.FileBatchClient, (client) => client.execute(FileBatchApi.operations.cancel, { ref })).pipe(
-      Effect.provide(
-        FileBatchClient.layer.pipe(
-          Layer.provide(
-            FileBatchConfig.layer({ apiKey, baseUrl: emulator.url, maxRetries: retries, timeout })
-          ),
-          Layer.provide(NodeHttpClient.layerUndici),
-          Layer.orDie
-        )
-      ),
-      Effect.either
-    )
+    Effect.flatMap(FileBatchClient.FileBatchClient, (client) => client.execute(FileBatchApi.operations.cancel, { ref }))
+      .pipe(
+        Effect.provide(
+          FileBatchClient.layer.pipe(
+            Layer.provide(
+              FileBatchConfig.layer({ apiKey, baseUrl: emulator.url, maxRetries: retries, timeout })
+            ),
+            Layer.provide(NodeHttpClient.layerUndici),
+            Layer.orDie
+          )
+        ),
+        Effect.either
+      )
   )
 
 export const runCli = (args: ReadonlyArray<string>, env: Record<string, string>) => Testkit.runCli(args, env)

@@ -5,7 +5,6 @@
  */
 export * from "./bundles.js"
 export * from "./canned.js"
-export * from "./contract.js"
 export * from "./emulator.js"
 export * from "./eventually.js"
 export * from "./http.js"

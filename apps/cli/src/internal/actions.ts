@@ -1,5 +1,11 @@
 /** What the commands do once their client is provided: one call, following a batch, bulk cancels. */
-import { FileBatch, FileBatchClient, type FileBatchError, type FileBatchId } from "@filebatch/core"
+import {
+  type FileBatch,
+  type FileBatchApi,
+  FileBatchClient,
+  type FileBatchError,
+  type FileBatchId
+} from "@filebatch/core"
 import { Effect, Option, Stream } from "effect"
 import { err, out } from "./failure.js"
 import { makeProgress, type Output, summary } from "./output.js"
@@ -38,22 +44,21 @@ export const follow = (
     )
   )
 
-export const single = (
-  operation: "cancel" | "retrieve",
-  ref: { vectorStoreId: string; batchId: string },
+/** Runs one operation whose answer is a batch and prints it; the batch is returned for the command to add to. */
+export const showBatch = (
+  operation: typeof FileBatchApi.operations.cancel | typeof FileBatchApi.operations.retrieve,
+  ref: FileBatchId.FileBatchRef,
   output: Output
-) =>
+): Effect.Effect<FileBatch.VectorStoreFileBatch, FileBatchError.FileBatchError, FileBatchClient.FileBatchClient> =>
   Effect.gen(function*() {
     const client = yield* FileBatchClient.FileBatchClient
-    const response = yield* client.execute(operation, ref)
-    if (output === "json") {
-      yield* out(JSON.stringify(response.json))
-      return
-    }
-    yield* out(output === "ids" ? response.batch.id : summary(process.stdout, response.batch))
-    if (operation === "cancel" && !FileBatch.isTerminal(response.batch)) {
-      yield* err(
-        `cancellation is asynchronous: follow it with 'filebatch watch ${ref.vectorStoreId} ${ref.batchId}' or use --wait`
-      )
-    }
+    const response = yield* client.execute(operation, { ref })
+    yield* out(
+      output === "json"
+        ? JSON.stringify(response.json)
+        : output === "ids"
+        ? response.value.id
+        : summary(process.stdout, response.value)
+    )
+    return response.value
   })

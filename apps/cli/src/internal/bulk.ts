@@ -1,5 +1,5 @@
 /** `cancel --from`: many cancels at one pace, each reported, optionally followed until stopped. */
-import { FileSystem } from "@effect/platform"
+import type { FileSystem } from "@effect/platform"
 import {
   cancelMany,
   FileBatch,
@@ -10,31 +10,11 @@ import {
   FileBatchWatch
 } from "@filebatch/core"
 import { Effect, Either, Stream } from "effect"
-import { text as readAll } from "node:stream/consumers"
 import { describeError, ExitCode } from "./exitCode.js"
 import { CliFailure, err, out } from "./failure.js"
+import { readInput } from "./input.js"
 import { type Output, summary } from "./output.js"
 import { parsePairs } from "./pairs.js"
-
-const readProblems: Partial<Record<string, string>> = {
-  NotFound: "no such file",
-  PermissionDenied: "permission denied",
-  BadResource: "not a file"
-}
-
-const readInput = (input: string) =>
-  input === "-"
-    ? Effect.promise(() => readAll(process.stdin))
-    : Effect.flatMap(FileSystem.FileSystem, (fs) => fs.readFileString(input)).pipe(
-      Effect.mapError((error) =>
-        new CliFailure({
-          code: ExitCode.usage,
-          message: `cannot read ${input}: ${
-            error._tag === "SystemError" ? readProblems[error.reason] ?? error.reason : error.message
-          }`
-        })
-      )
-    )
 
 /** What became of one listed batch: its last answer, or why it failed. */
 type Result =

@@ -1,4 +1,4 @@
-import { FileBatchError } from "@filebatch/core"
+import { ErrorTable, FileBatchError } from "@filebatch/core"
 
 /**
  * Exit statuses, documented in the README. Each class of failure a script may want to
@@ -17,22 +17,16 @@ export const ExitCode = {
 
 type AnyError = FileBatchError.FileBatchError | FileBatchError.WaitTimeoutError
 
-const kinds: Record<AnyError["_tag"], { readonly label: string; readonly code: number }> = {
-  InvalidArgumentError: { label: "invalid argument", code: ExitCode.usage },
-  InvalidRequestError: { label: "invalid request", code: ExitCode.usage },
-  AuthenticationError: { label: "authentication failed", code: ExitCode.auth },
-  PermissionDeniedError: { label: "permission denied", code: ExitCode.auth },
-  NotFoundError: { label: "not found", code: ExitCode.notFound },
-  RateLimitError: { label: "rate limited", code: ExitCode.rateLimited },
-  ConflictError: { label: "conflict", code: ExitCode.upstream },
-  ServerError: { label: "server error", code: ExitCode.upstream },
-  TimeoutError: { label: "timed out", code: ExitCode.upstream },
-  ConnectionError: { label: "connection failed", code: ExitCode.upstream },
-  UnexpectedResponseError: { label: "unexpected response", code: ExitCode.upstream },
-  WaitTimeoutError: { label: "still running", code: ExitCode.upstream }
+/** The exit status of each kind of failure in core's error table. */
+const exitCodes: Readonly<Record<ErrorTable.Kind, number>> = {
+  usage: ExitCode.usage,
+  auth: ExitCode.auth,
+  notFound: ExitCode.notFound,
+  rateLimited: ExitCode.rateLimited,
+  upstream: ExitCode.upstream
 }
 
-export const exitCodeOf = (error: AnyError): number => kinds[error._tag].code
+export const exitCodeOf = (error: AnyError): number => exitCodes[ErrorTable.byError[error._tag].kind]
 
 /** One line: what kind of failure, the message, and the HTTP status and request id when known. */
 export const describeError = (error: AnyError): string => {
@@ -43,5 +37,5 @@ export const describeError = (error: AnyError): string => {
   if (status !== undefined && !error.message.includes(`HTTP ${status}`)) details.push(`HTTP ${status}`)
   if (requestId !== undefined) details.push(`request ${requestId}`)
   const suffix = details.length > 0 ? ` (${details.join(", ")})` : ""
-  return `${kinds[error._tag].label}: ${error.message}${suffix}`
+  return `${ErrorTable.byError[error._tag].label}: ${error.message}${suffix}`
 }

@@ -1,6 +1,7 @@
 /** Which files of a batch did not make it: `filebatch files` and `cancel --wait --report`. */
 import { FileSystem } from "@effect/platform"
 import {
+  type FileBatch,
   type FileBatchClient,
   type FileBatchError,
   type FileBatchId,
@@ -12,7 +13,7 @@ import { ExitCode } from "./exitCode.js"
 import { CliFailure, err, out } from "./failure.js"
 import type { Output } from "./output.js"
 
-export type FileFilter = "in_progress" | "completed" | "failed" | "cancelled"
+export type FileFilter = FileBatch.KnownStatus
 
 /** The records of a page exactly as received, fields the schema does not know included. */
 const recordsAsReceived = (page: FileBatchClient.FileListResponse): ReadonlyArray<unknown> =>

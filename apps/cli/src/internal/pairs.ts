@@ -1,15 +1,12 @@
 import { FileBatchError, FileBatchId } from "@filebatch/core"
 import { Either } from "effect"
+import { withoutComment } from "./input.js"
 
 /** A line of bulk input: its number, and the checked pair to cancel or why the line is not one. */
 export interface InputLine {
   readonly line: number
   readonly ref: Either.Either<FileBatchId.CheckedFileBatchRef, FileBatchError.InvalidArgumentError>
 }
-
-// `#` starts a comment at the start of a line or after white space, so that it can never
-// cut an ID short (`vs_1 vsfb_x#y` is refused as a whole, not cancelled as `vsfb_x`).
-const comment = /(^|\s)#.*$/
 
 /**
  * Parses bulk input: one `vector_store_id batch_id` pair per line (space, tab or comma
@@ -20,7 +17,8 @@ const comment = /(^|\s)#.*$/
 export const parsePairs = (text: string, vectorStoreId: string | undefined): Array<InputLine> => {
   const lines: Array<InputLine> = []
   text.split(/\r?\n/).forEach((raw, index) => {
-    const content = raw.replace(comment, "").trim()
+    // `vs_1 vsfb_x#y` is refused as a whole, not cancelled as `vsfb_x`.
+    const content = withoutComment(raw)
     if (content === "") return
     const fields = content.split(/[\s,]+/).filter((field) => field !== "")
     const line = index + 1

@@ -29,7 +29,7 @@ const readerOf = <Op extends Operation.Any>(operation: Op): Reader<Operation.Suc
 /** The query's text and the body of a call, checked against the operation's schemas. */
 const encodeInput = (
   operation: Operation.Any,
-  input: { readonly query?: unknown; readonly payload?: unknown }
+  input: { readonly ref: unknown; readonly query?: unknown; readonly payload?: unknown }
 ): Either.Either<
   { readonly query: Operation.QueryText | undefined; readonly body: HttpBody.HttpBody | undefined },
   InvalidArgumentError

@@ -10,7 +10,6 @@ export interface Reader<A> {
   readonly decode: (json: unknown) => Either.Either<A, ParseResult.ParseError>
 }
 
-
 /** What one successful attempt yields. */
 export interface Answer<A> {
   readonly value: A
@@ -74,7 +73,10 @@ const upstreamError = (
   nowMillis: number
 ): Errors.UpstreamStatusError | Errors.TimeoutError => {
   const requestId = headers["x-request-id"]
-  const body = Either.match(parseJson(text), { onLeft: () => ErrorResponse.read(undefined), onRight: ErrorResponse.read })
+  const body = Either.match(parseJson(text), {
+    onLeft: () => ErrorResponse.read(undefined),
+    onRight: ErrorResponse.read
+  })
   const rule = statusRule(status)
   const rawMessage = body.message ??
     `HTTP ${status}${rule.reason ? ` ${rule.reason}` : ""}${text.trim() === "" ? "" : `: ${excerptOf(text, secret)}`}`

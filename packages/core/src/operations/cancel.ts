@@ -5,8 +5,8 @@
  */
 import { VectorStoreFileBatch } from "../FileBatch.js"
 import { type FileBatchRef, refProblem } from "../FileBatchId.js"
-import * as Operation from "../Operation.js"
 import { upstreamErrors } from "../internal/upstreamErrors.js"
+import * as Operation from "../Operation.js"
 
 /**
  * Asks OpenAI to cancel a batch. Cancelling twice does what cancelling once does, so a

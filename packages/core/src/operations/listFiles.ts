@@ -4,9 +4,9 @@
  * @since 0.3.0
  */
 import { type FileBatchRef, refProblem } from "../FileBatchId.js"
+import { upstreamErrors } from "../internal/upstreamErrors.js"
 import * as Operation from "../Operation.js"
 import { ListFilesQuery, VectorStoreFileList } from "../VectorStoreFile.js"
-import { upstreamErrors } from "../internal/upstreamErrors.js"
 
 /**
  * One page of a batch's files.

@@ -5,8 +5,8 @@
  */
 import { VectorStoreFileBatch } from "../FileBatch.js"
 import { type FileBatchRef, refProblem } from "../FileBatchId.js"
-import * as Operation from "../Operation.js"
 import { upstreamErrors } from "../internal/upstreamErrors.js"
+import * as Operation from "../Operation.js"
 
 /**
  * Reads a batch. Reads are never shared: whoever follows a batch gets a fresh snapshot.

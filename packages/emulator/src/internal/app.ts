@@ -5,9 +5,9 @@ import { redactHeaders, type RequestLogEntry } from "../RequestLog.js"
 import { adminApp } from "./admin.js"
 import * as Errors from "./apiError.js"
 import type { ApiError } from "./apiError.js"
-import { isTerminalStatus } from "./lifecycle.js"
 import { resetConnection, spoil, statusFault, truncated } from "./faultAnswers.js"
 import { newRequestId } from "./ids.js"
+import { isTerminalStatus } from "./lifecycle.js"
 import { fileIdsOf, readJsonBody } from "./requestBody.js"
 import { bearer, checkId, routeOf } from "./routes.js"
 import type { AppState } from "./state.js"
@@ -58,7 +58,9 @@ export const makeApp = (state: AppState) =>
       if (!state.settings.keys.includes(key)) return yield* fail(Errors.wrongKey(key))
 
       const { batch_id, vector_store_id } = route.raw
-      const store = vector_store_id === undefined ? Either.right(undefined) : checkId("vector_store_id", vector_store_id)
+      const store = vector_store_id === undefined
+        ? Either.right(undefined)
+        : checkId("vector_store_id", vector_store_id)
       if (Either.isLeft(store)) return yield* fail(store.left)
       const batch = batch_id === undefined ? Either.right(undefined) : checkId("batch_id", batch_id)
       if (Either.isLeft(batch)) return yield* fail(batch.left)

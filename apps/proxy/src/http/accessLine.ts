@@ -1,5 +1,5 @@
 /** What a request's access log line says: the request, its answer, and what was learnt while handling it. */
-import type { Forwarded } from "../Upstream.js"
+import type { Forwarded } from "../upstream/Upstream.js"
 
 /** What a request's access log line says beyond the request itself, known as it is handled. */
 export interface Facts {

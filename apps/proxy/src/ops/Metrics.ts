@@ -2,8 +2,8 @@
  * Prometheus metrics (prom-client), served on `/metrics`.
  */
 import { Counter, Gauge, Histogram, Registry } from "prom-client"
-import { makeScrape } from "./internal/cluster.js"
-import type { RedisState } from "./SharedState.js"
+import type { RedisState } from "../shared/SharedState.js"
+import { makeScrape } from "./cluster.js"
 
 /** What the in-flight gauges read when scraped, rather than being moved on every request. */
 export interface InFlight {

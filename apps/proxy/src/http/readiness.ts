@@ -1,6 +1,6 @@
 import { Schema } from "effect"
-import type { RedisState } from "../SharedState.js"
-import type { Answer } from "./answers.js"
+import type { Answer } from "../answers.js"
+import type { RedisState } from "../shared/SharedState.js"
 
 /**
  * `/readyz`'s 200: ready, with Redis's state when replicas share it.

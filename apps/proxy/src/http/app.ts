@@ -5,23 +5,23 @@
  * been checked.
  */
 import type { RateLimiter } from "@effect/experimental"
-import { FileBatchApi, type FileBatchClient } from "@filebatch/core"
-import { Effect } from "effect"
-import { accessLine, clientClosed, type Facts } from "./internal/accessLine.js"
-import * as Answers from "./internal/answers.js"
-import { type DocsAssets, docsRoutes } from "./internal/docs.js"
-import type { Gate } from "./internal/gate.js"
-import { checkRef, requestIdFrom } from "./internal/ids.js"
-import { listFilesQuery } from "./internal/query.js"
-import { readiness } from "./internal/readiness.js"
-import { andThen, bearer, headerOf, type Pending, type ProxyRequest } from "./internal/request.js"
-import type { Metrics } from "./Metrics.js"
+import { FileBatchApi, type FileBatchClient, Operation } from "@filebatch/core"
+import { Effect, Either } from "effect"
+import * as Answers from "../answers.js"
+import type { ProxySettings } from "../config/ProxyConfig.js"
+import type { Metrics } from "../ops/Metrics.js"
+import type { SharedStateService } from "../shared/SharedState.js"
+import type { Gate } from "../upstream/gate.js"
+import { makeUpstream } from "../upstream/Upstream.js"
+import { accessLine, clientClosed, type Facts } from "./accessLine.js"
+import { type DocsAssets, docsRoutes } from "./docs.js"
+import { payloadOf, queryOf } from "./input.js"
+import { refOf, requestIdFrom } from "./params.js"
 import { openApiDocument } from "./ProxyApi.js"
-import type { ProxySettings } from "./ProxyConfig.js"
-import type { SharedStateService } from "./SharedState.js"
-import { makeUpstream } from "./Upstream.js"
+import { readiness } from "./readiness.js"
+import { bearer, headerOf, type Pending, type ProxyRequest, thenPending } from "./request.js"
 
-export type { ProxyRequest } from "./internal/request.js"
+export type { ProxyRequest } from "./request.js"
 
 /** The answer to write. */
 export interface ProxyReply {
@@ -56,7 +56,7 @@ export interface ProxyDeps {
 }
 
 /** The API's routes, from core's table of operations: one entry there is one route here. */
-const matchApi = FileBatchApi.router(FileBatchApi.operations, "/v1")
+const matchApi = Operation.router(FileBatchApi.operations, "/v1")
 
 type ApiMatch = NonNullable<ReturnType<typeof matchApi>>
 
@@ -99,37 +99,44 @@ export const makeApp = (deps: ProxyDeps): (request: ProxyRequest) => Pending<Pro
   let openApiJson: string | undefined
   const docs = docsRoutes(deps.docsAssets)
 
-  /** Everything after routing: IDs, method, body, key, scope, then upstream. */
+  /** Everything after routing: IDs, method, query, body, key, scope, then upstream. */
   const handleApi = ({ closed, request, requestId }: Incoming, match: ApiMatch): Pending<Handled> => {
-    const route = match._tag === "Operation" ? match.name : "other"
+    const operation = match._tag === "Operation" ? match.operation : undefined
+    const route = operation?.name ?? "other"
     // The IDs are checked once, completely (characters, length, prefixes, a swapped
     // pair), before anything is spent on the request.
-    const ref = checkRef(match.rawVectorStoreId, match.rawBatchId)
+    const ref = refOf(match.raw, operation)
     if ("status" in ref) return handled(ref, { route })
     const facts: Facts = { route, vectorStoreId: ref.vectorStoreId, batchId: ref.batchId }
-    if (match._tag === "WrongMethod") {
-      return handled(Answers.wrongMethod(request.method, request.url.split("?")[0], match.allowed.join(", ")), facts)
+    if (operation === undefined) {
+      const allowed = match._tag === "WrongMethod" ? match.allowed.join(", ") : ""
+      return handled(Answers.wrongMethod(request.method, request.url.split("?")[0], allowed), facts)
     }
-    const query = match.name === "listFiles" ? listFilesQuery(request.url) : undefined
-    if (query !== undefined && "status" in query) return handled(query, facts)
+    const query = operation.query === undefined ? Either.right(undefined) : queryOf(operation.query, request.url)
+    if (Either.isLeft(query)) return handled(query.left, facts)
 
     const length = Number(headerOf(request, "content-length") ?? "0")
     if (!Number.isFinite(length) || length > settings.maxBodyBytes) {
       return handled(Answers.bodyTooLarge(settings.maxBodyBytes), facts)
     }
-    const bodyRead: Pending<boolean> = request.headers["transfer-encoding"] !== undefined
-      ? request.bodyWithin(settings.maxBodyBytes)
-      : true
+    // A body is read when the operation takes one, or when its length is unknown (chunked).
+    const bodyRead: Pending<string | undefined> =
+      operation.payload !== undefined || request.headers["transfer-encoding"] !== undefined
+        ? request.bodyWithin(settings.maxBodyBytes)
+        : ""
 
-    return andThen(bodyRead, (withinLimit): Pending<Handled> => {
-      if (!withinLimit) return handled(Answers.bodyTooLarge(settings.maxBodyBytes), facts)
+    return thenPending(bodyRead, (body): Pending<Handled> => {
+      if (body === undefined) return handled(Answers.bodyTooLarge(settings.maxBodyBytes), facts)
       const presented = bearer(headerOf(request, "authorization"))
       if (presented === undefined) return handled(Answers.missingKey(), facts)
       const key = settings.keyring.find(presented)
       if (key === undefined) return handled(Answers.unknownKey(presented), facts)
       const authorised: Facts = { ...facts, key: key.name }
       if (!key.allows(ref.vectorStoreId)) return handled(Answers.forbiddenStore(ref.vectorStoreId), authorised)
-      return forward(key.name, { operation: match.name, query }, ref, requestId).pipe(
+      const payload = operation.payload === undefined ? Either.right(undefined) : payloadOf(operation.payload, body)
+      if (Either.isLeft(payload)) return handled(payload.left, authorised)
+      const input = { ref, query: query.right, payload: payload.right }
+      return forward(key.name, { operation, input }, requestId).pipe(
         Effect.map((forwarded) => handled(forwarded.answer, { ...authorised, forwarded })),
         Effect.onInterrupt(() => Effect.sync(() => closed(authorised)))
       )

@@ -17,17 +17,17 @@ import { FileBatchClient, type FileBatchConfig } from "@filebatch/core"
 import { Deferred, Duration, Effect, Exit, FiberId, FiberRef, LogLevel, Runtime, type Scope } from "effect"
 import { createServer, type IncomingMessage, type ServerResponse, STATUS_CODES } from "node:http"
 import { Server as NetServer, type Socket } from "node:net"
-import { AccessLog } from "./AccessLogger.js"
-import { serveAdmin } from "./internal/admin.js"
-import { stopping, unexpected } from "./internal/answers.js"
-import { swaggerUiBundle, swaggerUiCss } from "./internal/docsAssets.js"
-import { makeGate } from "./internal/gate.js"
-import { reloadKeysFrom } from "./internal/keysReload.js"
-import { listen, type ListenError } from "./internal/listen.js"
-import { makeMetrics } from "./Metrics.js"
-import { makeApp, type ProxyReply, type ProxyRequest, type ProxyState } from "./Proxy.js"
-import { ProxyConfig } from "./ProxyConfig.js"
-import { SharedState } from "./SharedState.js"
+import { stopping, unexpected } from "../answers.js"
+import { reloadKeysFrom } from "../config/keysReload.js"
+import { ProxyConfig } from "../config/ProxyConfig.js"
+import { AccessLog } from "../ops/AccessLogger.js"
+import { makeMetrics } from "../ops/Metrics.js"
+import { SharedState } from "../shared/SharedState.js"
+import { makeGate } from "../upstream/gate.js"
+import { serveAdmin } from "./admin.js"
+import { makeApp, type ProxyReply, type ProxyRequest, type ProxyState } from "./app.js"
+import { swaggerUiBundle, swaggerUiCss } from "./docsAssets.js"
+import { listen, type ListenError } from "./listen.js"
 
 /** Stops listening only; http.Server's own close() also closes idle keep-alive connections. */
 const netServerClose = NetServer.prototype.close
@@ -62,10 +62,11 @@ const onClientError = (error: Error & { code?: string }, socket: Socket): void =
   )
 }
 
-/** Reads the request body up to `maxBytes`; false when it is longer or breaks off. */
-const bodyWithin = (request: IncomingMessage) => (maxBytes: number): Effect.Effect<boolean> =>
-  Effect.async<boolean>((resume) => {
+/** Reads the request body up to `maxBytes`: its text, or undefined when it is longer or breaks off. */
+const bodyWithin = (request: IncomingMessage) => (maxBytes: number): Effect.Effect<string | undefined> =>
+  Effect.async<string | undefined>((resume) => {
     let size = 0
+    const chunks: Array<Buffer> = []
     const cleanup = () => {
       request.off("data", onData)
       request.off("end", onEnd)
@@ -76,16 +77,18 @@ const bodyWithin = (request: IncomingMessage) => (maxBytes: number): Effect.Effe
       if (size > maxBytes) {
         cleanup()
         request.pause()
-        resume(Effect.succeed(false))
+        resume(Effect.succeed(undefined))
+      } else {
+        chunks.push(chunk)
       }
     }
     const onEnd = () => {
       cleanup()
-      resume(Effect.succeed(true))
+      resume(Effect.succeed(Buffer.concat(chunks).toString("utf8")))
     }
     const onError = () => {
       cleanup()
-      resume(Effect.succeed(false))
+      resume(Effect.succeed(undefined))
     }
     request.on("data", onData)
     request.on("end", onEnd)
@@ -115,7 +118,7 @@ const write = (response: ServerResponse, reply: ProxyReply) => {
 const unexpectedFailure: ProxyReply = { ...unexpected(), contentType: "application/json" }
 const stoppingAnswer: ProxyReply = { ...stopping(), contentType: "application/json" }
 
-export { ListenError } from "./internal/listen.js"
+export { ListenError } from "./listen.js"
 
 export const serve: Effect.Effect<
   void,

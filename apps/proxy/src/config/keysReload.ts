@@ -1,7 +1,7 @@
 import { Effect, Either } from "effect"
 import { type Stats, unwatchFile, watchFile } from "node:fs"
-import type { Keyring } from "../ClientKeys.js"
-import { readKeysFile } from "../ProxyConfig.js"
+import type { Keyring } from "./ClientKeys.js"
+import { readKeysFile } from "./ProxyConfig.js"
 
 /**
  * Reloads the client keys from their file on SIGHUP, or when the file changes (polled:

@@ -4,9 +4,9 @@
  */
 import { Effect } from "effect"
 import { createServer } from "node:http"
-import type { Metrics } from "../Metrics.js"
-import type { ProxyState } from "../Proxy.js"
-import type { RedisState } from "../SharedState.js"
+import type { Metrics } from "../ops/Metrics.js"
+import type { RedisState } from "../shared/SharedState.js"
+import type { ProxyState } from "./app.js"
 import { listen } from "./listen.js"
 import { readiness } from "./readiness.js"
 

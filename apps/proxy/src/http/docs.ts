@@ -4,7 +4,7 @@
  * that allows nothing else, so that a page inside a process that holds the org's key
  * loads no third party's code and works offline.
  */
-import type { Answer } from "./answers.js"
+import type { Answer } from "../answers.js"
 
 /** The UI's script and style sheet, as the build embeds them (read when first asked for). */
 export interface DocsAssets {

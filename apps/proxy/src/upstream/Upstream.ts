@@ -5,25 +5,23 @@
  * a value ({@link Forwarded}) for the access log, not through a shared record.
  */
 import type { RateLimiter } from "@effect/experimental"
-import { type FileBatchClient, FileBatchError, type FileBatchId, type VectorStoreFile } from "@filebatch/core"
+import { type FileBatchClient, FileBatchError, Operation } from "@filebatch/core"
 import { Cause, Duration, Effect, Exit, Option } from "effect"
-import * as Answers from "./internal/answers.js"
-import { makeCoalescer } from "./internal/coalesce.js"
-import type { Gate, Shed } from "./internal/gate.js"
-import type { Metrics } from "./Metrics.js"
-import type { ProxySettings } from "./ProxyConfig.js"
-import type { SharedAnswer, SharedStateService } from "./SharedState.js"
+import * as Answers from "../answers.js"
+import type { ProxySettings } from "../config/ProxyConfig.js"
+import type { Metrics } from "../ops/Metrics.js"
+import type { SharedAnswer, SharedStateService } from "../shared/SharedState.js"
+import { makeCoalescer } from "./coalesce.js"
+import type { Gate, Shed } from "./gate.js"
 
-export type Operation = FileBatchClient.Operation
-
-/** What to ask the upstream: an operation, with the list's query for `listFiles`. */
-export interface Ask {
-  readonly operation: Operation
-  readonly query: VectorStoreFile.ListFilesQuery | undefined
+/** What to ask the upstream: an operation of core's table, with its IDs, query and payload, checked. */
+export interface UpstreamCall {
+  readonly operation: Operation.Any
+  readonly input: Operation.Input<Operation.Any>
 }
 
-/** What the proxy passes on of a successful answer. */
-type Passed = Pick<FileBatchClient.FileBatchResponse, "text" | "requestId" | "pollAfterMillis">
+/** What the proxy passes on of a successful answer: the body as received. */
+type PassedOn = Pick<FileBatchClient.OperationResponse<unknown>, "text" | "requestId" | "pollAfterMillis">
 
 /** A forwarded request: its answer, and what the access log says of the upstream side. */
 export interface Forwarded {
@@ -53,39 +51,31 @@ interface Outcome {
 }
 
 /** One call through core: how it ended and how many HTTP attempts it took. */
-interface Called {
-  readonly exit: Exit.Exit<Passed, FileBatchError.FileBatchError | Shed>
+interface CallExit {
+  readonly exit: Exit.Exit<PassedOn, FileBatchError.FileBatchError | Shed>
   readonly attempts: number
 }
 
-/** `forward(key, operation, ref, requestId)`: the answer for an authorised request. */
+/** `forward(key, call, requestId)`: the answer for an authorised request. */
 export const makeUpstream = (deps: UpstreamDeps) => {
   const { client, gate, metrics, rateLimiter, settings, sharedState } = deps
   const coalescer = makeCoalescer<Outcome, never>()
 
   /** One call through core, within the bound on concurrent calls; every HTTP attempt is counted. */
-  const callThroughCore = (
-    { operation, query }: Ask,
-    ref: FileBatchId.FileBatchRef,
-    requestId: string,
-    stillWanted?: () => boolean
-  ) =>
-    Effect.suspend((): Effect.Effect<Called> => {
+  const callThroughCore = ({ input, operation }: UpstreamCall, requestId: string, stillWanted?: () => boolean) =>
+    Effect.suspend((): Effect.Effect<CallExit> => {
       let attempts = 0
       const options = {
         headers: { "x-client-request-id": requestId },
         onAttempt: () => attempts++,
         keepRetrying: stillWanted
       }
-      const call: Effect.Effect<Passed, FileBatchError.FileBatchError> = operation === "listFiles"
-        ? client.listFiles(ref, query, options)
-        : client.execute(operation, ref, options)
       return gate.run(
-        call,
+        client.execute(operation, input, options),
         (exit) => {
           const failure = Exit.isFailure(exit) ? Cause.failureOption(exit.cause) : Option.none()
           const outcome = Exit.isSuccess(exit) ? "ok" : Option.isSome(failure) ? failure.value._tag : undefined
-          if (outcome !== undefined) metrics.upstreamCalls.inc({ operation, outcome })
+          if (outcome !== undefined) metrics.upstreamCalls.inc({ operation: operation.name, outcome })
           metrics.upstreamAttempts.inc(attempts)
           if (attempts > 1) metrics.upstreamRetries.inc(attempts - 1)
         }
@@ -93,8 +83,7 @@ export const makeUpstream = (deps: UpstreamDeps) => {
     })
 
   /** A call's answer in OpenAI's shape (without this request's rate-limit headers). */
-  const settle = (called: Called): SharedAnswer => {
-    const { exit } = called
+  const answerOfExit = ({ exit }: CallExit): SharedAnswer => {
     if (Exit.isSuccess(exit)) {
       const response = exit.value
       const headers: Record<string, string> = {}
@@ -112,31 +101,33 @@ export const makeUpstream = (deps: UpstreamDeps) => {
   }
 
   /** This request's own call: its answer and attempts. */
-  const callHere = (ask: Ask, ref: FileBatchId.FileBatchRef, requestId: string, stillWanted?: () => boolean) =>
-    Effect.map(callThroughCore(ask, ref, requestId, stillWanted), (called): Outcome => ({
-      shared: settle(called),
-      attempts: called.attempts,
+  const callHere = (call: UpstreamCall, requestId: string, stillWanted?: () => boolean) =>
+    Effect.map(callThroughCore(call, requestId, stillWanted), (callExit): Outcome => ({
+      shared: answerOfExit(callExit),
+      attempts: callExit.attempts,
       coalesced: false
     }))
 
   /**
-   * The call, shared by identical cancels in flight (a cancel is idempotent): in this
-   * process first, then across replicas when they share Redis. Reads are never shared, so
-   * a client following a batch always gets a fresh snapshot. A cancel whose callers have
-   * all gone finishes the attempt in flight (the cancel may already have taken effect) but
-   * starts no retry — unless it holds the lock across replicas: callers on other replicas
-   * may be waiting for it, and this replica cannot see them; a read whose caller has gone
-   * is aborted.
+   * The call, shared by identical calls in flight when its operation allows (a cancel:
+   * sending it twice does what sending it once does): in this process first, then across
+   * replicas when they share Redis. Reads and creates are never shared: a client following
+   * a batch always gets a fresh snapshot, and each create is its caller's own. A shared
+   * call whose callers have all gone finishes the attempt in flight (it may already have
+   * taken effect) but starts no retry — unless it holds the lock across replicas: callers
+   * on other replicas may be waiting for it, and this replica cannot see them. An unshared
+   * call whose caller has gone is aborted.
    */
-  const callShared = (ask: Ask, ref: FileBatchId.FileBatchRef, requestId: string): Effect.Effect<Outcome> => {
-    if (ask.operation !== "cancel") return callHere(ask, ref, requestId)
-    const key = `${ref.vectorStoreId}/${ref.batchId}`
+  const callShared = (call: UpstreamCall, requestId: string): Effect.Effect<Outcome> => {
+    if (!call.operation.coalesce) return callHere(call, requestId)
+    // The path names the operation and its IDs, already encoded.
+    const key = Operation.fill(call.operation.template, call.input.ref)
     return Effect.map(
       coalescer.run(key, (stillWanted) =>
         Effect.map(
           sharedState.acrossReplicas(
             key,
-            (othersMayWait) => callHere(ask, ref, requestId, othersMayWait ? undefined : stillWanted),
+            (othersMayWait) => callHere(call, requestId, othersMayWait ? undefined : stillWanted),
             (outcome) => outcome.shared
           ),
           (result): Outcome =>
@@ -170,16 +161,11 @@ export const makeUpstream = (deps: UpstreamDeps) => {
   })
 
   /** The per-key rate limit, then the (shared) call. */
-  const forward = (
-    key: string,
-    ask: Ask,
-    ref: FileBatchId.FileBatchRef,
-    requestId: string
-  ): Effect.Effect<Forwarded> => {
+  const forward = (key: string, call: UpstreamCall, requestId: string): Effect.Effect<Forwarded> => {
     const limit = settings.rateLimit
     if (limit === undefined) {
       return Effect.map(
-        callShared(ask, ref, requestId),
+        callShared(call, requestId),
         (outcome) => answerOf(outcome, undefined)
       )
     }
@@ -207,7 +193,7 @@ export const makeUpstream = (deps: UpstreamDeps) => {
           "x-ratelimit-reset-requests": `${Duration.toMillis(consumed.right.resetAfter)}ms`
         }
         return Effect.map(
-          callShared(ask, ref, requestId),
+          callShared(call, requestId),
           (outcome) => answerOf(outcome, rateHeaders)
         )
       }

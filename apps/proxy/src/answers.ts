@@ -1,6 +1,6 @@
 /** OpenAI-shaped answers of the proxy itself, and upstream errors turned back into OpenAI's shape. */
-import type { FileBatchError } from "@filebatch/core"
-import { Duration, Match } from "effect"
+import { ErrorResponse, ErrorTable, type FileBatchError } from "@filebatch/core"
+import { Duration } from "effect"
 
 export interface Answer {
   readonly status: number
@@ -26,14 +26,7 @@ export const errorAnswer = (
   } = {}
 ): Answer => ({
   status,
-  body: JSON.stringify({
-    error: {
-      message,
-      type: options.type ?? (status >= 500 ? "server_error" : "invalid_request_error"),
-      param: options.param ?? null,
-      code: options.code ?? null
-    }
-  }),
+  body: ErrorResponse.encode(ErrorResponse.make(status, message, options)),
   headers: { ...options.headers, "x-should-retry": options.shouldRetry === true ? "true" : "false" }
 })
 
@@ -44,10 +37,8 @@ export const missingKey = () =>
       "(i.e. Authorization: Bearer YOUR_KEY)."
   )
 
-const mask = (key: string) => key.length <= 8 ? "*".repeat(key.length) : `${key.slice(0, 3)}****${key.slice(-4)}`
-
 export const unknownKey = (key: string) =>
-  errorAnswer(401, `Incorrect API key provided: ${mask(key)}.`, { code: "invalid_api_key" })
+  errorAnswer(401, `Incorrect API key provided: ${ErrorResponse.maskKey(key)}.`, { code: "invalid_api_key" })
 
 export const forbiddenStore = (vectorStoreId: string) =>
   errorAnswer(403, `This key may not access vector store '${vectorStoreId}'.`, {
@@ -133,25 +124,21 @@ const fromUpstreamStatus = (error: FileBatchError.UpstreamStatusError): Answer =
   })
 }
 
-/** Turns an upstream or transport failure back into what OpenAI would have answered; every error of core, checked by the compiler. */
-export const fromFileBatchError: (error: FileBatchError.FileBatchError) => Answer = Match.type<
-  FileBatchError.FileBatchError
->().pipe(
-  Match.tagsExhaustive({
-    InvalidArgumentError: (error) =>
-      errorAnswer(400, error.message, { param: error.argument === "batchId" ? "batch_id" : "vector_store_id" }),
-    TimeoutError: (error) =>
-      errorAnswer(error.status ?? 504, `Upstream timed out: ${error.message}`, { code: "upstream_timeout" }),
-    ConnectionError: (error) =>
-      errorAnswer(502, `Upstream unreachable: ${error.message}`, { code: "upstream_unreachable" }),
-    UnexpectedResponseError: (error) =>
-      errorAnswer(502, `Upstream answered unexpectedly: ${error.message}`, { code: "upstream_bad_response" }),
-    AuthenticationError: fromUpstreamStatus,
-    PermissionDeniedError: fromUpstreamStatus,
-    NotFoundError: fromUpstreamStatus,
-    ConflictError: fromUpstreamStatus,
-    InvalidRequestError: fromUpstreamStatus,
-    RateLimitError: fromUpstreamStatus,
-    ServerError: fromUpstreamStatus
-  })
-)
+/**
+ * Turns an upstream or transport failure back into what OpenAI would have answered: an
+ * error answer with a status of its own passed on as it came, any other as core's error
+ * table says a gateway answers it.
+ */
+export const fromFileBatchError = (error: FileBatchError.FileBatchError): Answer => {
+  const { gateway, label } = ErrorTable.byError[error._tag]
+  if (gateway === undefined) return fromUpstreamStatus(error as FileBatchError.UpstreamStatusError)
+  if (error._tag === "InvalidArgumentError") {
+    return errorAnswer(gateway.status, error.message, {
+      param: error.argument === "batchId" ? "batch_id" : "vector_store_id",
+      code: gateway.code
+    })
+  }
+  // A 408 from the upstream is passed on as such; other failures had no status of their own to pass on.
+  const status = error._tag === "TimeoutError" ? error.status ?? gateway.status : gateway.status
+  return errorAnswer(status, `Upstream ${label}: ${error.message}`, { code: gateway.code })
+}

@@ -1,12 +1,12 @@
 /** Reading a request, and answers that are known at once or found by an Effect. */
 import { Effect } from "effect"
 
-/** What the proxy reads of a request; `bodyWithin` reads the body, false when it is over `maxBytes` or broken. */
+/** What the proxy reads of a request; `bodyWithin` reads the body, undefined when it is over `maxBytes` or broken. */
 export interface ProxyRequest {
   readonly method: string
   readonly url: string
   readonly headers: Readonly<Record<string, string | ReadonlyArray<string> | undefined>>
-  readonly bodyWithin: (maxBytes: number) => Effect.Effect<boolean>
+  readonly bodyWithin: (maxBytes: number) => Effect.Effect<string | undefined>
 }
 
 /** A header's value; the first one when it was sent several times. */
@@ -20,7 +20,8 @@ export const bearer = (header: string | undefined): string | undefined => header
 /** An answer known at once, or the Effect that finds it (only for work that must wait). */
 export type Pending<A> = A | Effect.Effect<A>
 
-export const andThen = <A, B>(pending: Pending<A>, f: (a: A) => Pending<B>): Pending<B> =>
+/** Goes on with what `pending` finds, at once when it is known. */
+export const thenPending = <A, B>(pending: Pending<A>, f: (a: A) => Pending<B>): Pending<B> =>
   Effect.isEffect(pending) ?
     Effect.flatMap(pending, (a) => {
       const next = f(a)

@@ -13,16 +13,13 @@ import {
   HttpApiSecurity,
   OpenApi
 } from "@effect/platform"
-import { FileBatchApi } from "@filebatch/core"
+import { ErrorResponse, FileBatchApi, type Operation } from "@filebatch/core"
 import { Schema } from "effect"
-import { Draining, Ready, Unready } from "./internal/readiness.js"
-import { version } from "./internal/version.js"
+import { version } from "../ops/version.js"
+import { Draining, Ready, Unready } from "./readiness.js"
 
 /** Error statuses the proxy answers itself, on top of what the upstream answers. */
 const proxyErrors = [400, 401, 403, 413, 429, 500, 502, 503, 504]
-
-/** `{vector_store_id}` → `:vector_store_id`, as `HttpApiEndpoint` writes parameters. */
-const endpointPath = (path: string) => `/v1${path.replace(/\{(\w+)\}/g, ":$1")}` as HttpApiEndpoint.PathSegment
 
 /** Client keys, as `Authorization: Bearer <key>`: declared for the API's operations. */
 class ClientKey extends HttpApiMiddleware.Tag<ClientKey>()("ClientKey", {
@@ -33,29 +30,30 @@ class ClientKey extends HttpApiMiddleware.Tag<ClientKey>()("ClientKey", {
   }
 }) {}
 
-const withQuery = <E extends HttpApiEndpoint.HttpApiEndpoint.Any>(endpoint: E, query: Schema.Schema.Any | undefined) =>
-  query === undefined
-    ? endpoint
-    : (endpoint as unknown as HttpApiEndpoint.HttpApiEndpoint.AnyWithProps).setUrlParams(
-      query as Schema.Schema<unknown, Readonly<Record<string, string>>>
-    ) as unknown as E
+/** One operation as an endpoint: its path (parameters with the ID rule), query, payload, answer and errors. */
+const endpointOf = (operation: Operation.Any): HttpApiEndpoint.HttpApiEndpoint.Any => {
+  // `{vector_store_id}` → `:vector_store_id`, as `HttpApiEndpoint` writes parameters.
+  const path = `/v1${operation.path.replace(/\{(\w+)\}/g, ":$1")}` as const
+  const [first, ...more] = [...new Set([...operation.upstreamErrors, ...proxyErrors])].sort((a, b) => a - b)
+  const base = HttpApiEndpoint.make(operation.method)(operation.name, path)
+    .setPath(operation.params)
+    .addSuccess(operation.success)
+    .addError(ErrorResponse.ErrorResponse, { status: first })
+    .annotate(OpenApi.Summary, `${operation.summary} (as OpenAI's ${operation.operationId})`)
+  const endpoint = more.reduce((acc, status) => acc.addError(ErrorResponse.ErrorResponse, { status }), base)
+  const { payload, query } = operation
+  if (query !== undefined && payload !== undefined) return endpoint.setUrlParams(query).setPayload(payload)
+  if (query !== undefined) return endpoint.setUrlParams(query)
+  if (payload !== undefined) return endpoint.setPayload(payload)
+  return endpoint
+}
 
 /** The API group of a table of operations, errors included. */
-export const apiGroup = (table: Readonly<Record<string, FileBatchApi.OperationSpec>>) =>
-  Object.entries(table).reduce((group, [name, spec]) => {
-    const statuses = [...new Set([...spec.upstreamErrors, ...proxyErrors])].sort((a, b) => a - b)
-    const endpoint = statuses.reduce(
-      (acc, status) => acc.addError(FileBatchApi.ErrorResponse, { status }),
-      withQuery(HttpApiEndpoint.make(spec.method)(name, endpointPath(spec.path)), spec.query)
-        .setPath(FileBatchApi.BatchPathParams)
-        .addSuccess(spec.success)
-        .annotate(
-          OpenApi.Summary,
-          `${spec.summary} (as OpenAI's ${spec.operationId})`
-        ) as unknown as HttpApiEndpoint.HttpApiEndpoint.AnyWithProps
-    )
-    return (group as unknown as HttpApiGroup.HttpApiGroup.AnyWithProps).add(endpoint) as unknown as typeof group
-  }, HttpApiGroup.make("fileBatches")).middleware(ClientKey)
+export const apiGroup = (table: Readonly<Record<string, Operation.Any>>) => {
+  const [first, ...more] = Object.values(table).map(endpointOf)
+  return more.reduce((group, endpoint) => group.add(endpoint), HttpApiGroup.make("fileBatches").add(first))
+    .middleware(ClientKey)
+}
 
 const operations = HttpApiGroup.make("operations").add(
   HttpApiEndpoint.get("healthz", "/healthz").addSuccess(Schema.Struct({ status: Schema.Literal("ok") }))
@@ -68,7 +66,7 @@ const operations = HttpApiGroup.make("operations").add(
   HttpApiEndpoint.get("metrics", "/metrics").addSuccess(
     Schema.String.pipe(HttpApiSchema.withEncoding({ kind: "Text", contentType: "text/plain; version=0.0.4" }))
   ).addError(
-    FileBatchApi.ErrorResponse.annotations({
+    ErrorResponse.ErrorResponse.annotations({
       description: "With FILEBATCH_PROXY_ADMIN_PORT set, metrics are served on the admin port only"
     }),
     { status: 404 }
@@ -83,7 +81,7 @@ const operations = HttpApiGroup.make("operations").add(
 const withoutPlatformErrors = <A extends HttpApi.HttpApi.Any>(api: A): A =>
   Object.assign(Object.create(Object.getPrototypeOf(api)), api, { errorSchema: Schema.Never })
 
-export const proxyApi = (table: Readonly<Record<string, FileBatchApi.OperationSpec>> = FileBatchApi.operations) =>
+export const proxyApi = (table: Readonly<Record<string, Operation.Any>> = FileBatchApi.operations) =>
   withoutPlatformErrors(
     HttpApi.make("filebatch-proxy")
       .add(apiGroup(table))
@@ -97,5 +95,4 @@ export const proxyApi = (table: Readonly<Record<string, FileBatchApi.OperationSp
       )
   )
 
-export const openApiDocument = (table?: Readonly<Record<string, FileBatchApi.OperationSpec>>) =>
-  OpenApi.fromApi(proxyApi(table))
+export const openApiDocument = (table?: Readonly<Record<string, Operation.Any>>) => OpenApi.fromApi(proxyApi(table))

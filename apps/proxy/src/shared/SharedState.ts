@@ -6,8 +6,8 @@
  */
 import { RateLimiter } from "@effect/experimental"
 import { Config, ConfigError, Context, Data, Duration, Effect, Layer, Option, Redacted } from "effect"
-import type { Answer } from "./internal/answers.js"
-import { redisOptionsFromUrl } from "./internal/redisOptions.js"
+import type { Answer } from "../answers.js"
+import { redisOptionsFromUrl } from "./redisOptions.js"
 
 /** An upstream answer as replicas pass it to one another: plain JSON. */
 export interface SharedAnswer {
@@ -87,8 +87,8 @@ export const layerConfig = (
     const options = redisOptionsFromUrl(Redacted.value(url.value))
     if (typeof options === "string") return yield* Effect.fail(ConfigError.InvalidData([], options))
     // Loaded only when Redis is configured: ioredis costs every other proxy start time and memory.
-    const { connectRedis } = yield* Effect.promise(() => import("./internal/redisConnection.js"))
-    const { makeSharedCalls } = yield* Effect.promise(() => import("./internal/sharedCalls.js"))
+    const { connectRedis } = yield* Effect.promise(() => import("./redisConnection.js"))
+    const { makeSharedCalls } = yield* Effect.promise(() => import("./sharedCalls.js"))
     const connection = yield* connectRedis(options, failure)
     const calls = yield* makeSharedCalls(connection, Duration.toMillis(lockTime))
     return Layer.merge(

@@ -1,0 +1,98 @@
+/** `filebatch cancel`: one batch (optionally followed, with a report of the files it stopped), or many with --from. */
+import { Args, Command, Options } from "@effect/cli"
+import { FileBatch, FileBatchApi, FileBatchWatch } from "@filebatch/core"
+import { Effect, Option } from "effect"
+import { follow, showBatch } from "../internal/actions.js"
+import { bulk } from "../internal/bulk.js"
+import {
+  batchArg,
+  checkedRef,
+  type ClientLayer,
+  described,
+  fromOption,
+  maxWait,
+  outputOf,
+  outputOptions,
+  pollInterval,
+  provideClient,
+  usageError,
+  vectorStoreArg
+} from "../internal/command.js"
+import { connectionOptions } from "../internal/connection.js"
+import { err } from "../internal/failure.js"
+import { writeReport } from "../internal/files.js"
+
+export const cancel = (clientLayer: ClientLayer) =>
+  Command.make(
+    "cancel",
+    {
+      ...connectionOptions,
+      vectorStoreId: vectorStoreArg.pipe(Args.optional),
+      batchId: batchArg.pipe(Args.optional),
+      wait: Options.boolean("wait").pipe(Options.withDescription("Follow the batch until it has stopped")),
+      maxWait,
+      pollInterval,
+      from: fromOption("Cancel every batch listed in this file ('-' for stdin): 'vector_store_id batch_id' per line"),
+      vectorStore: Options.text("vector-store").pipe(
+        Options.withDescription("With --from: the vector store of every listed batch ID"),
+        Options.optional
+      ),
+      concurrency: Options.integer("concurrency").pipe(
+        Options.withDescription("With --from: cancels in flight at once, 1 to 256 (default 8)"),
+        Options.withDefault(8)
+      ),
+      report: Options.text("report").pipe(
+        Options.withDescription(
+          "With --wait: write the IDs of the files that did not complete (cancelled or failed) to this file"
+        ),
+        Options.optional
+      ),
+      ...outputOptions
+    },
+    (options) =>
+      Effect.flatMap(outputOf(options), (output) => {
+        const run = provideClient(clientLayer, options)
+        if (Option.isSome(options.from)) {
+          if (Option.isSome(options.vectorStoreId) || Option.isSome(options.batchId)) {
+            return usageError("give either IDs or --from, not both")
+          }
+          if (options.concurrency < 1 || options.concurrency > 256) {
+            return usageError("--concurrency must be from 1 to 256")
+          }
+          if (Option.isSome(options.report)) return usageError("--report goes with one batch, not --from")
+          return run(bulk({
+            input: options.from.value,
+            vectorStoreId: Option.getOrUndefined(options.vectorStore),
+            concurrency: options.concurrency,
+            output,
+            wait: options.wait
+          }))
+        }
+        if (Option.isNone(options.vectorStoreId) || Option.isNone(options.batchId)) {
+          return usageError("give <vector_store_id> <batch_id>, or --from <file|->")
+        }
+        if (Option.isSome(options.report) && !options.wait) return usageError("--report goes with --wait")
+        return Effect.flatMap(
+          checkedRef({ vectorStoreId: options.vectorStoreId.value, batchId: options.batchId.value }),
+          (ref) =>
+            run(
+              options.wait
+                ? Effect.zipRight(
+                  follow(FileBatchWatch.cancelAndWatchResponses(ref), ref, output),
+                  Option.match(options.report, { onNone: () => Effect.void, onSome: (path) => writeReport(ref, path) })
+                )
+                : Effect.flatMap(showBatch(FileBatchApi.operations.cancel, ref, output), (batch) =>
+                  output === "json" || FileBatch.isTerminal(batch) ? Effect.void : err(
+                    `cancellation is asynchronous: follow it with 'filebatch watch ${ref.vectorStoreId} ${ref.batchId}' or use --wait`
+                  ))
+            )
+        )
+      })
+  ).pipe(Command.withDescription(described(
+    "Cancel a file batch (or many with --from); --wait follows it until it stops",
+    [
+      "filebatch cancel vs_abc123 vsfb_abc123 --wait",
+      "filebatch cancel vs_abc123 vsfb_abc123 --wait --report not-done.txt",
+      "filebatch cancel --from batches.txt --concurrency 8 --wait -o ids"
+    ]
+  )))
