@@ -6,11 +6,11 @@ import { RateLimiter } from "@effect/experimental"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { FileBatchConfig } from "@filebatch/core"
 import { UndiciHttpClient } from "@filebatch/undici"
-import { Cause, Config, ConfigError, Effect, Either, Layer, Logger, LogLevel, Option } from "effect"
+import { Cause, ConfigError, Effect, Layer, Logger, Option } from "effect"
 import cluster from "node:cluster"
-import { availableParallelism } from "node:os"
 import { helpText } from "./config/help.js"
 import * as ProxyConfig from "./config/ProxyConfig.js"
+import * as Settings from "./config/settings.js"
 import { ListenError, serve } from "./http/Server.js"
 import { AccessLog, makeJsonLines, makeJsonLinesLogger } from "./ops/AccessLogger.js"
 import { version } from "./ops/version.js"
@@ -41,38 +41,10 @@ const MainLive = Layer.scopedDiscard(serve).pipe(
   Layer.provide([UpstreamLive, RateLimiterLive, ProxyConfig.layer(), Layer.succeed(AccessLog, lines)])
 )
 
-const logLevel = Config.string("LOG_LEVEL").pipe(
-  Config.withDefault("Info"),
-  Config.mapOrFail((text) => {
-    const level = LogLevel.allLevels.find((level) => level.label === text.trim().toUpperCase())
-    return level !== undefined ? Either.right(level) : Either.left(ConfigError.InvalidData(
-      [],
-      `LOG_LEVEL must be one of ${LogLevel.allLevels.map((level) => level.label).join(", ")} (got ${
-        JSON.stringify(text)
-      })`
-    ))
-  })
-)
-
-const workersSetting = Config.string("FILEBATCH_PROXY_WORKERS").pipe(
-  Config.withDefault("1"),
-  Config.mapOrFail((text) => {
-    const trimmed = text.trim()
-    if (trimmed === "auto") return Either.right(availableParallelism())
-    const count = Number(trimmed)
-    return /^\d+$/.test(trimmed) && count >= 1
-      ? Either.right(count)
-      : Either.left(ConfigError.InvalidData(
-        [],
-        `FILEBATCH_PROXY_WORKERS must be a whole number ≥ 1 or auto (got ${JSON.stringify(text)})`
-      ))
-  })
-)
-
 /** How many workers; more than one needs Redis, which is what they share. */
 const workersConfig = Effect.gen(function*() {
-  const workers = yield* workersSetting
-  if (workers > 1 && Option.isNone(yield* Config.option(Config.redacted("FILEBATCH_PROXY_REDIS_URL")))) {
+  const workers = yield* Settings.proxy.workers.config
+  if (workers > 1 && Option.isNone(yield* Settings.proxy.redisUrl.config)) {
     return yield* Effect.fail(ConfigError.InvalidData(
       [],
       `FILEBATCH_PROXY_WORKERS=${workers} needs FILEBATCH_PROXY_REDIS_URL: workers share the rate limits and the ` +
@@ -102,7 +74,10 @@ const main: Effect.Effect<void, ConfigError.ConfigError | ListenError | SharedSt
       process.stderr.write(`filebatch-proxy: takes no arguments but --help and --version (got ${args.join(" ")})\n`)
       process.exitCode = 2
     })
-    : Effect.flatMap(logLevel, (level) => Logger.withMinimumLogLevel(Layer.launch(MainLive), level))
+    : Effect.flatMap(
+      Settings.proxy.logLevel.config,
+      (level) => Logger.withMinimumLogLevel(Layer.launch(MainLive), level)
+    )
 
 const runProxy = () =>
   main.pipe(

@@ -13,11 +13,11 @@ import { Service } from "kubernetes-models/v1/Service"
 import { existsSync, readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { parse, parseAllDocuments } from "yaml"
-import { settings } from "../src/config/help.js"
+import { all as settings } from "../src/config/settings.js"
 
 const at = (path: string) => fileURLToPath(new URL(path, import.meta.url))
 const packageJson = JSON.parse(readFileSync(at("../package.json"), "utf8")) as { version: string }
-const known = new Set(settings.map(([name]) => name))
+const known = new Set(settings.map(({ name }) => name))
 const seconds = (text: string) => Duration.toSeconds(Either.getOrThrow(DurationText.parseFor("setting", text)))
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- YAML documents, checked by the tests below

@@ -104,7 +104,7 @@ describe("the OpenAPI document", () => {
       expect((await ask(proxy.url, "GET", batch, { key: "sk-client-team-b-654321" })).status).toBe(403)
       expect((await ask(proxy.url, "GET", `/v1/vector_stores/${vectorStoreId}/file_batches/vsfb_none`)).status)
         .toBe(404)
-      expect((await ask(proxy.url, "POST", `${batch}/cancel`, { body: "x".repeat(20_000) })).status).toBe(413)
+      expect((await ask(proxy.url, "POST", `${batch}/cancel`, { body: "x".repeat(300_000) })).status).toBe(413)
       for (const status of [409, 422, 429, 500, 503]) {
         await run(upstream.emulator.addFaults([{ batchId, operation: "retrieve", fault: { kind: "status", status } }]))
         expect((await ask(proxy.url, "GET", batch)).status).toBe(status)

@@ -67,7 +67,7 @@ export const call = (
   url: string,
   method: string,
   path: string,
-  options: { key?: string | null; headers?: Record<string, string>; body?: string } = {}
+  options: { key?: string | null; headers?: Record<string, string>; body?: string | ReadableStream<Uint8Array> } = {}
 ) =>
   Testkit.request(`${url}${path}`, {
     method,

@@ -18,7 +18,7 @@ import {
   isTerminalStatus,
   statusAt
 } from "./internal/lifecycle.js"
-import { pageOf } from "./internal/listPage.js"
+import { type ListFilesQuery, pageOf } from "./internal/listPage.js"
 import * as Progress from "./Progress.js"
 
 interface VectorStoreRecord {
@@ -27,19 +27,7 @@ interface VectorStoreRecord {
   readonly createdAtMillis: number
 }
 
-/**
- * Query of the list-files operation.
- *
- * @since 0.1.0
- * @category models
- */
-export interface ListFilesQuery {
-  readonly limit?: string | undefined
-  readonly order?: string | undefined
-  readonly after?: string | undefined
-  readonly before?: string | undefined
-  readonly filter?: string | undefined
-}
+export type { ListFilesQuery } from "./internal/listPage.js"
 
 const seconds = (millis: number) => Math.floor(millis / 1000)
 

@@ -13,7 +13,8 @@ export const request = async (
     readonly method?: string
     readonly bearer?: string | undefined
     readonly headers?: Record<string, string>
-    readonly body?: string
+    /** A stream is sent chunked, its length unknown in advance. */
+    readonly body?: string | ReadableStream<Uint8Array>
   } = {}
 ): Promise<Reply> => {
   const headers: Record<string, string> = { ...options.headers }
@@ -22,6 +23,7 @@ export const request = async (
     method: options.method ?? "GET",
     headers,
     ...(options.body !== undefined ? { body: options.body } : {}),
+    ...(typeof options.body === "object" ? { duplex: "half" } : {}),
     signal: AbortSignal.timeout(60_000)
   })
   const text = await response.text()

@@ -1,12 +1,12 @@
 /**
  * The proxy's settings, read and checked at start: a missing or malformed value stops
- * it with one message naming the variable. Upstream settings (`OPENAI_API_KEY`,
+ * it with one message naming the variable; each is declared in `settings.ts`. Upstream settings (`OPENAI_API_KEY`,
  * `OPENAI_BASE_URL`, …) are core's `FileBatchConfig.layerConfig`.
  */
-import { DurationText } from "@filebatch/core"
-import { Config, ConfigError, Context, Duration, Either, Layer, Option, ParseResult, Schema } from "effect"
+import { Config, ConfigError, Context, type Duration, Either, Layer, Option, ParseResult, Schema } from "effect"
 import { readFileSync } from "node:fs"
 import { type ClientKeyEntry, ClientKeyList, type Keyring, makeKeyring } from "./ClientKeys.js"
+import * as Settings from "./settings.js"
 
 export interface ProxySettings {
   readonly host: string
@@ -95,50 +95,23 @@ const keysConfig: Config.Config<{ keyring: Keyring; keysFile: string | undefined
   })
 )
 
-const positiveInt = (name: string, fallback: number) =>
-  Config.integer(name).pipe(
-    Config.withDefault(fallback),
-    Config.validate({ message: `${name} must be a whole number ≥ 1`, validation: (n) => n >= 1 })
-  )
-
-const duration = (name: string, fallback: Duration.DurationInput, options: { readonly allowZero?: boolean } = {}) =>
-  DurationText.config(name, options).pipe(Config.withDefault(Duration.decode(fallback)))
+const { proxy } = Settings
 
 export const fromEnv: Config.Config<ProxySettings> = Config.all({
-  host: Config.string("HOST").pipe(Config.withDefault("127.0.0.1")),
-  port: Config.integer("PORT").pipe(
-    Config.withDefault(8080),
-    Config.validate({
-      message: "PORT must be from 0 (any free port) to 65535",
-      validation: (n) => n >= 0 && n <= 65535
-    })
-  ),
-  adminPort: Config.integer("FILEBATCH_PROXY_ADMIN_PORT").pipe(
-    Config.validate({
-      message: "FILEBATCH_PROXY_ADMIN_PORT must be from 0 (any free port) to 65535",
-      validation: (n) => n >= 0 && n <= 65535
-    }),
-    Config.option,
-    Config.map(Option.getOrUndefined)
-  ),
+  host: proxy.host.config,
+  port: proxy.port.config,
+  adminPort: proxy.adminPort.config,
   keys: keysConfig,
-  rateLimit: Config.integer("FILEBATCH_PROXY_RATE_LIMIT").pipe(
-    Config.validate({ message: "FILEBATCH_PROXY_RATE_LIMIT must be a whole number ≥ 1", validation: (n) => n >= 1 }),
-    Config.option,
-    Config.map(Option.getOrUndefined)
-  ),
-  rateLimitWindow: duration("FILEBATCH_PROXY_RATE_LIMIT_WINDOW", "1 second"),
-  maxUpstreamConcurrency: positiveInt("FILEBATCH_PROXY_MAX_UPSTREAM_CONCURRENCY", 64),
-  maxQueue: Config.integer("FILEBATCH_PROXY_MAX_QUEUE").pipe(
-    Config.withDefault(256),
-    Config.validate({ message: "FILEBATCH_PROXY_MAX_QUEUE must be 0 or more", validation: (n) => n >= 0 })
-  ),
-  maxBodyBytes: positiveInt("FILEBATCH_PROXY_MAX_BODY_BYTES", 16 * 1024),
-  maxHeaderBytes: positiveInt("FILEBATCH_PROXY_MAX_HEADER_BYTES", 16 * 1024),
-  headersTimeout: duration("FILEBATCH_PROXY_HEADERS_TIMEOUT", "10 seconds"),
-  requestTimeout: duration("FILEBATCH_PROXY_REQUEST_TIMEOUT", "3 minutes"),
-  drainDelay: duration("FILEBATCH_PROXY_DRAIN_DELAY", "5 seconds", { allowZero: true }),
-  shutdownGrace: duration("FILEBATCH_PROXY_SHUTDOWN_GRACE", "10 seconds")
+  rateLimit: proxy.rateLimit.config,
+  rateLimitWindow: proxy.rateLimitWindow.config,
+  maxUpstreamConcurrency: proxy.maxUpstreamConcurrency.config,
+  maxQueue: proxy.maxQueue.config,
+  maxBodyBytes: proxy.maxBodyBytes.config,
+  maxHeaderBytes: proxy.maxHeaderBytes.config,
+  headersTimeout: proxy.headersTimeout.config,
+  requestTimeout: proxy.requestTimeout.config,
+  drainDelay: proxy.drainDelay.config,
+  shutdownGrace: proxy.shutdownGrace.config
 }).pipe(Config.map(({ keys, ...rest }) => ({ ...rest, ...keys })))
 
 export const layer = (

@@ -2,10 +2,10 @@ import { RateLimiter } from "@effect/experimental"
 import * as RedisRateLimiter from "@effect/experimental/RateLimiter/Redis"
 import { Duration, Effect, type Option, Runtime } from "effect"
 import { Redis, type RedisOptions } from "ioredis"
+import type { RedisFailure, RedisState } from "./model.js"
+import { RedisStartError } from "./model.js"
 import { makeRedisHealth } from "./redisHealth.js"
 import { redisAddress } from "./redisOptions.js"
-import type { RedisFailure, RedisState } from "./SharedState.js"
-import { RedisStartError } from "./SharedState.js"
 
 const startTimeout = Duration.seconds(5)
 const storeConnectionName = "filebatch-proxy-ratelimit"

@@ -1,7 +1,7 @@
 import { Deferred, Duration, Effect, FiberId, Option } from "effect"
 import { randomUUID } from "node:crypto"
+import type { AcrossReplicas, SharedAnswer } from "./model.js"
 import type { RedisConnection } from "./redisConnection.js"
-import type { AcrossReplicas, SharedAnswer } from "./SharedState.js"
 
 const prefix = "filebatch:"
 const channel = `${prefix}answers`

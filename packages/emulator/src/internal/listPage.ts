@@ -1,9 +1,22 @@
 import { FileBatch } from "@filebatch/core"
 import { Either } from "effect"
-import type { ListFilesQuery } from "../Store.js"
 import * as Errors from "./apiError.js"
 import type { ApiError } from "./apiError.js"
 import { type BatchRecord, fileStatus } from "./lifecycle.js"
+
+/**
+ * Query of the list-files operation.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ListFilesQuery {
+  readonly limit?: string | undefined
+  readonly order?: string | undefined
+  readonly after?: string | undefined
+  readonly before?: string | undefined
+  readonly filter?: string | undefined
+}
 
 const statusList = FileBatch.KnownStatus.literals.map((status) => `'${status}'`).join(", ")
 
