@@ -1,4 +1,6 @@
 import { Emulator, type RequestLog } from "@filebatch/emulator"
+
+export type { Fault } from "@filebatch/emulator"
 import { Effect, Exit, Scope } from "effect"
 import { eventually } from "./eventually.js"
 

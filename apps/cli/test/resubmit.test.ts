@@ -1,0 +1,115 @@
+import { describe, expect, layer } from "@effect/vitest"
+import { Emulator } from "@filebatch/emulator"
+import { heldEmulatorLayer } from "@filebatch/testkit"
+import { Effect, Fiber } from "effect"
+import { mkdtempSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { cli, emulatorOptions, key, untilRequest } from "./cliHarness.js"
+
+const listOf = (lines: ReadonlyArray<string>) => {
+  const path = join(mkdtempSync(join(tmpdir(), "filebatch-resubmit-")), "ids.txt")
+  writeFileSync(path, `${lines.join("\n")}\n`)
+  return path
+}
+
+const ids = (from: number, count: number) => Array.from({ length: count }, (_, i) => `file-${from + i}`)
+
+const createsOf = (emulator: Emulator.EmulatorService) =>
+  Effect.map(emulator.requests, (log) => log.filter((entry) => entry.operation === "create_batch"))
+
+describe("filebatch resubmit against the emulator", () => {
+  layer(heldEmulatorLayer(emulatorOptions(key)), { excludeTestServices: true })((it) => {
+    it.effect("splits the list at 2000 files a batch and prints the new batch IDs; repeats are sent once", () =>
+      Effect.gen(function*() {
+        const emulator = yield* Emulator.Emulator
+        const vs = yield* emulator.store.createVectorStore("resubmit")
+        const vectorStoreId = vs["id"] as string
+        const before = (yield* createsOf(emulator)).length
+        const list = listOf(["# not done", ...ids(0, 2500), "file-7", ""])
+        const result = yield* cli(emulator, ["resubmit", vectorStoreId, "--from", list, "-o", "ids"])
+        expect(result.code, result.stderr).toBe(0)
+        const created = result.stdout.trim().split("\n")
+        expect(created).toHaveLength(2)
+        expect(created.every((id) => id.startsWith("vsfb_"))).toBe(true)
+        expect(result.stderr).toBe("2 batches created for 2500 files\n")
+        const batches = yield* Effect.forEach(created, (id) => emulator.store.retrieveBatch(vectorStoreId, id))
+        expect(batches.map((batch) => (batch["file_counts"] as { total: number }).total)).toEqual([2000, 500])
+        expect((yield* createsOf(emulator)).length - before).toBe(2)
+      }))
+
+    it.effect("a bad line stops it before anything is sent, naming the line", () =>
+      Effect.gen(function*() {
+        const emulator = yield* Emulator.Emulator
+        const before = (yield* createsOf(emulator)).length
+        const list = listOf(["file-1", "file 2", "file-3"])
+        const result = yield* cli(emulator, ["resubmit", "vs_any", "--from", list])
+        expect(result.code).toBe(2)
+        expect(result.stderr).toMatch(/^filebatch: nothing sent: .*ids\.txt: line 2: "file 2": one file ID a line\n$/)
+        const swapped = yield* cli(emulator, ["resubmit", "vsfb_1", "--from", list])
+        expect(swapped.code).toBe(2)
+        expect(swapped.stderr).toMatch(/is a file batch ID, not a vector store ID/)
+        expect((yield* createsOf(emulator)).length).toBe(before)
+      }))
+
+    it.effect("a create that may have been accepted is not sent again: named with its files, exit 7 after others", () =>
+      Effect.gen(function*() {
+        const emulator = yield* Emulator.Emulator
+        const vs = yield* emulator.store.createVectorStore("resubmit")
+        const vectorStoreId = vs["id"] as string
+        // The second create fails with a 503 that says nothing about retrying.
+        yield* emulator.addFaults([{
+          operation: "create_batch",
+          vectorStoreId,
+          skip: 1,
+          fault: { kind: "status", status: 503, retryAfterMs: 1 }
+        }])
+        const result = yield* cli(emulator, ["resubmit", vectorStoreId, "--from", listOf(ids(0, 4001))])
+        expect(result.code).toBe(7)
+        expect(result.stdout).toMatch(/^✓ vsfb_\w+ \(vs_\w+\): in_progress/)
+        expect(result.stderr).toMatch(
+          /✗ files 2001–4000: server error: .*; the request may have been accepted: check the vector store's batches/
+        )
+        expect(result.stderr).toMatch(/1 of 3 batches created; files from 2001 on were not submitted\n$/)
+        const creates = (yield* createsOf(emulator)).filter((entry) => entry.vectorStoreId === vectorStoreId)
+        expect(creates.map((entry) => entry.status)).toEqual([200, 503])
+      }))
+
+    it.effect("a 429 proves nothing was made: that create is sent again and all go through", () =>
+      Effect.gen(function*() {
+        const emulator = yield* Emulator.Emulator
+        const vs = yield* emulator.store.createVectorStore("resubmit")
+        const vectorStoreId = vs["id"] as string
+        yield* emulator.addFaults([{
+          operation: "create_batch",
+          vectorStoreId,
+          fault: { kind: "status", status: 429, retryAfterMs: 1 }
+        }])
+        const result = yield* cli(emulator, ["resubmit", vectorStoreId, "--from", listOf(ids(0, 3)), "--json"])
+        expect(result.code, result.stderr).toBe(0)
+        expect(JSON.parse(result.stdout)).toMatchObject({ object: "vector_store.files_batch", status: "in_progress" })
+        const creates = (yield* createsOf(emulator)).filter((entry) => entry.vectorStoreId === vectorStoreId)
+        expect(creates.map((entry) => entry.status)).toEqual([429, 200])
+      }))
+
+    it.effect("--wait follows each new batch until it has stopped and prints it then", () =>
+      Effect.gen(function*() {
+        const emulator = yield* Emulator.Emulator
+        const vs = yield* emulator.store.createVectorStore("resubmit")
+        const vectorStoreId = vs["id"] as string
+        const running = yield* Effect.fork(
+          cli(emulator, ["resubmit", vectorStoreId, "--from", listOf(ids(0, 5)), "--wait"])
+        )
+        yield* untilRequest(
+          emulator,
+          (entry) => entry.operation === "retrieve" && entry.vectorStoreId === vectorStoreId
+        )
+        // Five files, five at once, 40 ms each.
+        yield* emulator.progress.advance(40)
+        const result = yield* Fiber.join(running)
+        expect(result.code, result.stderr).toBe(0)
+        expect(result.stdout).toMatch(/^✓ vsfb_\w+ \(vs_\w+\): completed — completed 5/)
+        expect(result.stderr).toMatch(/1 batch created for 5 files, each followed until it stopped\n$/)
+      }))
+  })
+})
