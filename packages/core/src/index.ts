@@ -26,6 +26,13 @@ export * as FileBatchApi from "./FileBatchApi.js"
 export * as Operation from "./Operation.js"
 
 /**
+ * Paths as templates: split once, filled with encoded IDs, matched against raw paths.
+ *
+ * @since 0.3.0
+ */
+export * as PathTemplate from "./PathTemplate.js"
+
+/**
  * Creating a batch: its payload schema and limits.
  *
  * @since 0.3.0

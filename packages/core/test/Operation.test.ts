@@ -1,23 +1,25 @@
 import { describe, expect, it } from "@effect/vitest"
-import { CreateFileBatch, FileBatchApi, Operation } from "@filebatch/core"
+import { CreateFileBatch, FileBatchApi, Operation, PathTemplate } from "@filebatch/core"
 import { Either } from "effect"
 
 const { cancel, createFileBatch, listFiles, retrieve } = FileBatchApi.operations
 
 describe("Operation: one descriptor per operation", () => {
   it("fills a path template, encoding every parameter", () => {
-    expect(Operation.fill(retrieve.template, { vectorStoreId: "vs_1", batchId: "vsfb_2" })).toBe(
+    expect(PathTemplate.fill(retrieve.template, { vectorStoreId: "vs_1", batchId: "vsfb_2" })).toBe(
       "/vector_stores/vs_1/file_batches/vsfb_2"
     )
     // Only reached with checked IDs; encoding is the second line of defence.
-    expect(Operation.fill(retrieve.template, { vectorStoreId: "../x", batchId: "a/b?c" })).toBe(
+    expect(PathTemplate.fill(retrieve.template, { vectorStoreId: "../x", batchId: "a/b?c" })).toBe(
       "/vector_stores/..%2Fx/file_batches/a%2Fb%3Fc"
     )
-    expect(Operation.fill(createFileBatch.template, { vectorStoreId: "vs_1" })).toBe("/vector_stores/vs_1/file_batches")
+    expect(PathTemplate.fill(createFileBatch.template, { vectorStoreId: "vs_1" })).toBe(
+      "/vector_stores/vs_1/file_batches"
+    )
   })
 
   it("routes raw paths below a prefix by method and template; a known path with another method says which", () => {
-    const route = Operation.router(FileBatchApi.operations, "/v1")
+    const route = PathTemplate.router(FileBatchApi.operations, "/v1")
     expect(route("POST", "/v1/vector_stores/vs_1/file_batches/vsfb%242/cancel")).toEqual({
       _tag: "Operation",
       operation: cancel,
@@ -50,8 +52,8 @@ describe("Operation: one descriptor per operation", () => {
 
   it("an operation is one entry: a table without it does not route it, the table with it does", () => {
     const { createFileBatch: _, ...withoutCreate } = FileBatchApi.operations
-    expect(Operation.router(withoutCreate, "/v1")("POST", "/v1/vector_stores/vs_1/file_batches")).toBeUndefined()
-    expect(Operation.router(FileBatchApi.operations, "/v1")("POST", "/v1/vector_stores/vs_1/file_batches"))
+    expect(PathTemplate.router(withoutCreate, "/v1")("POST", "/v1/vector_stores/vs_1/file_batches")).toBeUndefined()
+    expect(PathTemplate.router(FileBatchApi.operations, "/v1")("POST", "/v1/vector_stores/vs_1/file_batches"))
       .toMatchObject({ operation: createFileBatch })
   })
 

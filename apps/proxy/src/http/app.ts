@@ -5,7 +5,7 @@
  * been checked.
  */
 import type { RateLimiter } from "@effect/experimental"
-import { FileBatchApi, type FileBatchClient, Operation } from "@filebatch/core"
+import { FileBatchApi, type FileBatchClient, PathTemplate } from "@filebatch/core"
 import { Effect, Either } from "effect"
 import * as Answers from "../answers.js"
 import type { ProxySettings } from "../config/ProxyConfig.js"
@@ -56,7 +56,7 @@ export interface ProxyDeps {
 }
 
 /** The API's routes, from core's table of operations: one entry there is one route here. */
-const matchApi = Operation.router(FileBatchApi.operations, "/v1")
+const matchApi = PathTemplate.router(FileBatchApi.operations, "/v1")
 
 type ApiMatch = NonNullable<ReturnType<typeof matchApi>>
 

@@ -1,17 +1,17 @@
 /** The IDs of a request's path, checked completely before anything is spent on it; and the request's own ID. */
-import { FileBatchId, Operation } from "@filebatch/core"
+import { FileBatchId, type Operation, PathTemplate } from "@filebatch/core"
 import { randomUUID } from "node:crypto"
 import { type Answer, errorAnswer } from "../answers.js"
 
 const describe = (value: string) => JSON.stringify(value.length > 64 ? `${value.slice(0, 64)}…` : value)
 
 /** OpenAI's name of each field of a ref. */
-const paramOf: Readonly<Record<string, Operation.PathParam>> = Object.fromEntries(
-  Object.entries(Operation.pathParams).map(([param, field]) => [field, param as Operation.PathParam])
+const paramOf: Readonly<Record<string, PathTemplate.PathParam>> = Object.fromEntries(
+  Object.entries(PathTemplate.pathParams).map(([param, field]) => [field, param as PathTemplate.PathParam])
 )
 
 /** Decodes and checks one segment; the answer says which parameter is wrong and why. */
-const checkSegment = (param: Operation.PathParam, raw: string): string | Answer => {
+const checkSegment = (param: PathTemplate.PathParam, raw: string): string | Answer => {
   let value: string
   try {
     value = decodeURIComponent(raw)
@@ -34,14 +34,14 @@ const checkSegment = (param: Operation.PathParam, raw: string): string | Answer 
  * (prefixes, a swapped pair) when the path names one: the ref, or the 400 naming the parameter.
  */
 export const refOf = (
-  raw: Readonly<Partial<Record<Operation.PathParam, string>>>,
+  raw: Readonly<Partial<Record<PathTemplate.PathParam, string>>>,
   operation: Operation.Any | undefined
 ): Operation.Ref | Answer => {
   const ref: Record<string, string> = {}
-  for (const param of Object.keys(raw) as Array<Operation.PathParam>) {
+  for (const param of Object.keys(raw) as Array<PathTemplate.PathParam>) {
     const value = checkSegment(param, raw[param]!)
     if (typeof value !== "string") return value
-    ref[Operation.pathParams[param]] = value
+    ref[PathTemplate.pathParams[param]] = value
   }
   const problem = operation?.checkRef(ref as unknown as Operation.Ref)
   if (problem === undefined) return ref as unknown as Operation.Ref

@@ -5,7 +5,7 @@
  * a value ({@link Forwarded}) for the access log, not through a shared record.
  */
 import type { RateLimiter } from "@effect/experimental"
-import { type FileBatchClient, FileBatchError, Operation } from "@filebatch/core"
+import { type FileBatchClient, FileBatchError, type Operation, PathTemplate } from "@filebatch/core"
 import { Cause, Duration, Effect, Exit, Option } from "effect"
 import * as Answers from "../answers.js"
 import type { ProxySettings } from "../config/ProxyConfig.js"
@@ -121,7 +121,7 @@ export const makeUpstream = (deps: UpstreamDeps) => {
   const callShared = (call: UpstreamCall, requestId: string): Effect.Effect<Outcome> => {
     if (!call.operation.coalesce) return callHere(call, requestId)
     // The path names the operation and its IDs, already encoded.
-    const key = Operation.fill(call.operation.template, call.input.ref)
+    const key = PathTemplate.fill(call.operation.template, call.input.ref)
     return Effect.map(
       coalescer.run(key, (stillWanted) =>
         Effect.map(

@@ -3,6 +3,7 @@ import { Duration, Effect, Either, Option, Redacted, Schedule } from "effect"
 import type { FileBatchSettings } from "../FileBatchConfig.js"
 import { type FileBatchError, type InvalidArgumentError, TimeoutError } from "../FileBatchError.js"
 import * as Operation from "../Operation.js"
+import * as PathTemplate from "../PathTemplate.js"
 import { provesNothingDone, RetryPolicy } from "../RetryPolicy.js"
 import { makeAttempt } from "./attempt.js"
 import type { Answer, Reader } from "./response.js"
@@ -79,7 +80,7 @@ export const makeCall = (httpClient: HttpClient.HttpClient, settings: FileBatchS
       }
       for (const name in fixedHeaders) headers[name] = fixedHeaders[name]!
     }
-    let url = `${settings.baseUrl}${Operation.fill(operation.template, ref)}`
+    let url = `${settings.baseUrl}${PathTemplate.fill(operation.template, ref)}`
     if (query !== undefined) {
       const search = new URLSearchParams()
       for (const name in query) if (query[name] !== undefined) search.set(name, String(query[name]))

@@ -1,5 +1,5 @@
 /** The API's routes, from core's table of operations, the checks of their IDs, and the bearer key of a request. */
-import { FileBatchApi, FileBatchId, Operation } from "@filebatch/core"
+import { FileBatchApi, FileBatchId, PathTemplate } from "@filebatch/core"
 import { Either } from "effect"
 import type { Operation as FaultOperation } from "../Fault.js"
 import * as Errors from "./apiError.js"
@@ -14,18 +14,18 @@ const faultNames: Readonly<Record<FileBatchApi.OperationName, FaultOperation>> =
 }
 
 /** The prefix the API gives each kind of ID. */
-const prefixes: Readonly<Record<Operation.PathParam, string>> = { vector_store_id: "vs_", batch_id: "vsfb_" }
+const prefixes: Readonly<Record<PathTemplate.PathParam, string>> = { vector_store_id: "vs_", batch_id: "vsfb_" }
 
 /** A request's route: the operation, or the methods its path takes. */
 export type Route =
   | {
     readonly _tag: "Operation"
     readonly operation: FaultOperation
-    readonly raw: Readonly<Partial<Record<Operation.PathParam, string>>>
+    readonly raw: Readonly<Partial<Record<PathTemplate.PathParam, string>>>
   }
   | { readonly _tag: "WrongMethod"; readonly allowed: ReadonlyArray<string> }
 
-const matchApi = Operation.router(FileBatchApi.operations, "/v1")
+const matchApi = PathTemplate.router(FileBatchApi.operations, "/v1")
 
 /** Routes the raw path; IDs are still encoded. Creating a vector store is the emulator's own, to seed batches. */
 export const routeOf = (method: string, path: string): Route | undefined => {
@@ -40,7 +40,7 @@ export const routeOf = (method: string, path: string): Route | undefined => {
 }
 
 /** One path parameter decoded and checked as the API checks it: characters, length, prefix. */
-export const checkId = (param: Operation.PathParam, raw: string): Either.Either<string, ApiError> => {
+export const checkId = (param: PathTemplate.PathParam, raw: string): Either.Either<string, ApiError> => {
   let value: string
   try {
     value = decodeURIComponent(raw)
