@@ -1,6 +1,6 @@
 import { describe, expect, layer } from "@effect/vitest"
 import { Emulator } from "@filebatch/emulator"
-import { heldEmulatorLayer } from "@filebatch/testkit"
+import { type Fault, heldEmulatorLayer } from "@filebatch/testkit"
 import { Effect, Fiber } from "effect"
 import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -15,8 +15,23 @@ const listOf = (lines: ReadonlyArray<string>) => {
 
 const ids = (from: number, count: number) => Array.from({ length: count }, (_, i) => `file-${from + i}`)
 
-const createsOf = (emulator: Emulator.EmulatorService) =>
-  Effect.map(emulator.requests, (log) => log.filter((entry) => entry.operation === "create_batch"))
+const createsOf = (emulator: Emulator.EmulatorService, vectorStoreId?: string) =>
+  Effect.map(
+    emulator.requests,
+    (log) =>
+      log.filter((entry) =>
+        entry.operation === "create_batch" && (vectorStoreId === undefined || entry.vectorStoreId === vectorStoreId)
+      )
+  )
+
+/** A new vector store whose creates meet `fault` once, after `skip` of them. */
+const storeWithFault = (emulator: Emulator.EmulatorService, fault: Fault.Fault, skip = 0) =>
+  Effect.gen(function*() {
+    const vs = yield* emulator.store.createVectorStore("resubmit")
+    const vectorStoreId = vs["id"] as string
+    yield* emulator.addFaults([{ operation: "create_batch", vectorStoreId, skip, fault }])
+    return vectorStoreId
+  })
 
 describe("filebatch resubmit against the emulator", () => {
   layer(heldEmulatorLayer(emulatorOptions(key)), { excludeTestServices: true })((it) => {
@@ -55,15 +70,8 @@ describe("filebatch resubmit against the emulator", () => {
     it.effect("a create that may have been accepted is not sent again: named with its files, exit 7 after others", () =>
       Effect.gen(function*() {
         const emulator = yield* Emulator.Emulator
-        const vs = yield* emulator.store.createVectorStore("resubmit")
-        const vectorStoreId = vs["id"] as string
         // The second create fails with a 503 that says nothing about retrying.
-        yield* emulator.addFaults([{
-          operation: "create_batch",
-          vectorStoreId,
-          skip: 1,
-          fault: { kind: "status", status: 503, retryAfterMs: 1 }
-        }])
+        const vectorStoreId = yield* storeWithFault(emulator, { kind: "status", status: 503, retryAfterMs: 1 }, 1)
         const result = yield* cli(emulator, ["resubmit", vectorStoreId, "--from", listOf(ids(0, 4001))])
         expect(result.code).toBe(7)
         expect(result.stdout).toMatch(/^✓ vsfb_\w+ \(vs_\w+\): in_progress/)
@@ -71,25 +79,17 @@ describe("filebatch resubmit against the emulator", () => {
           /✗ files 2001–4000: server error: .*; the request may have been accepted: check the vector store's batches/
         )
         expect(result.stderr).toMatch(/1 of 3 batches created; files from 2001 on were not submitted\n$/)
-        const creates = (yield* createsOf(emulator)).filter((entry) => entry.vectorStoreId === vectorStoreId)
-        expect(creates.map((entry) => entry.status)).toEqual([200, 503])
+        expect((yield* createsOf(emulator, vectorStoreId)).map((entry) => entry.status)).toEqual([200, 503])
       }))
 
     it.effect("a 429 proves nothing was made: that create is sent again and all go through", () =>
       Effect.gen(function*() {
         const emulator = yield* Emulator.Emulator
-        const vs = yield* emulator.store.createVectorStore("resubmit")
-        const vectorStoreId = vs["id"] as string
-        yield* emulator.addFaults([{
-          operation: "create_batch",
-          vectorStoreId,
-          fault: { kind: "status", status: 429, retryAfterMs: 1 }
-        }])
+        const vectorStoreId = yield* storeWithFault(emulator, { kind: "status", status: 429, retryAfterMs: 1 })
         const result = yield* cli(emulator, ["resubmit", vectorStoreId, "--from", listOf(ids(0, 3)), "--json"])
         expect(result.code, result.stderr).toBe(0)
         expect(JSON.parse(result.stdout)).toMatchObject({ object: "vector_store.files_batch", status: "in_progress" })
-        const creates = (yield* createsOf(emulator)).filter((entry) => entry.vectorStoreId === vectorStoreId)
-        expect(creates.map((entry) => entry.status)).toEqual([429, 200])
+        expect((yield* createsOf(emulator, vectorStoreId)).map((entry) => entry.status)).toEqual([429, 200])
       }))
 
     it.effect("--wait follows each new batch until it has stopped and prints it then", () =>

@@ -4,35 +4,24 @@ import { FileBatch, FileBatchApi, FileBatchWatch } from "@filebatch/core"
 import { Effect, Option } from "effect"
 import { follow, showBatch } from "../internal/actions.js"
 import { bulk } from "../internal/bulk.js"
-import {
-  batchArg,
-  checkedRef,
-  type ClientLayer,
-  described,
-  fromOption,
-  maxWait,
-  outputOf,
-  outputOptions,
-  pollInterval,
-  provideClient,
-  usageError,
-  vectorStoreArg
-} from "../internal/command.js"
+import * as Shared from "../internal/command.js"
 import { connectionOptions } from "../internal/connection.js"
 import { err } from "../internal/failure.js"
 import { writeReport } from "../internal/files.js"
 
-export const cancel = (clientLayer: ClientLayer) =>
+export const cancel = (clientLayer: Shared.ClientLayer) =>
   Command.make(
     "cancel",
     {
       ...connectionOptions,
-      vectorStoreId: vectorStoreArg.pipe(Args.optional),
-      batchId: batchArg.pipe(Args.optional),
+      vectorStoreId: Shared.vectorStoreArg.pipe(Args.optional),
+      batchId: Shared.batchArg.pipe(Args.optional),
       wait: Options.boolean("wait").pipe(Options.withDescription("Follow the batch until it has stopped")),
-      maxWait,
-      pollInterval,
-      from: fromOption("Cancel every batch listed in this file ('-' for stdin): 'vector_store_id batch_id' per line"),
+      maxWait: Shared.maxWait,
+      pollInterval: Shared.pollInterval,
+      from: Shared.fromOption(
+        "Cancel every batch listed in this file ('-' for stdin): 'vector_store_id batch_id' per line"
+      ),
       vectorStore: Options.text("vector-store").pipe(
         Options.withDescription("With --from: the vector store of every listed batch ID"),
         Options.optional
@@ -47,19 +36,19 @@ export const cancel = (clientLayer: ClientLayer) =>
         ),
         Options.optional
       ),
-      ...outputOptions
+      ...Shared.outputOptions
     },
     (options) =>
-      Effect.flatMap(outputOf(options), (output) => {
-        const run = provideClient(clientLayer, options)
+      Effect.flatMap(Shared.outputOf(options), (output) => {
+        const run = Shared.provideClient(clientLayer, options)
         if (Option.isSome(options.from)) {
           if (Option.isSome(options.vectorStoreId) || Option.isSome(options.batchId)) {
-            return usageError("give either IDs or --from, not both")
+            return Shared.usageError("give either IDs or --from, not both")
           }
           if (options.concurrency < 1 || options.concurrency > 256) {
-            return usageError("--concurrency must be from 1 to 256")
+            return Shared.usageError("--concurrency must be from 1 to 256")
           }
-          if (Option.isSome(options.report)) return usageError("--report goes with one batch, not --from")
+          if (Option.isSome(options.report)) return Shared.usageError("--report goes with one batch, not --from")
           return run(bulk({
             input: options.from.value,
             vectorStoreId: Option.getOrUndefined(options.vectorStore),
@@ -69,11 +58,11 @@ export const cancel = (clientLayer: ClientLayer) =>
           }))
         }
         if (Option.isNone(options.vectorStoreId) || Option.isNone(options.batchId)) {
-          return usageError("give <vector_store_id> <batch_id>, or --from <file|->")
+          return Shared.usageError("give <vector_store_id> <batch_id>, or --from <file|->")
         }
-        if (Option.isSome(options.report) && !options.wait) return usageError("--report goes with --wait")
+        if (Option.isSome(options.report) && !options.wait) return Shared.usageError("--report goes with --wait")
         return Effect.flatMap(
-          checkedRef({ vectorStoreId: options.vectorStoreId.value, batchId: options.batchId.value }),
+          Shared.checkedRef({ vectorStoreId: options.vectorStoreId.value, batchId: options.batchId.value }),
           (ref) =>
             run(
               options.wait
@@ -88,7 +77,7 @@ export const cancel = (clientLayer: ClientLayer) =>
             )
         )
       })
-  ).pipe(Command.withDescription(described(
+  ).pipe(Command.withDescription(Shared.described(
     "Cancel a file batch (or many with --from); --wait follows it until it stops",
     [
       "filebatch cancel vs_abc123 vsfb_abc123 --wait",

@@ -2,39 +2,32 @@
 import { Command, Options } from "@effect/cli"
 import { FileBatch } from "@filebatch/core"
 import { Effect, Option } from "effect"
-import {
-  batchArg,
-  checkedRef,
-  type ClientLayer,
-  described,
-  outputOf,
-  outputOptions,
-  provideClient,
-  vectorStoreArg
-} from "../internal/command.js"
+import * as Shared from "../internal/command.js"
 import { connectionOptions } from "../internal/connection.js"
 import { listFiles } from "../internal/files.js"
 
-export const files = (clientLayer: ClientLayer) =>
+export const files = (clientLayer: Shared.ClientLayer) =>
   Command.make(
     "files",
     {
       ...connectionOptions,
-      vectorStoreId: vectorStoreArg,
-      batchId: batchArg,
+      vectorStoreId: Shared.vectorStoreArg,
+      batchId: Shared.batchArg,
       filter: Options.choice("filter", FileBatch.KnownStatus.literals).pipe(
         Options.withDescription("Only the files with this status"),
         Options.optional
       ),
-      ...outputOptions
+      ...Shared.outputOptions
     },
     (options) =>
       Effect.flatMap(
-        Effect.zip(checkedRef(options), outputOf(options)),
+        Effect.zip(Shared.checkedRef(options), Shared.outputOf(options)),
         ([ref, output]) =>
-          provideClient(clientLayer, options)(listFiles(ref, Option.getOrUndefined(options.filter), output))
+          Shared.provideClient(clientLayer, options)(listFiles(ref, Option.getOrUndefined(options.filter), output))
       )
-  ).pipe(Command.withDescription(described("List a batch's files, all pages (ID and status; NDJSON with --json)", [
-    "filebatch files vs_abc123 vsfb_abc123 --filter cancelled",
-    "filebatch files vs_abc123 vsfb_abc123 --filter failed -o ids > failed.txt"
-  ])))
+  ).pipe(
+    Command.withDescription(Shared.described("List a batch's files, all pages (ID and status; NDJSON with --json)", [
+      "filebatch files vs_abc123 vsfb_abc123 --filter cancelled",
+      "filebatch files vs_abc123 vsfb_abc123 --filter failed -o ids > failed.txt"
+    ]))
+  )

@@ -3,26 +3,19 @@ import { Command } from "@effect/cli"
 import { FileBatchApi } from "@filebatch/core"
 import { Effect } from "effect"
 import { showBatch } from "../internal/actions.js"
-import {
-  batchArg,
-  checkedRef,
-  type ClientLayer,
-  described,
-  outputOf,
-  outputOptions,
-  provideClient,
-  vectorStoreArg
-} from "../internal/command.js"
+import * as Shared from "../internal/command.js"
 import { connectionOptions } from "../internal/connection.js"
 
-export const get = (clientLayer: ClientLayer) =>
+export const get = (clientLayer: Shared.ClientLayer) =>
   Command.make(
     "get",
-    { ...connectionOptions, vectorStoreId: vectorStoreArg, batchId: batchArg, ...outputOptions },
+    { ...connectionOptions, vectorStoreId: Shared.vectorStoreArg, batchId: Shared.batchArg, ...Shared.outputOptions },
     (options) =>
       Effect.flatMap(
-        Effect.zip(checkedRef(options), outputOf(options)),
+        Effect.zip(Shared.checkedRef(options), Shared.outputOf(options)),
         ([ref, output]) =>
-          provideClient(clientLayer, options)(Effect.asVoid(showBatch(FileBatchApi.operations.retrieve, ref, output)))
+          Shared.provideClient(clientLayer, options)(
+            Effect.asVoid(showBatch(FileBatchApi.operations.retrieve, ref, output))
+          )
       )
-  ).pipe(Command.withDescription(described("Show a file batch", ["filebatch get vs_abc123 vsfb_abc123 --json"])))
+  ).pipe(Command.withDescription(Shared.described("Show a file batch", ["filebatch get vs_abc123 vsfb_abc123 --json"])))

@@ -14,18 +14,7 @@ import {
   RetryPolicy
 } from "@filebatch/core"
 import { Effect, Option, RateLimiter, Stream } from "effect"
-import {
-  type ClientLayer,
-  described,
-  fromOption,
-  maxWait,
-  outputOf,
-  outputOptions,
-  pollInterval,
-  provideClient,
-  usageError,
-  vectorStoreArg
-} from "../internal/command.js"
+import * as Shared from "../internal/command.js"
 import { connectionOptions } from "../internal/connection.js"
 import { describeError, ExitCode } from "../internal/exitCode.js"
 import { CliFailure, err, out, toFailure } from "../internal/failure.js"
@@ -113,22 +102,24 @@ const resubmitFiles = (
     )
   }).pipe(Effect.scoped)
 
-export const resubmit = (clientLayer: ClientLayer) =>
+export const resubmit = (clientLayer: Shared.ClientLayer) =>
   Command.make(
     "resubmit",
     {
       ...connectionOptions,
-      vectorStoreId: vectorStoreArg,
-      from: fromOption("The file IDs to submit, one a line ('-' for stdin), as 'cancel --wait --report' writes them"),
+      vectorStoreId: Shared.vectorStoreArg,
+      from: Shared.fromOption(
+        "The file IDs to submit, one a line ('-' for stdin), as 'cancel --wait --report' writes them"
+      ),
       wait: Options.boolean("wait").pipe(Options.withDescription("Follow each new batch until it has stopped")),
-      maxWait,
-      pollInterval,
-      ...outputOptions
+      maxWait: Shared.maxWait,
+      pollInterval: Shared.pollInterval,
+      ...Shared.outputOptions
     },
     (options) =>
       Effect.gen(function*() {
-        const output = yield* outputOf(options)
-        if (Option.isNone(options.from)) return yield* usageError("give --from <file|->: the file IDs to submit")
+        const output = yield* Shared.outputOf(options)
+        if (Option.isNone(options.from)) return yield* Shared.usageError("give --from <file|->: the file IDs to submit")
         const store = FileBatchId.storeRefProblem({ vectorStoreId: options.vectorStoreId })
         if (store !== undefined) return yield* Effect.fail(toFailure(store))
         const input = options.from.value
@@ -136,14 +127,14 @@ export const resubmit = (clientLayer: ClientLayer) =>
         const source = input === "-" ? "standard input" : input
         if (problems.length > 0) {
           const more = problems.length > 3 ? ` (and ${problems.length - 3} more)` : ""
-          return yield* usageError(`nothing sent: ${source}: ${problems.slice(0, 3).join("; ")}${more}`)
+          return yield* Shared.usageError(`nothing sent: ${source}: ${problems.slice(0, 3).join("; ")}${more}`)
         }
-        if (ids.length === 0) return yield* usageError(`no file IDs in ${source}`)
-        return yield* provideClient(clientLayer, options)(
+        if (ids.length === 0) return yield* Shared.usageError(`no file IDs in ${source}`)
+        return yield* Shared.provideClient(clientLayer, options)(
           resubmitFiles(options.vectorStoreId, ids, { output, wait: options.wait })
         )
       })
-  ).pipe(Command.withDescription(described(
+  ).pipe(Command.withDescription(Shared.described(
     "Submit file IDs again (a cancel's --report) as new batches, 2000 each, paced",
     [
       "filebatch cancel vs_abc123 vsfb_abc123 --wait --report not-done.txt",

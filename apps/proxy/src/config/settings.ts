@@ -30,7 +30,24 @@ const setting = <A>(name: string, fallback: string, meaning: string, config: (na
   config: config(name)
 })
 
-const invalid = (message: string) => Either.left(ConfigError.InvalidData([], message))
+/** A setting read from text by `parse`, which says what is wrong with a bad value. */
+const parsed = <A>(
+  name: string,
+  fallback: string,
+  meaning: string,
+  parse: (text: string) => A | undefined,
+  expected: string
+): Setting<A> =>
+  setting(name, fallback, meaning, (name) =>
+    Config.string(name).pipe(
+      Config.withDefault(fallback),
+      Config.mapOrFail((text) => {
+        const value = parse(text.trim())
+        return value !== undefined
+          ? Either.right(value)
+          : Either.left(ConfigError.InvalidData([], `${name} must be ${expected} (got ${JSON.stringify(text)})`))
+      })
+    ))
 
 const whole = (name: string, fallback: number, meaning: string, min = 1): Setting<number> =>
   setting(name, String(fallback), meaning, (name) =>
@@ -139,21 +156,13 @@ export const proxy = {
     "while Redis is unreachable, the rate limit admits every request (`open`) or answers 503 (`closed`)",
     (name) => Config.literal("open", "closed")(name).pipe(Config.withDefault("open" as const))
   ),
-  workers: setting(
+  workers: parsed(
     "FILEBATCH_PROXY_WORKERS",
     "1",
     "processes serving `PORT` (`auto`: one per core); more than one needs `FILEBATCH_PROXY_REDIS_URL`",
-    (name) =>
-      Config.string(name).pipe(
-        Config.withDefault("1"),
-        Config.mapOrFail((text) => {
-          const trimmed = text.trim()
-          if (trimmed === "auto") return Either.right(availableParallelism())
-          return /^\d+$/.test(trimmed) && Number(trimmed) >= 1
-            ? Either.right(Number(trimmed))
-            : invalid(`${name} must be a whole number ≥ 1 or auto (got ${JSON.stringify(text)})`)
-        })
-      )
+    (text) =>
+      text === "auto" ? availableParallelism() : /^\d+$/.test(text) && Number(text) >= 1 ? Number(text) : undefined,
+    "a whole number ≥ 1 or auto"
   ),
   maxUpstreamConcurrency: whole("FILEBATCH_PROXY_MAX_UPSTREAM_CONCURRENCY", 64, "upstream calls in flight at once"),
   maxQueue: whole("FILEBATCH_PROXY_MAX_QUEUE", 256, "calls allowed to wait for one; past it, 503", 0),
@@ -188,24 +197,12 @@ export const proxy = {
     "10s",
     "how long in-flight requests may take once the proxy stops accepting"
   ),
-  logLevel: setting(
+  logLevel: parsed(
     "LOG_LEVEL",
     "Info",
     "`All`, `Trace`, `Debug` (adds each failed upstream attempt), `Info`, `Warning`, `Error`, `Fatal` or `None`",
-    (name) =>
-      Config.string(name).pipe(
-        Config.withDefault("Info"),
-        Config.mapOrFail((text) => {
-          const level = LogLevel.allLevels.find((level) => level.label === text.trim().toUpperCase())
-          return level !== undefined
-            ? Either.right(level)
-            : invalid(
-              `${name} must be one of ${LogLevel.allLevels.map((l) => l.label).join(", ")} (got ${
-                JSON.stringify(text)
-              })`
-            )
-        })
-      )
+    (text) => LogLevel.allLevels.find((level) => level.label === text.toUpperCase()),
+    `one of ${LogLevel.allLevels.map((level) => level.label).join(", ")}`
   )
 }
 
