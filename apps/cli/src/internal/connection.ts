@@ -63,7 +63,8 @@ export const settingNames: FileBatchConfig.SettingNames = {
   maxWait: `--max-wait / ${env.maxWait}`
 }
 
-const pick = <A>(flag: Option.Option<A>, fromEnv: A | undefined): A | undefined => Option.getOrElse(flag, () => fromEnv)
+const flagOrEnv = <A>(flag: Option.Option<A>, fromEnv: A | undefined): A | undefined =>
+  Option.getOrElse(flag, () => fromEnv)
 
 /** Flags over the environment: the options core resolves, or the message saying what is missing. */
 export const mergeWithEnv = (
@@ -73,18 +74,18 @@ export const mergeWithEnv = (
   },
   fromEnv: FileBatchConfig.OptionalOptions
 ): Either.Either<FileBatchConfig.FileBatchOptions, string> => {
-  const apiKey = pick(flags.apiKey, fromEnv.apiKey)
+  const apiKey = flagOrEnv(flags.apiKey, fromEnv.apiKey)
   if (apiKey === undefined) return Either.left(`no API key: pass --api-key or --api-key-file, or set ${env.apiKey}`)
   return Either.right({
     apiKey,
-    baseUrl: pick(flags.baseUrl, fromEnv.baseUrl),
-    organization: pick(flags.organization, fromEnv.organization),
-    project: pick(flags.project, fromEnv.project),
-    maxRetries: pick(flags.maxRetries, fromEnv.maxRetries),
-    timeout: pick(flags.timeout, fromEnv.timeout),
+    baseUrl: flagOrEnv(flags.baseUrl, fromEnv.baseUrl),
+    organization: flagOrEnv(flags.organization, fromEnv.organization),
+    project: flagOrEnv(flags.project, fromEnv.project),
+    maxRetries: flagOrEnv(flags.maxRetries, fromEnv.maxRetries),
+    timeout: flagOrEnv(flags.timeout, fromEnv.timeout),
     deadline: fromEnv.deadline,
-    pollInterval: pick(flags.pollInterval ?? Option.none(), fromEnv.pollInterval),
-    maxWait: pick(flags.maxWait ?? Option.none(), fromEnv.maxWait)
+    pollInterval: flagOrEnv(flags.pollInterval ?? Option.none(), fromEnv.pollInterval),
+    maxWait: flagOrEnv(flags.maxWait ?? Option.none(), fromEnv.maxWait)
   })
 }
 

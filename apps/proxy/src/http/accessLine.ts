@@ -2,7 +2,7 @@
 import type { Forwarded } from "../upstream/Upstream.js"
 
 /** What a request's access log line says beyond the request itself, known as it is handled. */
-export interface Facts {
+export interface RequestFacts {
   readonly route: string
   readonly key?: string | undefined
   readonly vectorStoreId?: string | undefined
@@ -20,7 +20,7 @@ export const accessLine = (
   path: string,
   status: number,
   latencyMs: number,
-  facts: Facts
+  facts: RequestFacts
 ) => {
   const fields: Record<string, unknown> = {
     request_id: requestId,

@@ -13,13 +13,13 @@ import type { Metrics } from "../ops/Metrics.js"
 import type { SharedStateService } from "../shared/SharedState.js"
 import type { Gate } from "../upstream/gate.js"
 import { makeUpstream } from "../upstream/Upstream.js"
-import { accessLine, clientClosed, type Facts } from "./accessLine.js"
+import { accessLine, clientClosed, type RequestFacts } from "./accessLine.js"
 import { type DocsAssets, docsRoutes } from "./docs.js"
 import { payloadOf, queryOf } from "./input.js"
 import { refOf, requestIdFrom } from "./params.js"
 import { openApiDocument } from "./ProxyApi.js"
 import { readiness } from "./readiness.js"
-import { bearer, headerOf, type Pending, type ProxyRequest, thenPending } from "./request.js"
+import { bearer, headerOf, type NowOrLater, type ProxyRequest, thenNowOrLater } from "./request.js"
 
 export type { ProxyRequest } from "./request.js"
 
@@ -66,7 +66,7 @@ interface Incoming {
   /** The path without its query. */
   readonly path: string
   readonly requestId: string
-  readonly closed: (facts: Facts) => void
+  readonly closed: (facts: RequestFacts) => void
 }
 
 /** An answer to write, with its content type when not JSON. */
@@ -75,15 +75,15 @@ type Answer = Answers.Answer & { readonly contentType?: string }
 /** What handling a request came to: the answer, and the facts for its log line. */
 interface Handled {
   readonly answer: Answer
-  readonly facts: Facts
+  readonly facts: RequestFacts
 }
 
-const handled = (answer: Answer, facts: Facts): Handled => ({ answer, facts })
+const handled = (answer: Answer, facts: RequestFacts): Handled => ({ answer, facts })
 
-// Facts of the routes that learn nothing while they are handled, made once.
-const factsOf = (route: string): Facts => ({ route })
+// RequestFacts of the routes that learn nothing while they are handled, made once.
+const factsOf = (route: string): RequestFacts => ({ route })
 const other = factsOf("other")
-const routeFacts: Record<string, Facts> = Object.fromEntries(
+const routeFacts: Record<string, RequestFacts> = Object.fromEntries(
   ["healthz", "readyz", "metrics", "openapi", "docs"].map((route) => [route, factsOf(route)])
 )
 
@@ -92,7 +92,7 @@ const routeFacts: Record<string, Facts> = Object.fromEntries(
  * every rejection) are answered synchronously; only an upstream call, a body read or a
  * rate-limit check is an Effect, run in its own fiber by the server.
  */
-export const makeApp = (deps: ProxyDeps): (request: ProxyRequest) => Pending<ProxyReply> => {
+export const makeApp = (deps: ProxyDeps): (request: ProxyRequest) => NowOrLater<ProxyReply> => {
   const { accessLog, logHealthChecks, metrics, settings, state } = deps
   const { forward } = makeUpstream(deps)
   // Built on the first request for it: most proxies are never asked, and it is work at start-up.
@@ -100,14 +100,14 @@ export const makeApp = (deps: ProxyDeps): (request: ProxyRequest) => Pending<Pro
   const docs = docsRoutes(deps.docsAssets)
 
   /** Everything after routing: IDs, method, query, body, key, scope, then upstream. */
-  const handleApi = ({ closed, request, requestId }: Incoming, match: ApiMatch): Pending<Handled> => {
+  const handleApi = ({ closed, request, requestId }: Incoming, match: ApiMatch): NowOrLater<Handled> => {
     const operation = match._tag === "Operation" ? match.operation : undefined
     const route = operation?.name ?? "other"
     // The IDs are checked once, completely (characters, length, prefixes, a swapped
     // pair), before anything is spent on the request.
     const ref = refOf(match.raw, operation)
     if ("status" in ref) return handled(ref, { route })
-    const facts: Facts = { route, vectorStoreId: ref.vectorStoreId, batchId: ref.batchId }
+    const facts: RequestFacts = { route, vectorStoreId: ref.vectorStoreId, batchId: ref.batchId }
     if (operation === undefined) {
       const allowed = match._tag === "WrongMethod" ? match.allowed.join(", ") : ""
       return handled(Answers.wrongMethod(request.method, request.url.split("?")[0], allowed), facts)
@@ -120,18 +120,18 @@ export const makeApp = (deps: ProxyDeps): (request: ProxyRequest) => Pending<Pro
       return handled(Answers.bodyTooLarge(settings.maxBodyBytes), facts)
     }
     // A body is read when the operation takes one, or when its length is unknown (chunked).
-    const bodyRead: Pending<string | undefined> =
+    const bodyRead: NowOrLater<string | undefined> =
       operation.payload !== undefined || request.headers["transfer-encoding"] !== undefined
         ? request.bodyWithin(settings.maxBodyBytes)
         : ""
 
-    return thenPending(bodyRead, (body): Pending<Handled> => {
+    return thenNowOrLater(bodyRead, (body): NowOrLater<Handled> => {
       if (body === undefined) return handled(Answers.bodyTooLarge(settings.maxBodyBytes), facts)
       const presented = bearer(headerOf(request, "authorization"))
       if (presented === undefined) return handled(Answers.missingKey(), facts)
       const key = settings.keyring.find(presented)
       if (key === undefined) return handled(Answers.unknownKey(presented), facts)
-      const authorised: Facts = { ...facts, key: key.name }
+      const authorised: RequestFacts = { ...facts, key: key.name }
       if (!key.allows(ref.vectorStoreId)) return handled(Answers.forbiddenStore(ref.vectorStoreId), authorised)
       const payload = operation.payload === undefined ? Either.right(undefined) : payloadOf(operation.payload, body)
       if (Either.isLeft(payload)) return handled(payload.left, authorised)
@@ -146,7 +146,7 @@ export const makeApp = (deps: ProxyDeps): (request: ProxyRequest) => Pending<Pro
   const json = (status: number, body: unknown) => ({ status, body: JSON.stringify(body), headers: {} })
 
   /** Routes the request. */
-  const route = (incoming: Incoming): Pending<Handled> => {
+  const route = (incoming: Incoming): NowOrLater<Handled> => {
     const { path, request } = incoming
     const method = request.method
     const api = matchApi(method, path)
@@ -189,7 +189,7 @@ export const makeApp = (deps: ProxyDeps): (request: ProxyRequest) => Pending<Pro
     }
   }
 
-  return (request: ProxyRequest): Pending<ProxyReply> => {
+  return (request: ProxyRequest): NowOrLater<ProxyReply> => {
     const started = performance.now()
     const requestId = requestIdFrom(headerOf(request, "x-request-id"))
     const rawUrl = request.url
@@ -199,7 +199,7 @@ export const makeApp = (deps: ProxyDeps): (request: ProxyRequest) => Pending<Pro
     state.inFlight += 1
     let counted = true
     /** Counts the request out once, however it ends, and writes its line. */
-    const finish = (status: number, facts: Facts) => {
+    const finish = (status: number, facts: RequestFacts) => {
       if (!counted) return
       counted = false
       state.inFlight -= 1
@@ -225,7 +225,7 @@ export const makeApp = (deps: ProxyDeps): (request: ProxyRequest) => Pending<Pro
       }
     }
 
-    let pending: Pending<Handled>
+    let pending: NowOrLater<Handled>
     try {
       pending = route({ request, path, requestId, closed: (facts) => finish(clientClosed, facts) })
     } catch {

@@ -18,10 +18,10 @@ export const headerOf = (request: ProxyRequest, name: string): string | undefine
 export const bearer = (header: string | undefined): string | undefined => header?.match(/^Bearer\s+(\S+)\s*$/i)?.[1]
 
 /** An answer known at once, or the Effect that finds it (only for work that must wait). */
-export type Pending<A> = A | Effect.Effect<A>
+export type NowOrLater<A> = A | Effect.Effect<A>
 
 /** Goes on with what `pending` finds, at once when it is known. */
-export const thenPending = <A, B>(pending: Pending<A>, f: (a: A) => Pending<B>): Pending<B> =>
+export const thenNowOrLater = <A, B>(pending: NowOrLater<A>, f: (a: A) => NowOrLater<B>): NowOrLater<B> =>
   Effect.isEffect(pending) ?
     Effect.flatMap(pending, (a) => {
       const next = f(a)
