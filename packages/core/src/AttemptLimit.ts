@@ -3,8 +3,7 @@
  * HTTP attempt itself. Core normally bounds an attempt by racing it in a fiber of its
  * own against a timer; a client marked with {@link enforcing} is instead told the limit
  * of each attempt (in {@link current}, while it executes the request) and fails with
- * {@link Reached} when it passes, which spares a fiber per attempt (a measured ~16 µs of
- * CPU per call). Core only relies on it
+ * {@link Reached} when it passes, which spares a fiber per attempt. Core only relies on it
  * for the very client it was given, on the live clock; a wrapped client (say, through
  * `HttpClient.tapRequest`) is a new object without the mark, and gets core's own timer.
  *

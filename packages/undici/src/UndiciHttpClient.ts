@@ -4,9 +4,8 @@
  *
  * Core only ever sends small requests and reads small JSON answers whole, so the
  * general-purpose client's per-request machinery (an `AbortController`, a `URL`, a
- * finalizer registration, a streamed body behind a cached promise) was most of its cost:
- * measured with core on loopback, ~110 µs of CPU per call against ~38 µs for this one and
- * ~30 µs for undici itself. It keeps interruption (it aborts the request), transport
+ * finalizer registration, a streamed body behind a cached promise) was most of its cost
+ * (the figures: docs/benchmarks.md). It keeps interruption (it aborts the request), transport
  * errors as `RequestError`, a connection lost mid-answer as `ResponseError`, and bounds
  * the body. Request bodies must be empty, bytes or a string.
  *

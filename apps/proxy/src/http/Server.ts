@@ -8,8 +8,8 @@
  * Requests go straight from node:http to the app: answers that need no waiting are
  * written at once, the others run as one fiber each. The platform's `HttpServer` around
  * the app (request and response wrappers, middleware, pre-response handlers, a fiber
- * for every request) was a measured ~60 µs of CPU per request, about a fifth of a
- * proxied call; nothing else of it was used.
+ * for every request) was about a fifth of a proxied call's CPU (docs/benchmarks.md), and
+ * nothing else of it was used.
  */
 import { RateLimiter } from "@effect/experimental"
 import { type HttpClient } from "@effect/platform"

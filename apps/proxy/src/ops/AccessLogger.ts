@@ -1,12 +1,12 @@
 /**
  * JSON lines on stdout, one object per log entry: `{"time","level","message",...fields}`.
  * Lines are gathered and written once per event-loop turn: under load one write
- * per request was a measured ~15% of the proxy's CPU (stdout to a pipe is synchronous on
- * Linux). Anything still buffered is written synchronously at exit.
+ * per request was a large share of the proxy's CPU (stdout to a pipe is synchronous on
+ * Linux; docs/benchmarks.md). Anything still buffered is written synchronously at exit.
  *
  * The access log line of every request is written straight to the sink: going through
  * Effect's logger with a dozen annotations (a persistent HashMap per request) cost a
- * measured ~10% of the proxy's CPU. Other messages use Effect's logger, into the same sink.
+ * large share of the proxy's CPU. Other messages use Effect's logger, into the same sink.
  */
 import { Context, HashMap, Logger } from "effect"
 import { writeSync } from "node:fs"

@@ -11,8 +11,8 @@ interface Ticket {
 /**
  * At most `permits` runs at once, at most `maxQueue` more waiting in arrival order; past
  * that, {@link Shed}. A run that finds a free permit starts at once with a single
- * finalizer: with a semaphore, the permit bookkeeping was a measured ~8% of a proxied
- * request's CPU. A permit freed while others wait is handed to the first of them.
+ * finalizer: a semaphore's permit bookkeeping was a visible share of a proxied request's
+ * CPU (docs/benchmarks.md). A permit freed while others wait is handed to the first of them.
  */
 export const makeGate = (permits: number, maxQueue: number) => {
   let active = 0

@@ -14,7 +14,7 @@ export const isLiveTimer = (clock: Clock.Clock, millis: number): boolean =>
 /**
  * `Effect.timeoutFail` on the caller's `clock`, cheaper when that is the live clock: the
  * effect runs in one child fiber and a timer races it, instead of two fibers racing (a
- * measured ~45 µs less per HTTP attempt, a third of the client's own cost). Any other
+ * third of the client's own cost; docs/benchmarks.md). Any other
  * clock, TestClock included, takes `Effect.timeoutFail` itself, so schedules stay testable.
  */
 export const timeoutFail = <A, E, R, E2>(
