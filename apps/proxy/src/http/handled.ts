@@ -1,0 +1,31 @@
+/** What handling a request comes to: its answer and what its access log line says of it. */
+import type * as Answers from "../answers.js"
+import type { RequestFacts } from "./accessLine.js"
+import type { ProxyRequest } from "./request.js"
+
+/** A request as the app handles it; `closed` logs it with what is known if its client goes away first. */
+export interface Incoming {
+  readonly request: ProxyRequest
+  /** The path without its query. */
+  readonly path: string
+  readonly requestId: string
+  readonly closed: (facts: RequestFacts) => void
+}
+
+/** An answer to write, with its content type when not JSON. */
+export type Answer = Answers.Answer & { readonly contentType?: string }
+
+/** What handling a request came to: the answer, and the facts for its log line. */
+export interface Handled {
+  readonly answer: Answer
+  readonly facts: RequestFacts
+}
+
+export const handled = (answer: Answer, facts: RequestFacts): Handled => ({ answer, facts })
+
+// RequestFacts of the routes that learn nothing while they are handled, made once.
+const factsOf = (route: string): RequestFacts => ({ route })
+export const other = factsOf("other")
+export const routeFacts: Record<string, RequestFacts> = Object.fromEntries(
+  ["healthz", "readyz", "metrics", "openapi", "docs"].map((route) => [route, factsOf(route)])
+)
