@@ -64,7 +64,7 @@ describe("cancel, report, resubmit", () => {
       // Each create went upstream once: a create is never sent twice, and the proxy never shares one.
       const creates = (await requestsOf(upstream.emulator)).filter((entry) => entry.operation === "create_batch")
       expect(creates.map((entry) => entry.status)).toEqual([200, 200, 200])
-    expect(creates.map((entry) => entry.headers["content-type"])).toEqual(Array(3).fill("application/json"))
+      expect(creates.map((entry) => entry.headers["content-type"])).toEqual(Array(3).fill("application/json"))
     },
     120_000
   )
