@@ -6,13 +6,14 @@
  */
 import type { RateLimiter } from "@effect/experimental"
 import { type FileBatchClient, FileBatchError, type Operation, PathTemplate } from "@filebatch/core"
-import { Cause, Duration, Effect, Exit, Option } from "effect"
+import { Cause, Effect, Either, Exit, Option } from "effect"
 import * as Answers from "../answers.js"
 import type { ProxySettings } from "../config/ProxyConfig.js"
 import type { Metrics } from "../ops/Metrics.js"
 import type { SharedAnswer, SharedStateService } from "../shared/SharedState.js"
 import { makeCoalescer } from "./coalesce.js"
 import type { Gate, Shed } from "./gate.js"
+import { makeKeyRateLimit } from "./keyRateLimit.js"
 
 /** What to ask the upstream: an operation of core's table, with its IDs, query and payload, checked. */
 export interface UpstreamCall {
@@ -60,6 +61,7 @@ interface CallExit {
 export const makeUpstream = (deps: UpstreamDeps) => {
   const { client, gate, metrics, rateLimiter, settings, sharedState } = deps
   const coalescer = makeCoalescer<Outcome, never>()
+  const admit = makeKeyRateLimit(settings, rateLimiter, metrics)
 
   /** One call through core, within the bound on concurrent calls; every HTTP attempt is counted. */
   const callThroughCore = ({ input, operation }: UpstreamCall, requestId: string, stillWanted?: () => boolean) =>
@@ -162,42 +164,14 @@ export const makeUpstream = (deps: UpstreamDeps) => {
 
   /** The per-key rate limit, then the (shared) call. */
   const forward = (key: string, call: UpstreamCall, requestId: string): Effect.Effect<Forwarded> => {
-    const limit = settings.rateLimit
-    if (limit === undefined) {
-      return Effect.map(
-        callShared(call, requestId),
-        (outcome) => answerOf(outcome, undefined)
-      )
+    // Without a limit the call goes on at once: no Effect step spent on the limit.
+    if (settings.rateLimit === undefined) {
+      return Effect.map(callShared(call, requestId), (outcome) => answerOf(outcome, undefined))
     }
-    return Effect.flatMap(
-      Effect.either(rateLimiter.consume({
-        algorithm: "token-bucket",
-        onExceeded: "fail",
-        window: settings.rateLimitWindow,
-        limit,
-        key
-      })),
-      (consumed) => {
-        if (consumed._tag === "Left") {
-          const error = consumed.left
-          // The shared store unreachable and the limit failing closed: refused, but not the caller's fault.
-          if (error.reason !== "Exceeded") return Effect.succeed(notForwarded(Answers.rateLimitUnavailable()))
-          metrics.rateLimited.inc({ key })
-          return Effect.succeed(
-            notForwarded(Answers.rateLimited(key, limit, settings.rateLimitWindow, Duration.toMillis(error.retryAfter)))
-          )
-        }
-        const rateHeaders: Record<string, string> = {
-          "x-ratelimit-limit-requests": String(limit),
-          "x-ratelimit-remaining-requests": String(consumed.right.remaining),
-          "x-ratelimit-reset-requests": `${Duration.toMillis(consumed.right.resetAfter)}ms`
-        }
-        return Effect.map(
-          callShared(call, requestId),
-          (outcome) => answerOf(outcome, rateHeaders)
-        )
-      }
-    )
+    return Effect.flatMap(admit(key), (admission) =>
+      Either.isLeft(admission)
+        ? Effect.succeed(notForwarded(admission.left))
+        : Effect.map(callShared(call, requestId), (outcome) => answerOf(outcome, admission.right)))
   }
 
   return { forward }
