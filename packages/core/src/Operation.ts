@@ -69,6 +69,8 @@ export interface Operation<Name extends string, R extends Ref, Q, P, A> {
   readonly success: Schema.Schema<A, any>
   /** What the answer is called in an error: "a file batch". */
   readonly what: string
+  /** The answer from JSON, synchronously; unknown extra fields are dropped: the API adds fields over time. */
+  readonly decode: (json: unknown) => Either.Either<A, ParseResult.ParseError>
   readonly replay: Replay
   /** Identical calls in flight at once may share one upstream call. */
   readonly coalesce: boolean
@@ -125,13 +127,13 @@ export const IdParam = Schema.String.pipe(
 )
 
 /**
- * Describes an operation; the template and the answer's decoder are derived.
+ * Describes an operation; its template, path schema and answer decoder are derived.
  *
  * @since 0.3.0
  * @category constructors
  */
 export const make = <const Name extends string, R extends Ref, A, Q = never, P = never>(
-  spec: Omit<Operation<Name, R, Q, P, A>, "template" | "query" | "payload" | "params"> & {
+  spec: Omit<Operation<Name, R, Q, P, A>, "template" | "query" | "payload" | "params" | "decode"> & {
     readonly query?: Schema.Schema<Q, QueryText> | undefined
     readonly payload?: Schema.Schema<P> | undefined
   }
@@ -143,30 +145,10 @@ export const make = <const Name extends string, R extends Ref, A, Q = never, P =
     ...spec,
     template,
     params: Schema.Struct(fields),
+    decode: Schema.decodeUnknownEither(spec.success, { onExcessProperty: "ignore" }),
     query: spec.query as Operation<Name, R, Q, P, A>["query"],
     payload: spec.payload as Operation<Name, R, Q, P, A>["payload"]
   }
-}
-
-// Unknown extra fields are dropped, never an error: the API adds fields over time.
-const decoders = new WeakMap<object, (json: unknown) => Either.Either<any, ParseResult.ParseError>>()
-
-/**
- * The answer of an operation from JSON, synchronously; extra fields are dropped.
- *
- * @since 0.3.0
- * @category decoding
- */
-export const decodeSuccess = <Op extends Any>(
-  operation: Op,
-  json: unknown
-): Either.Either<Success<Op>, ParseResult.ParseError> => {
-  let decode = decoders.get(operation)
-  if (decode === undefined) {
-    decode = Schema.decodeUnknownEither(operation.success, { onExcessProperty: "ignore" })
-    decoders.set(operation, decode)
-  }
-  return decode(json)
 }
 
 /**

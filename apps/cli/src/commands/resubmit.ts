@@ -31,7 +31,10 @@ const parseFileIds = (text: string) => {
     if (id === "") return
     const problem = /\s/.test(id) ? "one file ID a line" : FileBatchId.idProblem(id)
     if (problem !== undefined) problems.push(`line ${index + 1}: ${JSON.stringify(id.slice(0, 80))}: ${problem}`)
-    else if (!seen.has(id)) ids.push(seen.add(id) && id)
+    else if (!seen.has(id)) {
+      seen.add(id)
+      ids.push(id)
+    }
   })
   return { ids, problems }
 }

@@ -6,7 +6,7 @@ import * as Operation from "../Operation.js"
 import * as PathTemplate from "../PathTemplate.js"
 import { provesNothingDone, RetryPolicy } from "../RetryPolicy.js"
 import { makeAttempt } from "./attempt.js"
-import type { Answer, Reader } from "./response.js"
+import type { Answer } from "./response.js"
 import { userAgent } from "./version.js"
 
 /** Per-call options (see `FileBatchClient.RequestOptions`). */
@@ -14,17 +14,6 @@ export interface CallOptions {
   readonly headers?: Readonly<Record<string, string>> | undefined
   readonly onAttempt?: (() => void) | undefined
   readonly keepRetrying?: (() => boolean) | undefined
-}
-
-// Each operation's reader, made on its first call.
-const readers = new WeakMap<Operation.Any, Reader<unknown>>()
-const readerOf = <Op extends Operation.Any>(operation: Op): Reader<Operation.Success<Op>> => {
-  let reader = readers.get(operation)
-  if (reader === undefined) {
-    reader = { what: operation.what, decode: (json) => Operation.decodeSuccess(operation, json) }
-    readers.set(operation, reader)
-  }
-  return reader as Reader<Operation.Success<Op>>
 }
 
 /** The query's text and the body of a call, checked against the operation's schemas. */
@@ -107,7 +96,6 @@ export const makeCall = (httpClient: HttpClient.HttpClient, settings: FileBatchS
       if (problem !== undefined) return Effect.fail(problem)
       const encoded = encodeInput(operation, input)
       if (Either.isLeft(encoded)) return Effect.fail(encoded.left)
-      const reader = readerOf(operation)
       const startedAt = clock.unsafeCurrentTimeMillis()
       const request = baseRequest(operation, ref, encoded.right.query, encoded.right.body, options)
       let attempts = 1
@@ -143,13 +131,13 @@ export const makeCall = (httpClient: HttpClient.HttpClient, settings: FileBatchS
             if (options?.keepRetrying?.() === false) return yield* Effect.fail(last)
             attempts += 1
             const result = yield* Effect.either(
-              Effect.flatMap(remaining, (left) => attempt(request, left, clock, options?.onAttempt, reader))
+              Effect.flatMap(remaining, (left) => attempt(request, left, clock, options?.onAttempt, operation))
             )
             if (result._tag === "Right") return result.right
             last = result.left
           }
         })
-      return attempt(request, deadlineMillis, clock, options?.onAttempt, reader).pipe(
+      return attempt(request, deadlineMillis, clock, options?.onAttempt, operation).pipe(
         Effect.catchAll((error) =>
           error._tag === "TimeoutError" && error.reason === "deadline" ? Effect.fail(error) : retryAfter(error)
         ),

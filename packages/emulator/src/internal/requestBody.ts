@@ -51,10 +51,13 @@ export const fileIdsOf = (body: unknown): Either.Either<ReadonlyArray<string>, A
 
 const decodeCreate = Schema.decodeUnknownEither(CreateFileBatch.CreateFileBatchPayload)
 
-/** `attributes` and `chunking_strategy` as the spec allows them, checked with core's schema of the request. */
+/**
+ * The rest of a `file_ids` request (`attributes`, `chunking_strategy`) as the spec allows it,
+ * checked with core's schema of the request; a per-file `files` request has its options per file.
+ */
 const checkOptions = (record: Record<string, unknown>): Either.Either<void, ApiError> => {
-  if (record["attributes"] === undefined && record["chunking_strategy"] === undefined) return Either.void
-  const decoded = decodeCreate({ ...record, file_ids: ["file-0"], files: undefined })
+  if (record["files"] !== undefined) return Either.void
+  const decoded = decodeCreate(record)
   if (Either.isRight(decoded)) return Either.void
   const { message, param } = Operation.firstIssue(decoded.left)
   return Either.left(Errors.apiError(400, `Invalid '${param}': ${message}`, { param, code: "invalid_value" }))
