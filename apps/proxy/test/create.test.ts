@@ -4,43 +4,36 @@
  * creates are never shared, and one that may have been accepted is not sent again.
  */
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import type { Fault } from "@filebatch/testkit"
 import OpenAI from "openai"
-import {
-  call,
-  clientKeys,
-  errorOf,
-  run,
-  type RunningEmulator,
-  type RunningProxy,
-  startEmulator,
-  startProxy,
-  untilHeld,
-  upstreamKey,
-  upstreamRequests
-} from "./harness.js"
+import * as Harness from "./harness.js"
 
-let upstream: RunningEmulator
-let proxy: RunningProxy
+let upstream: Harness.RunningEmulator
+let proxy: Harness.RunningProxy
 
 beforeAll(async () => {
-  upstream = await startEmulator()
-  proxy = await startProxy(upstream.emulator)
+  upstream = await Harness.startEmulator()
+  proxy = await Harness.startProxy(upstream.emulator)
 }, 30_000)
 
 afterAll(async () => {
   await proxy?.stop()
-  expect(proxy.output()).not.toContain(upstreamKey)
+  expect(proxy.output()).not.toContain(Harness.upstreamKey)
   await upstream?.close()
 })
 
-const newStore = async () => (await run(upstream.emulator.store.createVectorStore("create")))["id"] as string
+/** The next create in the store meets `fault`. */
+const failNextCreate = (vectorStoreId: string, fault: Fault.Fault) =>
+  Harness.run(upstream.emulator.addFaults([{ operation: "create_batch", vectorStoreId, fault }]))
+
+const newStore = async () => (await Harness.run(upstream.emulator.store.createVectorStore("create")))["id"] as string
 const createsIn = async (vectorStoreId: string) =>
-  (await upstreamRequests(upstream.emulator)).filter((entry) =>
+  (await Harness.upstreamRequests(upstream.emulator)).filter((entry) =>
     entry.operation === "create_batch" && entry.vectorStoreId === vectorStoreId
   )
-const sdk = (key = clientKeys.a) => new OpenAI({ apiKey: key, baseURL: `${proxy.url}/v1`, maxRetries: 0 })
+const sdk = (key = Harness.clientKeys.a) => new OpenAI({ apiKey: key, baseURL: `${proxy.url}/v1`, maxRetries: 0 })
 const post = (vectorStoreId: string, body: unknown, key?: string) =>
-  call(proxy.url, "POST", `/v1/vector_stores/${vectorStoreId}/file_batches`, {
+  Harness.call(proxy.url, "POST", `/v1/vector_stores/${vectorStoreId}/file_batches`, {
     body: JSON.stringify(body),
     headers: { "content-type": "application/json" },
     ...(key !== undefined ? { key } : {})
@@ -78,22 +71,24 @@ describe("creating a batch through the proxy", () => {
     for (const [body, param] of cases) {
       const reply = await post(vectorStoreId, body)
       expect(reply.status, JSON.stringify(body).slice(0, 80)).toBe(400)
-      expect(String(errorOf(reply)["param"])).toMatch(new RegExp(`^${param.replace(/[[\]]/g, "\\$&")}`))
+      expect(String(Harness.errorOf(reply)["param"])).toMatch(new RegExp(`^${param.replace(/[[\]]/g, "\\$&")}`))
     }
-    const notJson = await call(proxy.url, "POST", `/v1/vector_stores/${vectorStoreId}/file_batches`, { body: "{" })
+    const notJson = await Harness.call(proxy.url, "POST", `/v1/vector_stores/${vectorStoreId}/file_batches`, {
+      body: "{"
+    })
     expect(notJson.status).toBe(400)
     expect(await createsIn(vectorStoreId)).toHaveLength(0)
   })
 
   it("under the key's scope: a store the key may not touch is a 403, before the body is looked at", async () => {
-    const reply = await post("vs_other", { file_ids: ["file-a"] }, clientKeys.b)
+    const reply = await post("vs_other", { file_ids: ["file-a"] }, Harness.clientKeys.b)
     expect(reply.status).toBe(403)
-    expect(errorOf(reply)).toMatchObject({ param: "vector_store_id", code: "forbidden" })
+    expect(Harness.errorOf(reply)).toMatchObject({ param: "vector_store_id", code: "forbidden" })
   })
 
   it("identical creates in flight at once are never shared: each makes its own batch", async () => {
     const vectorStoreId = await newStore()
-    await run(upstream.emulator.addFaults([{
+    await Harness.run(upstream.emulator.addFaults([{
       operation: "create_batch",
       vectorStoreId,
       times: 2,
@@ -101,8 +96,8 @@ describe("creating a batch through the proxy", () => {
     }]))
     const body = { file_ids: ["file-a"] }
     const both = Promise.all([post(vectorStoreId, body), post(vectorStoreId, body)])
-    await untilHeld(upstream.emulator, 2)
-    await run(upstream.emulator.releaseHeld)
+    await Harness.untilHeld(upstream.emulator, 2)
+    await Harness.run(upstream.emulator.releaseHeld)
     const replies = await both
     expect(replies.map((reply) => reply.status)).toEqual([200, 200])
     const ids = replies.map((reply) => (reply.json as { id: string }).id)
@@ -112,20 +107,12 @@ describe("creating a batch through the proxy", () => {
 
   it("a create that may have been accepted upstream is not sent again; one the upstream refused with a 429 is", async () => {
     const vectorStoreId = await newStore()
-    await run(upstream.emulator.addFaults([{
-      operation: "create_batch",
-      vectorStoreId,
-      fault: { kind: "status", status: 503, retryAfterMs: 1 }
-    }]))
+    await failNextCreate(vectorStoreId, { kind: "status", status: 503, retryAfterMs: 1 })
     const refused = await post(vectorStoreId, { file_ids: ["file-a"] })
     expect(refused.status).toBe(503)
     expect(refused.headers.get("x-should-retry")).toBe("false")
     expect((await createsIn(vectorStoreId)).map((entry) => entry.status)).toEqual([503])
-    await run(upstream.emulator.addFaults([{
-      operation: "create_batch",
-      vectorStoreId,
-      fault: { kind: "status", status: 429, retryAfterMs: 1 }
-    }]))
+    await failNextCreate(vectorStoreId, { kind: "status", status: 429, retryAfterMs: 1 })
     const retried = await post(vectorStoreId, { file_ids: ["file-a"] })
     expect(retried.status).toBe(200)
     expect((await createsIn(vectorStoreId)).map((entry) => entry.status)).toEqual([503, 429, 200])
