@@ -83,10 +83,13 @@ try {
   console.error(`Created ${batch.id} with ${fileIds.length} files in ${store.id}; letting it run a moment…`)
   await new Promise((resolve) => setTimeout(resolve, 600))
   console.error(`$ filebatch cancel ${store.id} ${batch.id} --wait --report ${report}`)
-  code = await run(["cancel", store.id, batch.id, "--wait", "--report", report], {
-    OPENAI_BASE_URL: url,
-    OPENAI_API_KEY: key
-  })
+  const env = { OPENAI_BASE_URL: url, OPENAI_API_KEY: key }
+  code = await run(["cancel", store.id, batch.id, "--wait", "--report", report], env)
+  if (code === 0) {
+    // The files the cancel stopped, submitted again as new batches.
+    console.error(`$ filebatch resubmit ${store.id} --from ${report}`)
+    code = await run(["resubmit", store.id, "--from", report], env)
+  }
 } catch (error) {
   console.error(`demo failed: ${error.message}`)
 } finally {
