@@ -11,7 +11,7 @@ import type { VectorStoreFileBatch } from "./FileBatch.js"
 import { FileBatchConfig, type FileBatchSettings } from "./FileBatchConfig.js"
 import type { FileBatchError } from "./FileBatchError.js"
 import type { FileBatchRef, VectorStoreRef } from "./FileBatchId.js"
-import { makeCall } from "./internal/call.js"
+import { type CallOptions, makeCall } from "./internal/call.js"
 import type { Answer } from "./internal/response.js"
 import type * as Operation from "./Operation.js"
 import { cancel } from "./operations/cancel.js"
@@ -68,17 +68,7 @@ export const asBatchResponse = (response: OperationResponse<VectorStoreFileBatch
  * @since 0.1.0
  * @category models
  */
-export interface RequestOptions {
-  /** Extra request headers, e.g. `X-Client-Request-Id`. They cannot replace authentication. */
-  readonly headers?: Readonly<Record<string, string>> | undefined
-  /** Called as each HTTP attempt starts, retries included, however the call ends. */
-  readonly onAttempt?: (() => void) | undefined
-  /**
-   * Asked before each retry: `false` ends the call with the last error instead (say,
-   * when nobody waits for its answer any more). Absent: the retry policy alone decides.
-   */
-  readonly keepRetrying?: (() => boolean) | undefined
-}
+export interface RequestOptions extends CallOptions {}
 
 /**
  * @since 0.1.0

@@ -7,6 +7,7 @@
  */
 import { Duration, Effect, Option, Stream } from "effect"
 import { isTerminal, type VectorStoreFileBatch } from "./FileBatch.js"
+import * as FileBatchApi from "./FileBatchApi.js"
 import {
   asBatchResponse,
   FileBatchClient,
@@ -15,10 +16,6 @@ import {
 } from "./FileBatchClient.js"
 import { type FileBatchWaitError, WaitTimeoutError } from "./FileBatchError.js"
 import { type FileBatchRef } from "./FileBatchId.js"
-import { cancel } from "./operations/cancel.js"
-import { retrieve } from "./operations/retrieve.js"
-
-const operations = { cancel, retrieve }
 
 /**
  * How to follow a batch; defaults come from the client's settings.
@@ -49,7 +46,7 @@ const follow = (
     },
     ({ delay, operation }) =>
       Effect.sleep(delay).pipe(
-        Effect.zipRight(client.execute(operations[operation], { ref })),
+        Effect.zipRight(client.execute(FileBatchApi.operations[operation], { ref })),
         Effect.map(asBatchResponse),
         Effect.map((response) => {
           lastStatus = response.batch.status

@@ -9,10 +9,16 @@ import { makeAttempt } from "./attempt.js"
 import type { Answer } from "./response.js"
 import { userAgent } from "./version.js"
 
-/** Per-call options (see `FileBatchClient.RequestOptions`). */
+/** Per-call options; `FileBatchClient.RequestOptions` is this type, under its public name. */
 export interface CallOptions {
+  /** Extra request headers, e.g. `X-Client-Request-Id`. They cannot replace authentication. */
   readonly headers?: Readonly<Record<string, string>> | undefined
+  /** Called as each HTTP attempt starts, retries included, however the call ends. */
   readonly onAttempt?: (() => void) | undefined
+  /**
+   * Asked before each retry: `false` ends the call with the last error instead (say,
+   * when nobody waits for its answer any more). Absent: the retry policy alone decides.
+   */
   readonly keepRetrying?: (() => boolean) | undefined
 }
 
