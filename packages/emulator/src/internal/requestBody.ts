@@ -1,6 +1,6 @@
 /** Reading and checking request bodies. */
 import type { HttpServerRequest } from "@effect/platform"
-import { CreateFileBatch, Operation } from "@filebatch/core"
+import { CreateFileBatch, FileBatchId, Operation } from "@filebatch/core"
 import { Effect, Either, Schema } from "effect"
 import * as Errors from "./apiError.js"
 import type { ApiError } from "./apiError.js"
@@ -37,7 +37,7 @@ export const fileIdsOf = (body: unknown): Either.Either<ReadonlyArray<string>, A
       })
     )
   }
-  const bad = ids.find((id) => typeof id !== "string" || !/^[A-Za-z0-9_-]{1,128}$/.test(id))
+  const bad = ids.find((id) => typeof id !== "string" || FileBatchId.idProblem(id) !== undefined)
   if (bad !== undefined) {
     return Either.left(
       Errors.apiError(400, `Invalid 'file_ids': ${JSON.stringify(bad)} is not a file ID.`, {
