@@ -12,6 +12,7 @@ import { FileBatchClient } from "./FileBatchClient.js"
 import type { FileBatchError } from "./FileBatchError.js"
 import type { FileBatchRef } from "./FileBatchId.js"
 import { makePace } from "./internal/pace.js"
+import { withStreamSpan } from "./internal/tracing.js"
 import { cancel } from "./operations/cancel.js"
 
 /**
@@ -68,31 +69,35 @@ export const cancelMany = (
   const input = Stream.StreamTypeId in refs ? refs as Stream.Stream<FileBatchRef> : Stream.fromIterable(refs)
   // A fiber per cancel, started when a slot is free, each outcome emitted as it comes:
   // `Stream.mapEffect` with `unordered` cost about twice the CPU per cancel (bench/bulk).
-  return Stream.asyncScoped<CancelOutcome, never, FileBatchClient>((emit) =>
-    Effect.gen(function*() {
-      const client = yield* FileBatchClient
-      const { paced } = yield* makePace(concurrency)
-      const slots = yield* Effect.makeSemaphore(concurrency)
-      const scope = yield* Effect.scope
-      const cancelOne = (ref: FileBatchRef, index: number) =>
-        paced(client.execute(cancel, { ref })).pipe(
-          Effect.match({
-            onFailure: (error) => CancelOutcome.Failed({ index, ref, error }),
-            onSuccess: ({ json, requestId, value }) =>
-              CancelOutcome.Cancelled({ index, ref, batch: value, json, requestId })
-          }),
-          Effect.flatMap((outcome) => Effect.promise(() => emit.single(outcome))),
-          Effect.ensuring(slots.release(1))
+  return withStreamSpan(
+    Stream.asyncScoped<CancelOutcome, never, FileBatchClient>((emit) =>
+      Effect.gen(function*() {
+        const client = yield* FileBatchClient
+        const { paced } = yield* makePace(concurrency)
+        const slots = yield* Effect.makeSemaphore(concurrency)
+        const scope = yield* Effect.scope
+        const cancelOne = (ref: FileBatchRef, index: number) =>
+          paced(client.execute(cancel, { ref })).pipe(
+            Effect.match({
+              onFailure: (error) => CancelOutcome.Failed({ index, ref, error }),
+              onSuccess: ({ json, requestId, value }) =>
+                CancelOutcome.Cancelled({ index, ref, batch: value, json, requestId })
+            }),
+            Effect.flatMap((outcome) => Effect.promise(() => emit.single(outcome))),
+            Effect.ensuring(slots.release(1))
+          )
+        yield* input.pipe(
+          Stream.zipWithIndex,
+          Stream.runForEach(([ref, index]) =>
+            Effect.zipRight(slots.take(1), Effect.forkIn(cancelOne(ref, index), scope))
+          ),
+          // Every slot back: every cancel has been told.
+          Effect.zipRight(slots.take(concurrency)),
+          Effect.zipRight(Effect.promise(() => emit.end())),
+          Effect.forkScoped
         )
-      yield* input.pipe(
-        Stream.zipWithIndex,
-        Stream.runForEach(([ref, index]) =>
-          Effect.zipRight(slots.take(1), Effect.forkIn(cancelOne(ref, index), scope))
-        ),
-        // Every slot back: every cancel has been told.
-        Effect.zipRight(slots.take(concurrency)),
-        Effect.zipRight(Effect.promise(() => emit.end())),
-        Effect.forkScoped
-      )
-    }), { bufferSize: concurrency })
+      }), { bufferSize: concurrency }),
+    "filebatch.cancel_many",
+    () => ({ attributes: { "filebatch.concurrency": concurrency } })
+  )
 }

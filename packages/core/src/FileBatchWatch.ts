@@ -16,6 +16,7 @@ import {
 } from "./FileBatchClient.js"
 import { type FileBatchWaitError, WaitTimeoutError } from "./FileBatchError.js"
 import { type FileBatchRef } from "./FileBatchId.js"
+import { refAttributes, withSpan, withStreamSpan } from "./internal/tracing.js"
 
 /**
  * How to follow a batch; defaults come from the client's settings.
@@ -87,7 +88,11 @@ export const watchResponses = (
   ref: FileBatchRef,
   options: WatchOptions = {}
 ): Stream.Stream<FileBatchResponse, FileBatchWaitError, FileBatchClient> =>
-  Stream.unwrap(Effect.map(FileBatchClient, (client) => follow(client, ref, options, "retrieve")))
+  withStreamSpan(
+    Stream.unwrap(Effect.map(FileBatchClient, (client) => follow(client, ref, options, "retrieve"))),
+    "filebatch.watch",
+    () => ({ attributes: refAttributes(ref) })
+  )
 
 /**
  * Like {@link cancelAndWatch}, with each answer's raw JSON, request id and poll hint.
@@ -99,7 +104,11 @@ export const cancelAndWatchResponses = (
   ref: FileBatchRef,
   options: WatchOptions = {}
 ): Stream.Stream<FileBatchResponse, FileBatchWaitError, FileBatchClient> =>
-  Stream.unwrap(Effect.map(FileBatchClient, (client) => follow(client, ref, options, "cancel")))
+  withStreamSpan(
+    Stream.unwrap(Effect.map(FileBatchClient, (client) => follow(client, ref, options, "cancel"))),
+    "filebatch.cancel_and_watch",
+    () => ({ attributes: refAttributes(ref) })
+  )
 
 /**
  * Reads the batch until it is terminal, emitting each snapshot; the last one is terminal.
@@ -139,7 +148,8 @@ const lastSnapshot = <R>(stream: Stream.Stream<VectorStoreFileBatch, FileBatchWa
 export const awaitTerminal = (
   ref: FileBatchRef,
   options: WatchOptions = {}
-): Effect.Effect<VectorStoreFileBatch, FileBatchWaitError, FileBatchClient> => lastSnapshot(watch(ref, options))
+): Effect.Effect<VectorStoreFileBatch, FileBatchWaitError, FileBatchClient> =>
+  withSpan(lastSnapshot(watch(ref, options)), "filebatch.await_terminal", () => ({ attributes: refAttributes(ref) }))
 
 /**
  * Cancels the batch and waits until it has stopped; returns the terminal batch.
@@ -151,4 +161,6 @@ export const cancelAndAwait = (
   ref: FileBatchRef,
   options: WatchOptions = {}
 ): Effect.Effect<VectorStoreFileBatch, FileBatchWaitError, FileBatchClient> =>
-  lastSnapshot(cancelAndWatch(ref, options))
+  withSpan(lastSnapshot(cancelAndWatch(ref, options)), "filebatch.cancel_and_await", () => ({
+    attributes: refAttributes(ref)
+  }))

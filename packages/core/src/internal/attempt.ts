@@ -1,10 +1,11 @@
-import type { HttpClient, HttpClientError, HttpClientRequest } from "@effect/platform"
-import { type Clock, Duration, Effect, Redacted } from "effect"
+import { type HttpClient, type HttpClientError, HttpClientRequest } from "@effect/platform"
+import { type Clock, Duration, Effect, Redacted, type Tracer } from "effect"
 import * as AttemptLimit from "../AttemptLimit.js"
 import type { FileBatchSettings } from "../FileBatchConfig.js"
 import { ConnectionError, TimeoutError } from "../FileBatchError.js"
 import { interpret, type Reader, scrub } from "./response.js"
 import { isLiveTimer, timeoutFail } from "./timeout.js"
+import { traceparent } from "./tracing.js"
 
 const describeTransport = (error: HttpClientError.HttpClientError): string => {
   const cause = error.cause as { code?: unknown; message?: unknown } | undefined
@@ -45,6 +46,12 @@ const stageOf = (error: HttpClientError.HttpClientError): "connect" | "answer" |
 const connectionError = (message: string, stage: "connect" | "answer" | undefined) =>
   new ConnectionError(stage === undefined ? { message } : { message, stage })
 
+const recordAnswer = (span: Tracer.Span, response: { status: number; headers: Record<string, string> }) => {
+  span.attribute("http.response.status_code", response.status)
+  const requestId = response.headers["x-request-id"]
+  if (requestId !== undefined) span.attribute("openai.request_id", requestId)
+}
+
 /**
  * One HTTP attempt of a client, bounded by the per-attempt timeout or what is left of
  * the deadline, its answer interpreted (a batch, or the typed error it means).
@@ -63,7 +70,8 @@ export const makeAttempt = (httpClient: HttpClient.HttpClient, settings: FileBat
     remainingMillis: number,
     clock: Clock.Clock,
     onAttempt: (() => void) | undefined,
-    reader: Reader<A>
+    reader: Reader<A>,
+    span?: Tracer.Span
   ) => {
     const byDeadline = remainingMillis < timeoutMillis
     const limit = Math.max(0, byDeadline ? remainingMillis : timeoutMillis)
@@ -82,12 +90,19 @@ export const makeAttempt = (httpClient: HttpClient.HttpClient, settings: FileBat
           }
       )
     const limitedByClient = clientEnforcesLimits && isLiveTimer(clock, limit)
+    // The attempt's span is the server's parent: the proxy, or OpenAI, joins the caller's trace.
+    const sending = span === undefined
+      ? request
+      : HttpClientRequest.setHeader(request, "traceparent", traceparent(span))
     const executed = limitedByClient
-      ? Effect.locally(httpClient.execute(request), AttemptLimit.current, limit)
-      : httpClient.execute(request)
+      ? Effect.locally(httpClient.execute(sending), AttemptLimit.current, limit)
+      : httpClient.execute(sending)
     const sent = onAttempt === undefined ? executed : Effect.zipRight(Effect.sync(onAttempt), executed)
     const answered = sent.pipe(
-      Effect.flatMap((response) => Effect.map(response.text, (text) => ({ response, text }))),
+      Effect.flatMap((response) => {
+        if (span !== undefined) recordAnswer(span, response)
+        return Effect.map(response.text, (text) => ({ response, text }))
+      }),
       Effect.mapError((error) =>
         error.cause instanceof AttemptLimit.Reached
           ? timedOut()

@@ -1,5 +1,5 @@
 import { HttpBody, type HttpClient, HttpClientRequest } from "@effect/platform"
-import { Duration, Effect, Either, Option, Redacted, Schedule } from "effect"
+import { Duration, Effect, Either, identity, Option, Redacted, Schedule } from "effect"
 import type { FileBatchSettings } from "../FileBatchConfig.js"
 import { type FileBatchError, type InvalidArgumentError, TimeoutError } from "../FileBatchError.js"
 import * as Operation from "../Operation.js"
@@ -7,6 +7,7 @@ import * as PathTemplate from "../PathTemplate.js"
 import { provesNothingDone, RetryPolicy } from "../RetryPolicy.js"
 import { makeAttempt } from "./attempt.js"
 import type { Answer } from "./response.js"
+import { exports, refAttributes } from "./tracing.js"
 import { userAgent } from "./version.js"
 
 /** Per-call options; `FileBatchClient.RequestOptions` is this type, under its public name. */
@@ -85,14 +86,16 @@ export const makeCall = (httpClient: HttpClient.HttpClient, settings: FileBatchS
   }
 
   const deadlineMillis = Duration.toMillis(settings.deadline)
+  const host = URL.canParse(settings.baseUrl) ? new URL(settings.baseUrl).host : settings.baseUrl
   const attempt = makeAttempt(httpClient, settings)
 
   // The first attempt runs bare; the retry schedule and its driver are only built once
   // an attempt has failed, which keeps the common path cheap (measured in the proxy bench).
-  const call = <Op extends Operation.Any>(
+  const run = <Op extends Operation.Any>(
     operation: Op,
     input: Operation.Input<Op>,
-    options: CallOptions | undefined
+    options: CallOptions | undefined,
+    traced: boolean
   ) =>
     Effect.clockWith((
       clock
@@ -105,6 +108,21 @@ export const makeCall = (httpClient: HttpClient.HttpClient, settings: FileBatchS
       const startedAt = clock.unsafeCurrentTimeMillis()
       const request = baseRequest(operation, ref, encoded.right.query, encoded.right.body, options)
       let attempts = 1
+      /** An attempt, in a span of its own when traced: its number, the delay before it, its answer. */
+      const attemptNow = (left: number, retryDelayMillis: number | undefined) =>
+        traced
+          ? Effect.useSpan(`${operation.method} ${operation.path}`, {
+            kind: "client",
+            attributes: {
+              "http.request.method": operation.method,
+              "url.template": operation.path,
+              "server.address": host,
+              "filebatch.attempt": attempts,
+              ...(attempts > 1 ? { "http.request.resend_count": attempts - 1 } : {}),
+              ...(retryDelayMillis !== undefined ? { "filebatch.retry_delay_ms": retryDelayMillis } : {})
+            }
+          }, (span) => attempt(request, left, clock, options?.onAttempt, operation, span))
+          : attempt(request, left, clock, options?.onAttempt, operation)
       const remaining = Effect.sync(() => startedAt + deadlineMillis - clock.unsafeCurrentTimeMillis())
       const gaveUp = (last: FileBatchError) =>
         new TimeoutError({
@@ -124,6 +142,7 @@ export const makeCall = (httpClient: HttpClient.HttpClient, settings: FileBatchS
             if (operation.replay === "once" && !provesNothingDone(last)) return yield* Effect.fail(last)
             yield* Effect.logDebug(`${operation.name} attempt ${attempts} failed: ${last._tag}: ${last.message}`)
             const before = yield* remaining
+            const waitedFrom = clock.unsafeCurrentTimeMillis()
             const next = yield* Effect.either(
               driver.next(last).pipe(
                 Effect.timeoutFail({ duration: Duration.millis(before), onTimeout: () => true })
@@ -137,19 +156,36 @@ export const makeCall = (httpClient: HttpClient.HttpClient, settings: FileBatchS
             if (options?.keepRetrying?.() === false) return yield* Effect.fail(last)
             attempts += 1
             const result = yield* Effect.either(
-              Effect.flatMap(remaining, (left) => attempt(request, left, clock, options?.onAttempt, operation))
+              Effect.flatMap(remaining, (left) => attemptNow(left, clock.unsafeCurrentTimeMillis() - waitedFrom))
             )
             if (result._tag === "Right") return result.right
             last = result.left
           }
         })
-      return attempt(request, deadlineMillis, clock, options?.onAttempt, operation).pipe(
+      return attemptNow(deadlineMillis, undefined).pipe(
         Effect.catchAll((error) =>
           error._tag === "TimeoutError" && error.reason === "deadline" ? Effect.fail(error) : retryAfter(error)
         ),
-        Effect.map((answer) => ({ ...answer, attempts }))
+        Effect.map((answer) => ({ ...answer, attempts })),
+        traced
+          ? Effect.ensuring(Effect.suspend(() => Effect.annotateCurrentSpan("filebatch.attempts", attempts)))
+          : identity
       )
     })
+
+  // The operation's span, parent of its attempts: only when a tracer that exports is installed.
+  const call = <Op extends Operation.Any>(
+    operation: Op,
+    input: Operation.Input<Op>,
+    options: CallOptions | undefined
+  ) =>
+    Effect.tracerWith((tracer) =>
+      exports(tracer)
+        ? Effect.withSpan(run(operation, input, options, true), `filebatch.${operation.name}`, {
+          attributes: refAttributes(input.ref as Operation.Ref)
+        })
+        : run(operation, input, options, false)
+    )
 
   return call
 }
