@@ -17,10 +17,14 @@ import { ConfigError, Effect, Either, Layer, Option } from "effect"
  * @category models
  */
 export interface Settings {
-  /** The traces endpoint as given, for the start-up line (the exporter reads the variables itself). */
-  readonly endpoint: string
+  /** Where spans are sent: the traces endpoint, or `/v1/traces` under the general one. */
+  readonly url: string
+  /** `OTEL_EXPORTER_OTLP_HEADERS` (or its traces form): sent with every export, never logged. */
+  readonly headers: Readonly<Record<string, string>>
   readonly protocol: Protocol
   readonly serviceName: string
+  /** `OTEL_RESOURCE_ATTRIBUTES`, beside the service's name and version. */
+  readonly resourceAttributes: Readonly<Record<string, string>>
 }
 
 /**
@@ -35,14 +39,41 @@ type Env = Readonly<Record<string, string | undefined>>
 
 const nonBlank = (value: string | undefined) => value !== undefined && value.trim() !== "" ? value.trim() : undefined
 
-const serviceNameIn = (env: Env): string | undefined => {
-  const named = nonBlank(env["OTEL_SERVICE_NAME"])
-  if (named !== undefined) return named
+/** `OTEL_RESOURCE_ATTRIBUTES`: `name=value` pairs, comma-separated, values URL-encoded; malformed pairs are skipped. */
+const resourceAttributesIn = (env: Env): Record<string, string> => {
+  const attributes: Record<string, string> = {}
   for (const pair of (env["OTEL_RESOURCE_ATTRIBUTES"] ?? "").split(",")) {
-    const [name, value] = pair.split("=")
-    if (name?.trim() === "service.name" && nonBlank(value) !== undefined) return decodeURIComponent(value!.trim())
+    const at = pair.indexOf("=")
+    if (at <= 0) continue
+    try {
+      attributes[pair.slice(0, at).trim()] = decodeURIComponent(pair.slice(at + 1).trim())
+    } catch {
+      // a badly encoded value is skipped, as the SDK's own reader does
+    }
   }
-  return undefined
+  return attributes
+}
+
+/** `name=value` pairs, comma-separated, URL-encoded (the OTLP exporter's format); values never appear in errors. */
+const headersIn = (env: Env): Either.Either<Record<string, string>, ConfigError.ConfigError> => {
+  const headers: Record<string, string> = {}
+  for (const name of ["OTEL_EXPORTER_OTLP_HEADERS", "OTEL_EXPORTER_OTLP_TRACES_HEADERS"] as const) {
+    for (const pair of (nonBlank(env[name]) ?? "").split(",")) {
+      if (pair.trim() === "") continue
+      const at = pair.indexOf("=")
+      if (at <= 0) {
+        return Either.left(ConfigError.InvalidData([name], `${name} must be name=value pairs separated by commas`))
+      }
+      try {
+        headers[decodeURIComponent(pair.slice(0, at).trim()).toLowerCase()] = decodeURIComponent(
+          pair.slice(at + 1).trim()
+        )
+      } catch {
+        return Either.left(ConfigError.InvalidData([name], `${name} has a badly encoded pair`))
+      }
+    }
+  }
+  return Either.right(headers)
 }
 
 /**
@@ -56,7 +87,9 @@ export const settingsFrom = (
   env: Env,
   defaultServiceName: string
 ): Either.Either<Option.Option<Settings>, ConfigError.ConfigError> => {
-  const endpoint = nonBlank(env["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"]) ?? nonBlank(env["OTEL_EXPORTER_OTLP_ENDPOINT"])
+  const tracesEndpoint = nonBlank(env["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"])
+  const general = nonBlank(env["OTEL_EXPORTER_OTLP_ENDPOINT"])
+  const endpoint = tracesEndpoint ?? general
   if (
     endpoint === undefined || nonBlank(env["OTEL_SDK_DISABLED"])?.toLowerCase() === "true" ||
     nonBlank(env["OTEL_TRACES_EXPORTER"])?.toLowerCase() === "none"
@@ -79,12 +112,19 @@ export const settingsFrom = (
     const url = new URL(endpoint)
     if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error("not http")
   } catch {
-    const name = nonBlank(env["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"]) !== undefined
-      ? "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"
-      : "OTEL_EXPORTER_OTLP_ENDPOINT"
+    const name = tracesEndpoint !== undefined ? "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT" : "OTEL_EXPORTER_OTLP_ENDPOINT"
     return Either.left(ConfigError.InvalidData([name], `${name} must be an http(s) URL`))
   }
-  return Either.right(Option.some({ endpoint, protocol, serviceName: serviceNameIn(env) ?? defaultServiceName }))
+  const headers = headersIn(env)
+  const resource = resourceAttributesIn(env)
+  if (Either.isLeft(headers)) return Either.left(headers.left)
+  return Either.right(Option.some({
+    url: tracesEndpoint ?? `${general!.replace(/\/+$/, "")}/v1/traces`,
+    headers: headers.right,
+    protocol,
+    serviceName: nonBlank(env["OTEL_SERVICE_NAME"]) ?? resource["service.name"] ?? defaultServiceName,
+    resourceAttributes: resource
+  }))
 }
 
 /**
@@ -141,4 +181,3 @@ export const variables = [
   "OTEL_TRACES_SAMPLER",
   "OTEL_TRACES_SAMPLER_ARG"
 ] as const
-

@@ -5,13 +5,16 @@ import { OTLPTraceExporter as ProtobufExporter } from "@opentelemetry/exporter-t
 import { BatchSpanProcessor } from "@opentelemetry/sdk-trace-base"
 import type { Settings } from "../Tracing.js"
 
-// The exporters read the endpoint, headers, timeout and compression from the OTEL_* variables,
-// and the tracer provider reads the sampler (OTEL_TRACES_SAMPLER, _ARG) and the batch settings.
+// The URL and headers as read by Tracing.settingsFrom; the exporter reads its timeout and
+// compression, and the tracer provider the sampler (OTEL_TRACES_SAMPLER, _ARG) and the batch
+// settings (OTEL_BSP_*), from the variables themselves.
 export const layer = (settings: Settings, serviceVersion: string) =>
   NodeSdk.layer(() => ({
     spanProcessor: new BatchSpanProcessor(
-      settings.protocol === "http/json" ? new JsonExporter() : new ProtobufExporter()
+      settings.protocol === "http/json"
+        ? new JsonExporter({ url: settings.url, headers: { ...settings.headers } })
+        : new ProtobufExporter({ url: settings.url, headers: { ...settings.headers } })
     ),
-    resource: { serviceName: settings.serviceName, serviceVersion },
+    resource: { serviceName: settings.serviceName, serviceVersion, attributes: { ...settings.resourceAttributes } },
     shutdownTimeout: "5 seconds"
   }))
