@@ -5,6 +5,7 @@
 import { RateLimiter } from "@effect/experimental"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { FileBatchConfig } from "@filebatch/core"
+import { Tracing } from "@filebatch/telemetry"
 import { UndiciHttpClient } from "@filebatch/undici"
 import { Cause, ConfigError, Effect, Layer, Logger, Option } from "effect"
 import cluster from "node:cluster"
@@ -37,8 +38,13 @@ const RateLimiterLive = RateLimiter.layer.pipe(Layer.provideMerge(SharedStateLiv
 // A worker's lines say which worker wrote them.
 const lines = makeJsonLines(undefined, cluster.isWorker ? { worker: cluster.worker!.id } : undefined)
 
+// OpenTelemetry's SDK when OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT is set, else nothing is loaded;
+// spans are flushed when the proxy stops.
+const TracingLive = Tracing.layerFromEnv("filebatch-proxy", version)
+
 const MainLive = Layer.scopedDiscard(serve).pipe(
-  Layer.provide([UpstreamLive, RateLimiterLive, ProxyConfig.layer(), Layer.succeed(AccessLog, lines)])
+  Layer.provide([UpstreamLive, RateLimiterLive, ProxyConfig.layer(), Layer.succeed(AccessLog, lines)]),
+  Layer.provide(TracingLive)
 )
 
 /** How many workers; more than one needs Redis, which is what they share. */

@@ -87,7 +87,8 @@ const setup = (client: FileBatchClient.FileBatchClientService) =>
       state,
       accessLog,
       logHealthChecks: false,
-      docsAssets
+      docsAssets,
+      tracing: false
     })
     return { app, lines, state, metrics }
   })

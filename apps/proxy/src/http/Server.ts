@@ -29,6 +29,8 @@ import { makeApp, type ProxyReply, type ProxyRequest, type ProxyState } from "./
 import { swaggerUiBundle, swaggerUiCss } from "./docsAssets.js"
 import { listen, type ListenError } from "./listen.js"
 
+const builtInTracer = Effect.runSync(Effect.tracer)
+
 /** Stops listening only; http.Server's own close() also closes idle keep-alive connections. */
 const netServerClose = NetServer.prototype.close
 
@@ -150,6 +152,8 @@ export const serve: Effect.Effect<
     : undefined
   const logHealthChecks = LogLevel.greaterThanEqual(LogLevel.Debug, minimumLevel)
   const docsAssets = { script: swaggerUiBundle, styles: swaggerUiCss }
+  // A tracer other than Effect's own was installed from OTEL_* by bin.ts.
+  const tracing = yield* Effect.map(Effect.tracer, (tracer) => tracer !== builtInTracer)
   const app = makeApp({
     settings,
     client,
@@ -160,7 +164,8 @@ export const serve: Effect.Effect<
     state,
     accessLog,
     logHealthChecks,
-    docsAssets
+    docsAssets,
+    tracing
   })
   const runFork = Runtime.runFork(yield* Effect.runtime<never>())
 
@@ -240,6 +245,7 @@ export const serve: Effect.Effect<
       pid: process.pid,
       client_keys: settings.keyring.size(),
       rate_limit: settings.rateLimit ?? "off",
+      tracing: tracing ? "otlp" : "off",
       shared_state: sharedState.redis === undefined ? "this process" : `redis (fails ${sharedState.redis.failure})`
     })
   )

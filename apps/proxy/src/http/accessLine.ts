@@ -8,6 +8,8 @@ export interface RequestFacts {
   readonly vectorStoreId?: string | undefined
   readonly batchId?: string | undefined
   readonly forwarded?: Forwarded | undefined
+  /** The request's server span, while tracing is on. */
+  readonly trace?: { readonly traceId: string; readonly spanId: string } | undefined
 }
 
 /** Status of the access log line of a request whose client went away before its answer (nginx's). */
@@ -38,5 +40,9 @@ export const accessLine = (
   if (forwarded?.coalesced !== undefined) fields["coalesced"] = forwarded.coalesced
   if (forwarded?.upstreamRequestId !== undefined) fields["upstream_request_id"] = forwarded.upstreamRequestId
   if (status === clientClosed) fields["outcome"] = "client_closed"
+  if (facts.trace !== undefined) {
+    fields["trace_id"] = facts.trace.traceId
+    fields["span_id"] = facts.trace.spanId
+  }
   return fields
 }

@@ -21,7 +21,8 @@ export type ApiMatch = PathTemplate.Match<FileBatchApi.AnyOperation>
 /** Everything after routing, for one generic operation: nothing reaches the upstream before it is all checked. */
 export const makeApiRoute = (
   settings: ProxySettings,
-  forward: ReturnType<typeof makeUpstream>["forward"]
+  forward: ReturnType<typeof makeUpstream>["forward"],
+  tracing: boolean
 ) =>
 ({ closed, request, requestId }: Incoming, match: ApiMatch): NowOrLater<Handled> => {
   const operation = match._tag === "Operation" ? match.operation : undefined
@@ -59,7 +60,8 @@ export const makeApiRoute = (
     const payload = operation.payload === undefined ? Either.right(undefined) : payloadOf(operation.payload, body)
     if (Either.isLeft(payload)) return handled(payload.left, authorised)
     const input = { ref, query: query.right, payload: payload.right }
-    return forward(key.name, { operation, input }, requestId).pipe(
+    const traceState = tracing ? headerOf(request, "tracestate") : undefined
+    return forward(key.name, { operation, input, traceState }, requestId).pipe(
       Effect.map((forwarded) => handled(forwarded.answer, { ...authorised, forwarded })),
       Effect.onInterrupt(() => Effect.sync(() => closed(authorised)))
     )

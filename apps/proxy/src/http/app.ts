@@ -19,6 +19,7 @@ import { type Handled, handled, type Incoming, other, routeFacts } from "./handl
 import { makeOpsRoutes } from "./opsRoutes.js"
 import { requestIdFrom } from "./params.js"
 import { headerOf, type NowOrLater, type ProxyRequest } from "./request.js"
+import { withServerSpan } from "./serverSpan.js"
 
 export type { ProxyRequest } from "./request.js"
 
@@ -52,6 +53,8 @@ export interface ProxyDeps {
   readonly docsAssets: DocsAssets
   /** Whether health and readiness checks get access log lines too (at debug: they come every few seconds). */
   readonly logHealthChecks: boolean
+  /** Whether spans are exported (OTEL_* set): only then does an API request get a server span. */
+  readonly tracing: boolean
 }
 
 /**
@@ -60,13 +63,16 @@ export interface ProxyDeps {
  * rate-limit check is an Effect, run in its own fiber by the server.
  */
 export const makeApp = (deps: ProxyDeps): (request: ProxyRequest) => NowOrLater<ProxyReply> => {
-  const { accessLog, logHealthChecks, metrics, settings, state } = deps
+  const { accessLog, logHealthChecks, metrics, settings, state, tracing } = deps
   const { forward } = makeUpstream(deps)
-  const api = makeApiRoute(settings, forward)
+  const api = makeApiRoute(settings, forward, tracing)
   const ops = makeOpsRoutes(deps)
   const route = (incoming: Incoming): NowOrLater<Handled> => {
     const match = matchApi(incoming.request.method, incoming.path)
-    return match !== undefined ? api(incoming, match) : ops(incoming)
+    if (match === undefined) return ops(incoming)
+    return tracing
+      ? withServerSpan(incoming.request, incoming.requestId, incoming.path, match, () => api(incoming, match))
+      : api(incoming, match)
   }
 
   return (request: ProxyRequest): NowOrLater<ProxyReply> => {

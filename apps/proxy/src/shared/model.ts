@@ -7,6 +7,14 @@ import type { Answer } from "../answers.js"
 export interface SharedAnswer {
   readonly answer: Answer
   readonly upstreamRequestId: string | undefined
+  /** The server span of the request that made the call, while tracing: the others link to it. */
+  readonly leader?: SpanIds | undefined
+}
+
+/** A span's IDs, as a link to it needs them. */
+export interface SpanIds {
+  readonly traceId: string
+  readonly spanId: string
 }
 
 /** What the rate limit does while Redis cannot be reached: admit everything, or refuse with 503. */

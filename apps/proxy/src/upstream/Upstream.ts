@@ -6,10 +6,11 @@
  */
 import type { RateLimiter } from "@effect/experimental"
 import { type FileBatchClient, FileBatchError, type Operation, PathTemplate } from "@filebatch/core"
-import { Cause, Effect, Either, Exit, Option } from "effect"
+import { Cause, Context, Effect, Either, Exit, Fiber, Option, Tracer } from "effect"
 import * as Answers from "../answers.js"
 import type { ProxySettings } from "../config/ProxyConfig.js"
 import type { Metrics } from "../ops/Metrics.js"
+import type { SpanIds } from "../shared/model.js"
 import type { SharedAnswer, SharedStateService } from "../shared/SharedState.js"
 import { makeCoalescer } from "./coalesce.js"
 import type { Gate, Shed } from "./gate.js"
@@ -19,6 +20,8 @@ import { makeKeyRateLimit } from "./keyRateLimit.js"
 export interface UpstreamCall {
   readonly operation: Operation.Any
   readonly input: Operation.Input<Operation.Any>
+  /** The caller's W3C `tracestate`, passed on while tracing (core sends its own `traceparent`). */
+  readonly traceState?: string | undefined
 }
 
 /** What the proxy passes on of a successful answer: the body as received. */
@@ -31,6 +34,8 @@ export interface Forwarded {
   readonly attempts: number | undefined
   readonly coalesced: boolean | undefined
   readonly upstreamRequestId: string | undefined
+  /** The span of the request whose call this one shared (tracing on, `coalesced` only). */
+  readonly leader?: SpanIds | undefined
 }
 
 export interface UpstreamDeps {
@@ -42,6 +47,8 @@ export interface UpstreamDeps {
   readonly gate: Gate
   /** Where identical cancels meet: this process, or every replica sharing Redis. */
   readonly sharedState: SharedStateService
+  /** Whether spans are exported: only then are span events and links made. */
+  readonly tracing: boolean
 }
 
 /** A request's upstream side: the answer, its own HTTP attempts, and whether it shared another's call. */
@@ -57,18 +64,46 @@ interface CallExit {
   readonly attempts: number
 }
 
+/**
+ * The running fiber's span, read without an Effect step (the span lives in the fiber's
+ * context): the request's server span, inherited by a shared call's own fiber.
+ */
+const currentSpan = (): Tracer.AnySpan | undefined => {
+  const fiber = Fiber.getCurrentFiber()
+  return fiber._tag === "Some"
+    ? Context.getOption(fiber.value.currentContext, Tracer.ParentSpan).pipe(Option.getOrUndefined)
+    : undefined
+}
+
+const currentSpanIds = (): SpanIds | undefined => {
+  const span = currentSpan()
+  return span === undefined ? undefined : { traceId: span.traceId, spanId: span.spanId }
+}
+
+/** An event on the current span (a decision: admitted or limited, shed). */
+const spanEvent = (name: string, attributes: Record<string, unknown>) => {
+  const span = currentSpan()
+  if (span?._tag === "Span") span.event(name, BigInt(Date.now()) * 1_000_000n, attributes)
+}
+
 /** `forward(key, call, requestId)`: the answer for an authorised request. */
 export const makeUpstream = (deps: UpstreamDeps) => {
-  const { client, gate, metrics, rateLimiter, settings, sharedState } = deps
+  const { client, gate, metrics, rateLimiter, settings, sharedState, tracing } = deps
   const coalescer = makeCoalescer<Outcome, never>()
   const admit = makeKeyRateLimit(settings, rateLimiter, metrics)
 
   /** One call through core, within the bound on concurrent calls; every HTTP attempt is counted. */
-  const callThroughCore = ({ input, operation }: UpstreamCall, requestId: string, stillWanted?: () => boolean) =>
+  const callThroughCore = (
+    { input, operation, traceState }: UpstreamCall,
+    requestId: string,
+    stillWanted?: () => boolean
+  ) =>
     Effect.suspend((): Effect.Effect<CallExit> => {
       let attempts = 0
       const options = {
-        headers: { "x-client-request-id": requestId },
+        headers: traceState === undefined
+          ? { "x-client-request-id": requestId }
+          : { "x-client-request-id": requestId, tracestate: traceState },
         onAttempt: () => attempts++,
         keepRetrying: stillWanted
       }
@@ -97,18 +132,23 @@ export const makeUpstream = (deps: UpstreamDeps) => {
     if (failure === undefined) return { answer: Answers.unexpected(), upstreamRequestId: undefined }
     if (failure._tag === "Shed") {
       metrics.shed.inc()
+      if (tracing) spanEvent("filebatch.shed", { "filebatch.upstream.queue": gate.waiting() })
       return { answer: Answers.shed(), upstreamRequestId: undefined }
     }
     return { answer: Answers.fromFileBatchError(failure), upstreamRequestId: FileBatchError.requestIdOf(failure) }
   }
 
-  /** This request's own call: its answer and attempts. */
+  /** This request's own call: its answer and attempts (and, traced, its span for those who share it). */
   const callHere = (call: UpstreamCall, requestId: string, stillWanted?: () => boolean) =>
-    Effect.map(callThroughCore(call, requestId, stillWanted), (callExit): Outcome => ({
-      shared: answerOfExit(callExit),
-      attempts: callExit.attempts,
-      coalesced: false
-    }))
+    Effect.map(callThroughCore(call, requestId, stillWanted), (callExit): Outcome => {
+      const shared = answerOfExit(callExit)
+      const leader = tracing ? currentSpanIds() : undefined
+      return {
+        shared: leader === undefined ? shared : { ...shared, leader },
+        attempts: callExit.attempts,
+        coalesced: false
+      }
+    })
 
   /**
    * The call, shared by identical calls in flight when its operation allows (a cancel:
@@ -145,13 +185,14 @@ export const makeUpstream = (deps: UpstreamDeps) => {
   /** The outcome as this request's answer, with its rate-limit headers. */
   const answerOf = (outcome: Outcome, rateHeaders: Record<string, string> | undefined): Forwarded => {
     if (outcome.coalesced) metrics.coalesced.inc()
-    const { answer, upstreamRequestId } = outcome.shared
+    const { answer, leader, upstreamRequestId } = outcome.shared
     return {
       // A shared answer is never changed in place: each request adds its own headers to a copy.
       answer: rateHeaders === undefined ? answer : { ...answer, headers: { ...answer.headers, ...rateHeaders } },
       attempts: outcome.attempts,
       coalesced: outcome.coalesced,
-      upstreamRequestId
+      upstreamRequestId,
+      leader: outcome.coalesced ? leader : undefined
     }
   }
 
@@ -168,10 +209,19 @@ export const makeUpstream = (deps: UpstreamDeps) => {
     if (settings.rateLimit === undefined) {
       return Effect.map(callShared(call, requestId), (outcome) => answerOf(outcome, undefined))
     }
-    return Effect.flatMap(admit(key), (admission) =>
-      Either.isLeft(admission)
+    return Effect.flatMap(admit(key), (admission) => {
+      if (tracing) {
+        spanEvent("filebatch.rate_limit", {
+          "filebatch.rate_limit.admitted": Either.isRight(admission),
+          "filebatch.rate_limit.remaining": Either.isRight(admission)
+            ? Number(admission.right?.["x-ratelimit-remaining-requests"] ?? NaN)
+            : 0
+        })
+      }
+      return Either.isLeft(admission)
         ? Effect.succeed(notForwarded(admission.left))
-        : Effect.map(callShared(call, requestId), (outcome) => answerOf(outcome, admission.right)))
+        : Effect.map(callShared(call, requestId), (outcome) => answerOf(outcome, admission.right))
+    })
   }
 
   return { forward }

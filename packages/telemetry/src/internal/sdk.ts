@@ -3,6 +3,7 @@ import * as NodeSdk from "@effect/opentelemetry/NodeSdk"
 import { OTLPTraceExporter as JsonExporter } from "@opentelemetry/exporter-trace-otlp-http"
 import { OTLPTraceExporter as ProtobufExporter } from "@opentelemetry/exporter-trace-otlp-proto"
 import { BatchSpanProcessor } from "@opentelemetry/sdk-trace-base"
+import { hostname } from "node:os"
 import type { Settings } from "../Tracing.js"
 
 // The URL and headers as read by Tracing.settingsFrom; the exporter reads its timeout and
@@ -15,6 +16,11 @@ export const layer = (settings: Settings, serviceVersion: string) =>
         ? new JsonExporter({ url: settings.url, headers: { ...settings.headers } })
         : new ProtobufExporter({ url: settings.url, headers: { ...settings.headers } })
     ),
-    resource: { serviceName: settings.serviceName, serviceVersion, attributes: { ...settings.resourceAttributes } },
+    resource: {
+      serviceName: settings.serviceName,
+      serviceVersion,
+      // Replicas and workers apart: each process is an instance unless the variables name one.
+      attributes: { "service.instance.id": `${hostname()}/${process.pid}`, ...settings.resourceAttributes }
+    },
     shutdownTimeout: "5 seconds"
   }))

@@ -1,0 +1,81 @@
+/**
+ * A request's server span, made only while tracing is on (`FILEBATCH` never pays for a span
+ * it does not export: docs/benchmarks.md). Its name is the route template, never the IDs; the
+ * caller's `traceparent` is its parent; what handling learnt (key name, IDs, attempts, the
+ * leader of a shared call) becomes its attributes and links, and its IDs go to the access log.
+ */
+import { type Headers, HttpTraceContext } from "@effect/platform"
+import { Data, Effect, Option, Tracer } from "effect"
+import type { RequestFacts } from "./accessLine.js"
+import type { ApiMatch } from "./apiRoute.js"
+import type { Handled } from "./handled.js"
+import type { NowOrLater, ProxyRequest } from "./request.js"
+
+/** An answer of 5xx: the span ends as failed with it, and the answer is still written. */
+class ServerFailure
+  extends Data.TaggedError("ServerFailure")<{ readonly handled: Handled; readonly message: string }>
+{}
+
+const spanNameOf = (method: string, match: ApiMatch) =>
+  match._tag === "Operation" ? `${method} /v1${match.operation.path}` : method
+
+const factsAttributes = (span: Tracer.Span, facts: RequestFacts) => {
+  if (facts.key !== undefined) span.attribute("filebatch.client_key.name", facts.key)
+  if (facts.vectorStoreId !== undefined) span.attribute("openai.vector_store.id", facts.vectorStoreId)
+  if (facts.batchId !== undefined) span.attribute("openai.file_batch.id", facts.batchId)
+  const forwarded = facts.forwarded
+  if (forwarded === undefined) return
+  if (forwarded.attempts !== undefined) span.attribute("filebatch.upstream.attempts", forwarded.attempts)
+  if (forwarded.coalesced !== undefined) span.attribute("filebatch.coalesced", forwarded.coalesced)
+  if (forwarded.upstreamRequestId !== undefined) span.attribute("openai.request_id", forwarded.upstreamRequestId)
+  // A request that shared another's call points at the span of the request that made it.
+  if (forwarded.coalesced === true && forwarded.leader !== undefined) {
+    span.addLinks([{
+      _tag: "SpanLink",
+      span: Tracer.externalSpan({ traceId: forwarded.leader.traceId, spanId: forwarded.leader.spanId }),
+      attributes: { "filebatch.link": "coalesced_leader" }
+    }])
+  }
+}
+
+/** Runs `handle` in the request's server span; the handled facts carry the span's IDs for the access log. */
+export const withServerSpan = (
+  request: ProxyRequest,
+  requestId: string,
+  path: string,
+  match: ApiMatch,
+  handle: () => NowOrLater<Handled>
+): Effect.Effect<Handled> => {
+  const parent = HttpTraceContext.w3c(request.headers as unknown as Headers.Headers)
+  const userAgent = request.headers["user-agent"]
+  return Effect.useSpan(spanNameOf(request.method, match), {
+    kind: "server",
+    ...(Option.isSome(parent) ? { parent: parent.value } : {}),
+    attributes: {
+      "http.request.method": request.method,
+      "http.route": match._tag === "Operation" ? `/v1${match.operation.path}` : undefined,
+      "url.path": path,
+      "url.scheme": "http",
+      "user_agent.original": typeof userAgent === "string" ? userAgent : undefined,
+      "filebatch.request_id": requestId
+    }
+  }, (span) =>
+    Effect.suspend(() => {
+      const pending = handle()
+      return Effect.isEffect(pending) ? pending : Effect.succeed(pending)
+    }).pipe(
+      // The parent of core's spans, and the leader that shared calls link to.
+      Effect.withParentSpan(span),
+      Effect.flatMap((handled) => {
+        span.attribute("http.response.status_code", handled.answer.status)
+        factsAttributes(span, handled.facts)
+        const traced: Handled = {
+          answer: handled.answer,
+          facts: { ...handled.facts, trace: { traceId: span.traceId, spanId: span.spanId } }
+        }
+        if (handled.answer.status < 500) return Effect.succeed(traced)
+        span.attribute("error.type", String(handled.answer.status))
+        return Effect.fail(new ServerFailure({ handled: traced, message: `answered ${handled.answer.status}` }))
+      })
+    )).pipe(Effect.catchTag("ServerFailure", (failure) => Effect.succeed(failure.handled)))
+}
