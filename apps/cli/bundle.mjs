@@ -55,6 +55,9 @@ export const bundleOf = async (entryPoint) => {
     conditions: ["@filebatch/source"],
     legalComments: "none",
     logLevel: "warning",
+    // The bundle runs in a node:vm Script (build.mjs), where `import()` has no loader behind
+    // it: OpenTelemetry's exporter imports node:http that way. Written as require instead.
+    supported: { "dynamic-import": false },
     plugins: [withoutUnused]
   })
   return result.outputFiles[0].text

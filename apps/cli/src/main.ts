@@ -6,6 +6,7 @@
  */
 import { CliConfig, Command, CommandDescriptor, HelpDoc, Usage } from "@effect/cli"
 // Each from its own module: nothing else of @effect/platform-node is initialised at start.
+import { HttpClient } from "@effect/platform"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as NodePath from "@effect/platform-node/NodePath"
@@ -13,6 +14,7 @@ import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
 import { defaultTeardown } from "@effect/platform/Runtime"
 import { FileBatchClient, FileBatchConfig } from "@filebatch/core"
+import { Tracing } from "@filebatch/telemetry"
 import { Cause, Effect, HashMap, Layer, Logger, LogLevel, Option } from "effect"
 import { CliFailure, commandNames, make } from "./Cli.js"
 import { ExitCode } from "./internal/exitCode.js"
@@ -22,12 +24,29 @@ import { version } from "./internal/version.js"
 const clientLayer = (settings: FileBatchConfig.FileBatchSettings) =>
   FileBatchClient.layer.pipe(
     Layer.provide(Layer.succeed(FileBatchConfig.FileBatchConfig, settings)),
+    // Core's attempt spans carry the trace to the server (traceparent); the platform's own
+    // client span below each would only repeat them.
+    Layer.provide(Layer.effect(
+      HttpClient.HttpClient,
+      Effect.map(HttpClient.HttpClient, HttpClient.withTracerDisabledWhen(() => true))
+    )),
     // Connections are kept alive and reused: one TLS handshake per connection, not per request
     // (bulk cancels and --wait polls), and never more connections than requests in flight.
     Layer.provide(
       NodeHttpClient.layerWithoutAgent.pipe(Layer.provide(NodeHttpClient.makeAgentLayer({ keepAlive: true })))
     )
   )
+
+// OpenTelemetry's SDK when OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT is set, else nothing is loaded;
+// the run is one trace (its command the root span), flushed before the process exits.
+const tracing = Layer.mapError(
+  Tracing.layerFromEnv("filebatch-cli", version),
+  (error) =>
+    new CliFailure({
+      code: ExitCode.usage,
+      message: `invalid setting: ${FileBatchConfig.describeConfigError(error)}`
+    })
+)
 
 const command = make(clientLayer)
 const cli = Command.run(command, { name: "filebatch", version })
@@ -70,7 +89,14 @@ export const main = (): void => {
     ? Effect.fail(new CliFailure({ code: ExitCode.usage, message: unknownCommandMessage(commandGiven, commandNames) }))
     : withCleanConsole(cli(process.argv), flagsOfCommandGiven)
 
-  program.pipe(
+  const traced = Tracing.isOn()
+    ? program.pipe(
+      Effect.withSpan(`filebatch ${commandGiven ?? ""}`.trim()),
+      Effect.provide(tracing)
+    )
+    : program
+
+  traced.pipe(
     Effect.catchAll((error) =>
       error instanceof CliFailure
         ? fail(error.code, error.message)
