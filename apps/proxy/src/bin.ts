@@ -70,20 +70,27 @@ const describeFailure = (cause: Cause.Cause<unknown>) => {
 }
 
 const args = process.argv.slice(2)
-const main: Effect.Effect<void, ConfigError.ConfigError | ListenError | SharedState.RedisStartError> =
-  args.includes("--help") || args.includes("-h")
-    ? Effect.sync(() => process.stdout.write(helpText(version)))
-    : args.length === 1 && (args[0] === "--version" || args[0] === "-v")
-    ? Effect.sync(() => process.stdout.write(`${version}\n`))
-    : args.length > 0
-    ? Effect.sync(() => {
-      process.stderr.write(`filebatch-proxy: takes no arguments but --help and --version (got ${args.join(" ")})\n`)
-      process.exitCode = 2
-    })
-    : Effect.flatMap(
-      Settings.proxy.logLevel.config,
-      (level) => Logger.withMinimumLogLevel(Layer.launch(MainLive), level)
+const auditAsked = args[0] === "audit"
+const main: Effect.Effect<void, ConfigError.ConfigError | ListenError | SharedState.RedisStartError> = auditAsked
+  ? Effect.flatMap(
+    Effect.promise(() => import("./auditCommand.js").then(({ runAuditCommand }) => runAuditCommand(args.slice(1)))),
+    (status) => Effect.sync(() => (process.exitCode = status))
+  )
+  : args.includes("--help") || args.includes("-h")
+  ? Effect.sync(() => process.stdout.write(helpText(version)))
+  : args.length === 1 && (args[0] === "--version" || args[0] === "-v")
+  ? Effect.sync(() => process.stdout.write(`${version}\n`))
+  : args.length > 0
+  ? Effect.sync(() => {
+    process.stderr.write(
+      `filebatch-proxy: takes no arguments but audit, --help and --version (got ${args.join(" ")})\n`
     )
+    process.exitCode = 2
+  })
+  : Effect.flatMap(
+    Settings.proxy.logLevel.config,
+    (level) => Logger.withMinimumLogLevel(Layer.launch(MainLive), level)
+  )
 
 const runProxy = () =>
   main.pipe(

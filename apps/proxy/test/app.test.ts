@@ -7,6 +7,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { type FileBatchClient, FileBatchError } from "@filebatch/core"
 import { sha256 } from "@filebatch/testkit"
 import { Deferred, Duration, Effect, Fiber } from "effect"
+import { none } from "../src/audit/AuditTrail.js"
 import { makeKeyring } from "../src/config/ClientKeys.js"
 import type { ProxySettings } from "../src/config/ProxyConfig.js"
 import { makeApp, type ProxyReply, type ProxyRequest, type ProxyState } from "../src/http/app.js"
@@ -88,7 +89,8 @@ const setup = (client: FileBatchClient.FileBatchClientService) =>
       accessLog,
       logHealthChecks: false,
       docsAssets,
-      tracing: false
+      tracing: false,
+      audit: none
     })
     return { app, lines, state, metrics }
   })

@@ -10,6 +10,8 @@ export const helpText = (version: string) => {
     "",
     "Usage: filebatch-proxy            (configured by environment variables only)",
     "       filebatch-proxy --version  (prints the version)",
+    "       filebatch-proxy audit verify --file <path>… | --redis-url <url> [--stream <name>]",
+    "                                  (checks the audit trail's chain; audit --help says more)",
     "",
     "Settings:",
     ...all.map(({ fallback, meaning, name }) =>
@@ -18,6 +20,8 @@ export const helpText = (version: string) => {
     "",
     `Durations: ${DurationText.examples}.`,
     "Routes: /v1/vector_stores/{id}/file_batches[/{id}[/cancel|/files]], /healthz, /readyz, /metrics, /openapi.json, /docs",
+    "Admin port only: /audit?vector_store_id=&batch_id=&key=&since=&limit= (NDJSON)",
+    "Tracing: the standard OTEL_* variables (OTEL_EXPORTER_OTLP_ENDPOINT turns it on; http/protobuf or http/json)",
     ""
   ].join("\n")
 }

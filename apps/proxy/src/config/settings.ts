@@ -156,6 +156,23 @@ export const proxy = {
     "while Redis is unreachable, the rate limit admits every request (`open`) or answers 503 (`closed`)",
     (name) => Config.literal("open", "closed")(name).pipe(Config.withDefault("open" as const))
   ),
+  auditFile: setting(
+    "FILEBATCH_PROXY_AUDIT_FILE",
+    "off",
+    "without Redis: the audit trail of cancels and creates, an append-only JSON-lines file (with Redis it is a stream)",
+    (name) => optional(Config.string(name))
+  ),
+  auditStream: setting(
+    "FILEBATCH_PROXY_AUDIT_STREAM",
+    "filebatch:audit",
+    "with Redis: the stream holding the audit trail of cancels and creates, shared by the replicas",
+    (name) => Config.string(name).pipe(Config.withDefault("filebatch:audit"))
+  ),
+  auditMaxRecords: whole(
+    "FILEBATCH_PROXY_AUDIT_MAX_RECORDS",
+    1_000_000,
+    "the audit trail's retention: the stream keeps about this many records; the file then moves to `<file>.1`"
+  ),
   workers: parsed(
     "FILEBATCH_PROXY_WORKERS",
     "1",

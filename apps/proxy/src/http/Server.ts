@@ -18,6 +18,7 @@ import { Deferred, Duration, Effect, Exit, FiberId, FiberRef, LogLevel, Runtime,
 import { createServer, type IncomingMessage, type ServerResponse, STATUS_CODES } from "node:http"
 import { Server as NetServer, type Socket } from "node:net"
 import { stopping, unexpected } from "../answers.js"
+import { AuditTrail } from "../audit/AuditTrail.js"
 import { reloadKeysFrom } from "../config/keysReload.js"
 import { ProxyConfig } from "../config/ProxyConfig.js"
 import { AccessLog } from "../ops/AccessLogger.js"
@@ -130,6 +131,7 @@ export const serve: Effect.Effect<
   | FileBatchConfig.FileBatchConfig
   | RateLimiter.RateLimiter
   | SharedState
+  | AuditTrail
   | AccessLog
   | Scope.Scope
 > = Effect.gen(function*() {
@@ -137,6 +139,7 @@ export const serve: Effect.Effect<
   const client = yield* FileBatchClient.make
   const rateLimiter = yield* RateLimiter.RateLimiter
   const sharedState = yield* SharedState
+  const audit = yield* AuditTrail
   const drained = yield* Deferred.make<void>()
   const state: ProxyState = {
     draining: false,
@@ -165,7 +168,8 @@ export const serve: Effect.Effect<
     accessLog,
     logHealthChecks,
     docsAssets,
-    tracing
+    tracing,
+    audit
   })
   const runFork = Runtime.runFork(yield* Effect.runtime<never>())
 
@@ -204,7 +208,7 @@ export const serve: Effect.Effect<
   )
 
   if (settings.adminPort !== undefined) {
-    yield* serveAdmin(settings.host, settings.adminPort, metrics, state, sharedState.redis)
+    yield* serveAdmin(settings.host, settings.adminPort, metrics, state, sharedState.redis, audit)
   }
 
   // Runs before the release above. Requests that arrive while draining are served, not
@@ -246,6 +250,7 @@ export const serve: Effect.Effect<
       client_keys: settings.keyring.size(),
       rate_limit: settings.rateLimit ?? "off",
       tracing: tracing ? "otlp" : "off",
+      audit: audit.describe,
       shared_state: sharedState.redis === undefined ? "this process" : `redis (fails ${sharedState.redis.failure})`
     })
   )

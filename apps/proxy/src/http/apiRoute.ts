@@ -5,6 +5,7 @@ import * as Answers from "../answers.js"
 import type { ProxySettings } from "../config/ProxyConfig.js"
 import type { makeUpstream } from "../upstream/Upstream.js"
 import type { RequestFacts } from "./accessLine.js"
+import type { AuditCall } from "./auditCall.js"
 import { type Handled, handled, type Incoming } from "./handled.js"
 import { payloadOf, queryOf } from "./input.js"
 import { refOf } from "./params.js"
@@ -22,7 +23,8 @@ export type ApiMatch = PathTemplate.Match<FileBatchApi.AnyOperation>
 export const makeApiRoute = (
   settings: ProxySettings,
   forward: ReturnType<typeof makeUpstream>["forward"],
-  tracing: boolean
+  tracing: boolean,
+  audit: AuditCall
 ) =>
 ({ closed, request, requestId }: Incoming, match: ApiMatch): NowOrLater<Handled> => {
   const operation = match._tag === "Operation" ? match.operation : undefined
@@ -56,14 +58,24 @@ export const makeApiRoute = (
     const key = settings.keyring.find(presented)
     if (key === undefined) return handled(Answers.unknownKey(presented), facts)
     const authorised: RequestFacts = { ...facts, key: key.name }
-    if (!key.allows(ref.vectorStoreId)) return handled(Answers.forbiddenStore(ref.vectorStoreId), authorised)
+    // From here on the caller is known: a state-changing call is audited, whatever it comes to.
+    if (!key.allows(ref.vectorStoreId)) {
+      return audit.record(operation, requestId, handled(Answers.forbiddenStore(ref.vectorStoreId), authorised))
+    }
     const payload = operation.payload === undefined ? Either.right(undefined) : payloadOf(operation.payload, body)
-    if (Either.isLeft(payload)) return handled(payload.left, authorised)
+    if (Either.isLeft(payload)) return audit.record(operation, requestId, handled(payload.left, authorised))
     const input = { ref, query: query.right, payload: payload.right }
     const traceState = tracing ? headerOf(request, "tracestate") : undefined
-    return forward(key.name, { operation, input, traceState }, requestId).pipe(
-      Effect.map((forwarded) => handled(forwarded.answer, { ...authorised, forwarded })),
-      Effect.onInterrupt(() => Effect.sync(() => closed(authorised)))
+    const answered = forward(key.name, { operation, input, traceState }, requestId).pipe(
+      Effect.flatMap((forwarded) => {
+        const recorded = audit.record(operation, requestId, handled(forwarded.answer, { ...authorised, forwarded }))
+        return Effect.isEffect(recorded) ? recorded : Effect.succeed(recorded)
+      })
     )
+    // A recorded call is seen through and recorded even if its client goes away: leaving
+    // early must not be a way around the trail.
+    return audit.records(operation)
+      ? Effect.uninterruptible(answered)
+      : Effect.onInterrupt(answered, () => Effect.sync(() => closed(authorised)))
   })
 }

@@ -7,6 +7,7 @@ import type { RateLimiter } from "@effect/experimental"
 import type { FileBatchClient } from "@filebatch/core"
 import { Effect } from "effect"
 import * as Answers from "../answers.js"
+import type { AuditTrailService } from "../audit/AuditTrail.js"
 import type { ProxySettings } from "../config/ProxyConfig.js"
 import type { Metrics } from "../ops/Metrics.js"
 import type { SharedStateService } from "../shared/SharedState.js"
@@ -14,6 +15,7 @@ import type { Gate } from "../upstream/gate.js"
 import { makeUpstream } from "../upstream/Upstream.js"
 import { accessLine, clientClosed, type RequestFacts } from "./accessLine.js"
 import { makeApiRoute, matchApi } from "./apiRoute.js"
+import { makeAuditCall } from "./auditCall.js"
 import type { DocsAssets } from "./docs.js"
 import { type Handled, handled, type Incoming, other, routeFacts } from "./handled.js"
 import { makeOpsRoutes } from "./opsRoutes.js"
@@ -55,6 +57,8 @@ export interface ProxyDeps {
   readonly logHealthChecks: boolean
   /** Whether spans are exported (OTEL_* set): only then does an API request get a server span. */
   readonly tracing: boolean
+  /** Where state-changing calls are recorded before they are answered. */
+  readonly audit: AuditTrailService
 }
 
 /**
@@ -65,7 +69,7 @@ export interface ProxyDeps {
 export const makeApp = (deps: ProxyDeps): (request: ProxyRequest) => NowOrLater<ProxyReply> => {
   const { accessLog, logHealthChecks, metrics, settings, state, tracing } = deps
   const { forward } = makeUpstream(deps)
-  const api = makeApiRoute(settings, forward, tracing)
+  const api = makeApiRoute(settings, forward, tracing, makeAuditCall(deps.audit, metrics))
   const ops = makeOpsRoutes(deps)
   const route = (incoming: Incoming): NowOrLater<Handled> => {
     const match = matchApi(incoming.request.method, incoming.path)

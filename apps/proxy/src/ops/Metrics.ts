@@ -33,6 +33,11 @@ export const makeMetrics = (inFlightNow: InFlight, redis?: RedisState) => {
   const coalesced = counter("coalesced_total", "Requests answered by sharing another request's upstream call")
   const rateLimited = counter("rate_limited_total", "Requests refused by the per-key rate limit", ["key"])
   const shed = counter("shed_total", "Requests refused because the upstream queue was full")
+  const auditWritten = counter("audit_records_total", "Audit records written before their answers")
+  const auditFailures = counter(
+    "audit_failures_total",
+    "Audit records that could not be written (each is logged whole at error level instead)"
+  )
   // Values kept elsewhere, read when scraped rather than moved on every change.
   const gaugeReading = (name: string, help: string, read: () => number, aggregator?: "min") =>
     new Gauge({
@@ -100,6 +105,8 @@ export const makeMetrics = (inFlightNow: InFlight, redis?: RedisState) => {
     coalesced,
     rateLimited,
     shed,
+    auditWritten,
+    auditFailures,
     answered
   }
 }

@@ -6,6 +6,8 @@
  */
 import { RateLimiter } from "@effect/experimental"
 import { Config, ConfigError, Context, Duration, Effect, Layer, Option, Redacted } from "effect"
+import * as AuditTrail from "../audit/AuditTrail.js"
+import { openFileTrail } from "../audit/fileTrail.js"
 import * as Settings from "../config/settings.js"
 import { type RedisStartError, type SharedStateService } from "./model.js"
 import { redisOptionsFromUrl } from "./redisOptions.js"
@@ -26,7 +28,24 @@ export const layerMemory: Layer.Layer<SharedState | RateLimiter.RateLimiterStore
   RateLimiter.layerStoreMemory
 )
 
-const redisConfig = Config.all({ url: Settings.proxy.redisUrl.config, failure: Settings.proxy.redisFailure.config })
+const redisConfig = Config.all({
+  url: Settings.proxy.redisUrl.config,
+  failure: Settings.proxy.redisFailure.config,
+  auditFile: Settings.proxy.auditFile.config,
+  auditStream: Settings.proxy.auditStream.config,
+  auditMaxRecords: Settings.proxy.auditMaxRecords.config
+})
+
+/** The audit file, open until the layer closes; `none` when no file is set. */
+const fileTrail = (path: string | undefined, maxRecords: number) =>
+  path === undefined
+    ? Effect.succeed(AuditTrail.none)
+    : Effect.acquireRelease(
+      openFileTrail(path, maxRecords).pipe(
+        Effect.mapError((error) => ConfigError.InvalidData([], `FILEBATCH_PROXY_AUDIT_FILE: ${error.message}`))
+      ),
+      (trail) => Effect.sync(trail.close)
+    )
 
 /**
  * Redis when `FILEBATCH_PROXY_REDIS_URL` is set, else this process. A lock is held at most
@@ -35,10 +54,25 @@ const redisConfig = Config.all({ url: Settings.proxy.redisUrl.config, failure: S
  */
 export const layerConfig = (
   lockTime: Duration.Duration
-): Layer.Layer<SharedState | RateLimiter.RateLimiterStore, ConfigError.ConfigError | RedisStartError> =>
+): Layer.Layer<
+  SharedState | RateLimiter.RateLimiterStore | AuditTrail.AuditTrail,
+  ConfigError.ConfigError | RedisStartError
+> =>
   Layer.unwrapScoped(Effect.gen(function*() {
-    const { failure, url } = yield* redisConfig
-    if (Option.isNone(url)) return layerMemory
+    const { auditFile, auditMaxRecords, auditStream, failure, url } = yield* redisConfig
+    if (Option.isNone(url)) {
+      return Layer.merge(
+        layerMemory,
+        Layer.succeed(AuditTrail.AuditTrail, yield* fileTrail(auditFile, auditMaxRecords))
+      )
+    }
+    if (auditFile !== undefined) {
+      return yield* Effect.fail(ConfigError.InvalidData(
+        [],
+        "FILEBATCH_PROXY_AUDIT_FILE is for a proxy without Redis: with FILEBATCH_PROXY_REDIS_URL the replicas keep " +
+          "one trail in the stream FILEBATCH_PROXY_AUDIT_STREAM"
+      ))
+    }
     const options = redisOptionsFromUrl(Redacted.value(url.value))
     if (typeof options === "string") return yield* Effect.fail(ConfigError.InvalidData([], options))
     // Loaded only when Redis is configured: ioredis costs every other proxy start time and memory.
@@ -46,11 +80,13 @@ export const layerConfig = (
     const { makeSharedCalls } = yield* Effect.promise(() => import("./sharedCalls.js"))
     const connection = yield* connectRedis(options, failure)
     const calls = yield* makeSharedCalls(connection, Duration.toMillis(lockTime))
-    return Layer.merge(
+    const { makeRedisTrail } = yield* Effect.promise(() => import("../audit/redisTrail.js"))
+    return Layer.mergeAll(
       Layer.succeed(SharedState, {
         redis: { ...connection.state, waitingOnOthers: calls.waitingOnOthers },
         acrossReplicas: calls.acrossReplicas
       }),
-      Layer.succeed(RateLimiter.RateLimiterStore, connection.rateLimiterStore)
+      Layer.succeed(RateLimiter.RateLimiterStore, connection.rateLimiterStore),
+      Layer.succeed(AuditTrail.AuditTrail, makeRedisTrail(connection, auditStream, auditMaxRecords))
     )
   }))

@@ -6,10 +6,11 @@
  */
 import type { RateLimiter } from "@effect/experimental"
 import { type FileBatchClient, FileBatchError, type Operation, PathTemplate } from "@filebatch/core"
-import { Cause, Context, Effect, Either, Exit, Fiber, Option, Tracer } from "effect"
+import { Cause, Effect, Either, Exit, Option } from "effect"
 import * as Answers from "../answers.js"
 import type { ProxySettings } from "../config/ProxyConfig.js"
 import type { Metrics } from "../ops/Metrics.js"
+import { currentSpanIds, spanEvent } from "../ops/spans.js"
 import type { SpanIds } from "../shared/model.js"
 import type { SharedAnswer, SharedStateService } from "../shared/SharedState.js"
 import { makeCoalescer } from "./coalesce.js"
@@ -62,28 +63,6 @@ interface Outcome {
 interface CallExit {
   readonly exit: Exit.Exit<PassedOn, FileBatchError.FileBatchError | Shed>
   readonly attempts: number
-}
-
-/**
- * The running fiber's span, read without an Effect step (the span lives in the fiber's
- * context): the request's server span, inherited by a shared call's own fiber.
- */
-const currentSpan = (): Tracer.AnySpan | undefined => {
-  const fiber = Fiber.getCurrentFiber()
-  return fiber._tag === "Some"
-    ? Context.getOption(fiber.value.currentContext, Tracer.ParentSpan).pipe(Option.getOrUndefined)
-    : undefined
-}
-
-const currentSpanIds = (): SpanIds | undefined => {
-  const span = currentSpan()
-  return span === undefined ? undefined : { traceId: span.traceId, spanId: span.spanId }
-}
-
-/** An event on the current span (a decision: admitted or limited, shed). */
-const spanEvent = (name: string, attributes: Record<string, unknown>) => {
-  const span = currentSpan()
-  if (span?._tag === "Span") span.event(name, BigInt(Date.now()) * 1_000_000n, attributes)
 }
 
 /** `forward(key, call, requestId)`: the answer for an authorised request. */

@@ -1,0 +1,24 @@
+/**
+ * The running fiber's span, read without an Effect step (the span lives in the fiber's
+ * context): while tracing, a request's server span, inherited by a shared call's own fiber.
+ */
+import { Context, Fiber, Option, Tracer } from "effect"
+import type { SpanIds } from "../shared/model.js"
+
+export const currentSpan = (): Tracer.AnySpan | undefined => {
+  const fiber = Fiber.getCurrentFiber()
+  return Option.isSome(fiber)
+    ? Option.getOrUndefined(Context.getOption(fiber.value.currentContext, Tracer.ParentSpan))
+    : undefined
+}
+
+export const currentSpanIds = (): SpanIds | undefined => {
+  const span = currentSpan()
+  return span === undefined ? undefined : { traceId: span.traceId, spanId: span.spanId }
+}
+
+/** An event on the current span (a decision: admitted or limited, shed). */
+export const spanEvent = (name: string, attributes: Record<string, unknown>) => {
+  const span = currentSpan()
+  if (span?._tag === "Span") span.event(name, BigInt(Date.now()) * 1_000_000n, attributes)
+}

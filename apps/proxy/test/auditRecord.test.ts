@@ -1,0 +1,84 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Either } from "effect"
+import { parseQuery } from "../src/audit/query.js"
+import { type AuditEntry, genesis, seal, verify } from "../src/audit/record.js"
+
+const entry = (n: number): AuditEntry => ({
+  time: new Date(Date.UTC(2026, 10, 29, 12, 0, n)).toISOString(),
+  key: "team-a",
+  operation: "cancel",
+  vector_store_id: "vs_1",
+  batch_id: `vsfb_${n}`,
+  request_id: `req_${n}`,
+  trace_id: null,
+  status: 200,
+  batch_status: "cancelling",
+  error_type: null,
+  upstream_request_id: `up_${n}`,
+  attempts: 1,
+  coalesced: false,
+  replica: "host/1"
+})
+
+const chain = (count: number) => {
+  let prev = genesis
+  return Array.from({ length: count }, (_, i) => {
+    const sealed = seal(entry(i), prev)
+    prev = sealed.hash
+    return { id: `r${i + 1}`, line: sealed.line }
+  })
+}
+
+describe("the audit chain", () => {
+  it("a sealed chain verifies, from the genesis hash", () => {
+    expect(verify(chain(5), genesis)).toEqual({ _tag: "Intact", records: 5, first: "r1" })
+    expect(verify([], genesis)).toEqual({ _tag: "Intact", records: 0, first: undefined })
+  })
+
+  it("changing any one byte of any record names that record", () => {
+    const records = chain(6)
+    for (let target = 0; target < records.length; target++) {
+      const line = records[target]!.line
+      // Every position of the line, the hash and prev included.
+      for (let at = 0; at < line.length; at += 7) {
+        const changed = line.slice(0, at) + (line[at] === "1" ? "2" : "1") + line.slice(at + 1)
+        if (changed === line) continue
+        const tampered = records.map((record, i) => i === target ? { ...record, line: changed } : record)
+        const verdict = verify(tampered, genesis)
+        expect(verdict._tag, `record ${target + 1}, byte ${at}`).toBe("Broken")
+        if (verdict._tag === "Broken") expect(verdict.at.id, `record ${target + 1}, byte ${at}`).toBe(`r${target + 1}`)
+      }
+    }
+  })
+
+  it("a record removed or moved breaks the chain at the next one", () => {
+    const records = chain(5)
+    const removed = verify([...records.slice(0, 2), ...records.slice(3)], genesis)
+    expect(removed).toMatchObject({ _tag: "Broken", at: { id: "r4", position: 3 } })
+    const swapped = verify([records[0]!, records[2]!, records[1]!, records[3]!], genesis)
+    expect(swapped).toMatchObject({ _tag: "Broken", at: { id: "r3" } })
+  })
+
+  it("a trail trimmed by its retention verifies from its first record kept", () => {
+    expect(verify(chain(5).slice(2))).toMatchObject({ _tag: "Intact", records: 3, first: "r3" })
+  })
+})
+
+describe("GET /audit's query", () => {
+  it("takes the filters, a time as ISO or epoch milliseconds, and a bounded limit", () => {
+    expect(parseQuery("vector_store_id=vs_1&batch_id=vsfb_2&key=team-a&since=2026-11-29T00:00:00Z&limit=5")).toEqual(
+      Either.right({
+        vectorStoreId: "vs_1",
+        batchId: "vsfb_2",
+        key: "team-a",
+        sinceMillis: Date.UTC(2026, 10, 29),
+        limit: 5
+      })
+    )
+    expect(parseQuery("since=1700000000000")).toMatchObject(Either.right({ sinceMillis: 1700000000000, limit: 100 }))
+    expect(Either.isLeft(parseQuery("limit=0"))).toBe(true)
+    expect(Either.isLeft(parseQuery("limit=10001"))).toBe(true)
+    expect(Either.isLeft(parseQuery("since=yesterday"))).toBe(true)
+    expect(parseQuery("batch=vsfb_1")).toEqual(Either.left(expect.stringContaining("unknown parameter \"batch\"")))
+  })
+})
