@@ -3,6 +3,7 @@
  * is handed in by `main.ts`, which alone chooses the HTTP client.
  */
 import { Command } from "@effect/cli"
+import { audit } from "./commands/audit.js"
 import { cancel } from "./commands/cancel.js"
 import { emulator } from "./commands/emulator.js"
 import { files } from "./commands/files.js"
@@ -15,7 +16,7 @@ export type { ClientLayer } from "./internal/command.js"
 export { CliFailure } from "./internal/failure.js"
 
 /** The names of the commands, in the order `filebatch --help` lists them (and for suggestions when one is misspelt). */
-export const commandNames = ["cancel", "get", "watch", "files", "resubmit", "emulator"] as const
+export const commandNames = ["cancel", "get", "watch", "files", "resubmit", "audit", "emulator"] as const
 
 /** The command tree, given how to build the client. */
 export const make = (clientLayer: ClientLayer) =>
@@ -28,6 +29,7 @@ export const make = (clientLayer: ClientLayer) =>
         watch(clientLayer),
         files(clientLayer),
         resubmit(clientLayer),
+        audit,
         emulator
       ] as const
     )

@@ -31,6 +31,7 @@ describe("help and usage mistakes", () => {
         "watch",
         "files",
         "resubmit",
+        "audit",
         "emulator"
       ])
       // Each summary is the first line of the command's own help.
@@ -45,7 +46,7 @@ describe("help and usage mistakes", () => {
     expect(typo.code).toBe(2)
     expect(typo.stderr).toBe(
       "filebatch: unknown command 'cancle'; did you mean 'cancel'? " +
-        "(commands: cancel, get, watch, files, resubmit, emulator; see filebatch --help)\n"
+        "(commands: cancel, get, watch, files, resubmit, audit, emulator; see filebatch --help)\n"
     )
     const wizard = await runCli(["cancel", "--wizard"])
     expect(wizard.code).toBe(2)
