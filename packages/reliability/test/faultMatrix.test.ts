@@ -5,11 +5,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import type { Fault } from "@filebatch/emulator"
+import { type OtlpReceiver, startOtlpReceiver } from "@filebatch/testkit"
 import { Either } from "effect"
-import { readFileSync, writeFileSync } from "node:fs"
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import {
   arm,
+  clientKey,
   coreCancel,
   hangTimeoutMs,
   proxyCancel,
@@ -145,10 +149,20 @@ let upstream: Awaited<ReturnType<typeof startEmulator>>
 let proxy: Awaited<ReturnType<typeof startProxy>>
 let hangProxy: Awaited<ReturnType<typeof startProxy>>
 
+// Every fault's spans and audit records are checked for secrets too.
+let receiver: OtlpReceiver
+const trails = mkdtempSync(join(tmpdir(), "filebatch-matrix-audit-"))
+const tracing = () => ({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: "50" })
+
 beforeAll(async () => {
+  receiver = await startOtlpReceiver()
   upstream = await startEmulator()
-  proxy = await startProxy(upstream.emulator.url)
-  hangProxy = await startProxy(upstream.emulator.url, { FILEBATCH_TIMEOUT: `${hangTimeoutMs} millis` })
+  proxy = await startProxy(upstream.emulator.url, { ...tracing(), FILEBATCH_PROXY_AUDIT_FILE: join(trails, "a.jsonl") })
+  hangProxy = await startProxy(upstream.emulator.url, {
+    FILEBATCH_TIMEOUT: `${hangTimeoutMs} millis`,
+    FILEBATCH_PROXY_AUDIT_FILE: join(trails, "b.jsonl"),
+    ...tracing()
+  })
 })
 
 afterAll(async () => {
@@ -157,6 +171,16 @@ afterAll(async () => {
     expect(running.output()).not.toContain(upstreamKey)
   }
   await upstream?.close()
+  // The proxies flushed their spans as they stopped; the CLI as each run ended.
+  const exported = receiver.bodies.map((body) => body.toString("latin1")).join("\n")
+  const audited = ["a.jsonl", "b.jsonl"].map((name) => readFileSync(join(trails, name), "utf8")).join("")
+  expect(receiver.spans.length).toBeGreaterThan(rows.length)
+  expect(audited.trim().split("\n")).toHaveLength(rows.length)
+  for (const secret of [upstreamKey, clientKey]) {
+    expect(exported).not.toContain(secret)
+    expect(audited).not.toContain(secret)
+  }
+  await receiver?.close()
 })
 
 const hangs = (row: Row) => row.rule.fault.kind === "hang"
@@ -178,7 +202,7 @@ const observe = async (row: Row) => {
   await arm(upstream.emulator, [rule])
   const cli = await runCli(
     ["cancel", vectorStoreId, batchId, "--json", "--max-retries", String(retries), "--timeout", `${timeout}ms`],
-    { OPENAI_API_KEY: upstreamKey, OPENAI_BASE_URL: upstream.emulator.url }
+    { OPENAI_API_KEY: upstreamKey, OPENAI_BASE_URL: upstream.emulator.url, ...tracing() }
   )
 
   await arm(upstream.emulator, [rule])
