@@ -1,5 +1,6 @@
 // How the CLI's sources become one CommonJS bundle: build.mjs (the launcher with its code
 // cache) and build-exe.mjs (the standalone executable) both bundle this way.
+import { embeddedSdk } from "@filebatch/telemetry/esbuild"
 import { build } from "esbuild"
 
 // Modules the bundle would carry but the CLI never uses are replaced by stubs that
@@ -58,7 +59,7 @@ export const bundleOf = async (entryPoint) => {
     // The bundle runs in a node:vm Script (build.mjs), where `import()` has no loader behind
     // it: OpenTelemetry's exporter imports node:http that way. Written as require instead.
     supported: { "dynamic-import": false },
-    plugins: [withoutUnused]
+    plugins: [withoutUnused, embeddedSdk]
   })
   return result.outputFiles[0].text
 }

@@ -1,4 +1,5 @@
 // Bundles the proxy into one ESM file, dist/proxy.mjs, and reports its size.
+import { embeddedSdk } from "@filebatch/telemetry/esbuild"
 import { build } from "esbuild"
 import { chmodSync, readFileSync, statSync, writeFileSync } from "node:fs"
 import { createRequire } from "node:module"
@@ -32,7 +33,7 @@ const result = await build({
   target: "node20",
   minify: process.env["NO_MINIFY"] !== "1",
   conditions: ["@filebatch/source"],
-  plugins: [docsAssets],
+  plugins: [docsAssets, embeddedSdk],
   legalComments: "none",
   banner: {
     // A shebang: `npm i -g` and npx run the file as the package's bin.

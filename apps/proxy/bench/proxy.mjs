@@ -7,6 +7,7 @@
 // Prints a table and writes bench/results/proxy.json (at the repository root).
 import autocannon from "autocannon"
 import { readFileSync } from "node:fs"
+import { createServer } from "node:http"
 import { Pool } from "undici"
 import {
   cannedRef,
@@ -37,9 +38,25 @@ const passthrough = await start(
   /listening on (http:\/\/\S+)/
 )
 const proxy = await startProxy(upstream.url)
+// The same proxy exporting every span (sampled always) to an OTLP sink on loopback that only
+// counts what it is sent: what tracing costs when it is on.
+let exportedBytes = 0
+const otlpSink = createServer((request, response) => {
+  request.on("data", (chunk) => (exportedBytes += chunk.length))
+  request.on("end", () => response.end())
+})
+await new Promise((resolve) => otlpSink.listen(0, "127.0.0.1", resolve))
+const tracedProxy = await startProxy(upstream.url, {
+  OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${otlpSink.address().port}`
+})
 const nginx = await startNginx(origin, upstreamKey)
 const rssMiB = (pid) => Number(readFileSync(`/proc/${pid}/status`, "utf8").match(/VmRSS:\s+(\d+)/)[1]) / 1024
 const proxyIdleRssMiB = rssMiB(proxy.child.pid)
+// BASELINE_PROXY=<an older dist/proxy.mjs>: that build too, in the same run, for a before/after.
+const baseline = process.env.BASELINE_PROXY === undefined
+  ? undefined
+  : await startProxy(upstream.url, {}, [process.env.BASELINE_PROXY])
+const baselineIdleRss = baseline === undefined ? undefined : rssMiB(baseline.child.pid)
 // The image sets glibc's trim threshold (see the Dockerfile): the idle RSS as it runs there.
 const dockerfile = readFileSync(new URL("../Dockerfile", import.meta.url), "utf8")
 const imageEnv = Object.fromEntries(
@@ -53,7 +70,11 @@ const subjects = [
   { name: "upstream direct", url: origin, key: upstreamKey, pids: () => [upstream.child.pid] },
   { name: "node:http passthrough", url: passthrough.url, key: clientKey, pids: () => [passthrough.child.pid] },
   ...(nginx === undefined ? [] : [{ name: "nginx (reference)", url: nginx.url, key: clientKey, pids: nginx.pids }]),
-  { name: "filebatch proxy", url: proxy.url, key: clientKey, pids: () => [proxy.child.pid] }
+  { name: "filebatch proxy", url: proxy.url, key: clientKey, pids: () => [proxy.child.pid] },
+  { name: "proxy, tracing on", url: tracedProxy.url, key: clientKey, pids: () => [tracedProxy.child.pid] },
+  ...(baseline === undefined
+    ? []
+    : [{ name: "proxy (baseline build)", url: baseline.url, key: clientKey, pids: () => [baseline.child.pid] }])
 ]
 
 const load = (subject, options) =>
@@ -111,7 +132,8 @@ for (let round = 0; round < rounds; round++) {
   }
 }
 const proxyLoadedRssMiB = rssMiB(proxy.child.pid)
-for (const process of [proxy, passthrough, nginx, upstream]) await process?.stop()
+for (const process of [proxy, tracedProxy, baseline, passthrough, nginx, upstream]) await process?.stop()
+otlpSink.close()
 
 const rows = subjects.map((s) => {
   const r = results[s.name]
@@ -128,11 +150,12 @@ const rows = subjects.map((s) => {
   }
 })
 const row = (name) => rows.find((r) => r.name === name)
-const [direct, bare, ours, reference] = [
+const [direct, bare, ours, reference, traced] = [
   row("upstream direct"),
   row("node:http passthrough"),
   row("filebatch proxy"),
-  row("nginx (reference)")
+  row("nginx (reference)"),
+  row("proxy, tracing on")
 ]
 const fastestSubject = Math.max(bare.requestsPerSecond, ours.requestsPerSecond)
 const summary = {
@@ -147,7 +170,10 @@ const summary = {
   imageIdleRssMiB: Number(imageIdleRssMiB.toFixed(1)),
   loadedRssMiB: Number(proxyLoadedRssMiB.toFixed(1)),
   addedP50Ms: Number((ours.fixedRateP50Ms - direct.fixedRateP50Ms).toFixed(2)),
-  addedP99Ms: Number((ours.fixedRateP99Ms - direct.fixedRateP99Ms).toFixed(2))
+  addedP99Ms: Number((ours.fixedRateP99Ms - direct.fixedRateP99Ms).toFixed(2)),
+  tracingCpuVsOff: Number((traced.cpuMicrosPerRequest / ours.cpuMicrosPerRequest).toFixed(2)),
+  tracingThroughputVsOff: Number((traced.requestsPerSecond / ours.requestsPerSecond).toFixed(2)),
+  exportedMiB: Number((exportedBytes / 1024 / 1024).toFixed(1))
 }
 console.log(
   `proxy benchmark: GET batch, ${rounds} rounds × ${seconds}s, ${connections} connections at full load, ${fixedRate} req/s fixed, canned upstream; ${machine}`
@@ -168,11 +194,22 @@ console.log(`upstream alone / fastest subject: ${summary.upstreamHeadroom}× (go
 console.log(
   `proxy / passthrough: ${summary.throughputVsPassthrough}× throughput (goal ≥ 0.67×), ${summary.cpuVsPassthrough}× CPU per request (goal ≤ 1.5×)`
 )
+if (baseline !== undefined) {
+  const before = row("proxy (baseline build)")
+  console.log(
+    `this build / baseline build: ${(ours.cpuMicrosPerRequest / before.cpuMicrosPerRequest).toFixed(3)}× CPU per request, ${
+      (ours.requestsPerSecond / before.requestsPerSecond).toFixed(3)
+    }× throughput; idle RSS ${summary.idleRssMiB} vs ${baselineIdleRss?.toFixed(1)} MiB`
+  )
+}
 if (reference !== undefined) {
   console.log(`proxy / nginx: ${summary.throughputVsNginx}× throughput, ${summary.cpuVsNginx}× CPU per request`)
 } else {
   console.log("nginx: not installed, skipped (apt-get install nginx to compare)")
 }
+console.log(
+  `tracing on (every span exported over OTLP): ${summary.tracingCpuVsOff}× CPU per request, ${summary.tracingThroughputVsOff}× throughput (${summary.exportedMiB} MiB exported)`
+)
 console.log(
   `added latency at ${fixedRate} req/s: p50 ${summary.addedP50Ms} ms (goal ≤ 0.5), p99 ${summary.addedP99Ms} ms (goal ≤ 2)`
 )

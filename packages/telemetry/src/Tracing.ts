@@ -9,6 +9,7 @@
  * @since 0.1.0
  */
 import { ConfigError, Effect, Either, Layer, Option } from "effect"
+import { loadSdk } from "./internal/loadSdk.js"
 
 /**
  * What the standard variables ask for: where spans go and how they are encoded.
@@ -136,7 +137,7 @@ export const settingsFrom = (
  */
 export const layer = (settings: Settings, serviceVersion: string): Layer.Layer<never> =>
   Layer.unwrapEffect(
-    Effect.map(Effect.promise(() => import("./internal/sdk.js")), (sdk) => sdk.layer(settings, serviceVersion))
+    Effect.map(Effect.promise(loadSdk), (sdk) => sdk.layer(settings, serviceVersion))
   )
 
 /**
