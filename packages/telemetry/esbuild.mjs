@@ -32,7 +32,9 @@ const sdkBundle = async () => {
   })
   const modules = new Set()
   for (const input of Object.values(result.metafile.inputs)) {
-    for (const imported of input.imports) if (imported.external && shared.test(imported.path)) modules.add(imported.path)
+    for (const imported of input.imports) {
+      if (imported.external && shared.test(imported.path)) modules.add(imported.path)
+    }
   }
   return { code: result.outputFiles[0].text, modules: [...modules].sort() }
 }
@@ -45,7 +47,9 @@ export const embeddedSdk = {
     build.onLoad({ filter: /.*/, namespace: "telemetry-sdk" }, async () => {
       const { code, modules } = await sdkBundle()
       // Imported when the SDK is loaded: modules that nothing else of the app uses stay uninitialised.
-      const table = modules.map((name) => `${JSON.stringify(name)}: await import(${JSON.stringify(name)})`).join(",\n    ")
+      const table = modules.map((name) => `${JSON.stringify(name)}: await import(${JSON.stringify(name)})`).join(
+        ",\n    "
+      )
       return {
         loader: "js",
         resolveDir: fileURLToPath(new URL("./src/internal/", import.meta.url)),

@@ -197,7 +197,9 @@ console.log(
 if (baseline !== undefined) {
   const before = row("proxy (baseline build)")
   console.log(
-    `this build / baseline build: ${(ours.cpuMicrosPerRequest / before.cpuMicrosPerRequest).toFixed(3)}× CPU per request, ${
+    `this build / baseline build: ${
+      (ours.cpuMicrosPerRequest / before.cpuMicrosPerRequest).toFixed(3)
+    }× CPU per request, ${
       (ours.requestsPerSecond / before.requestsPerSecond).toFixed(3)
     }× throughput; idle RSS ${summary.idleRssMiB} vs ${baselineIdleRss?.toFixed(1)} MiB`
   )

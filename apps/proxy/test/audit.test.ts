@@ -132,6 +132,34 @@ describe("the audit trail in a file", () => {
     }
   })
 
+  it("a client that goes away before its answer is recorded as it goes", async () => {
+    const file = trailFile()
+    await Harness.withProxy({ FILEBATCH_PROXY_AUDIT_FILE: file }, async (upstream, proxy) => {
+      const ref = await Harness.seed(upstream.emulator)
+      await Harness.run(
+        upstream.emulator.addFaults([{ batchId: ref.batchId, operation: "cancel", fault: { kind: "hold" } }])
+      )
+      const client = new AbortController()
+      const gone = fetch(`${proxy.url}${cancelPath(ref)}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${Harness.clientKeys.a}`, "x-request-id": "req-gone-early" },
+        signal: client.signal
+      }).catch(() => "aborted")
+      await Harness.untilHeld(upstream.emulator, 1)
+      client.abort()
+      expect(await gone).toBe("aborted")
+      await proxy.waitFor(/"status":499,.*"outcome":"client_closed"/)
+      await Harness.run(upstream.emulator.releaseHeld)
+    })
+    expect(recordsIn(file)).toEqual([expect.objectContaining({
+      key: "team-a",
+      batch_id: expect.any(String),
+      request_id: "req-gone-early",
+      status: 499,
+      error_type: "client_closed"
+    })])
+  })
+
   it("its retention moves a full file aside and the chain goes on across both", async () => {
     const file = trailFile()
     await Harness.withProxy({

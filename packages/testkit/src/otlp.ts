@@ -3,10 +3,10 @@
  * send, in both encodings (`http/protobuf` with protobufjs over the OTLP schema, and
  * `http/json`), into one plain shape that tests read.
  */
-import protobuf from "protobufjs"
 import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
 import { gunzipSync } from "node:zlib"
+import protobuf from "protobufjs"
 import { eventually } from "./eventually.js"
 
 // The part of opentelemetry-proto's trace schema that tests read; protobuf skips the rest.
@@ -88,8 +88,32 @@ const attributesOf = (list: unknown): Record<string, unknown> => {
 
 const millis = (nanos: unknown) => Number(BigInt(String(nanos ?? 0)) / 1_000_000n)
 
+interface OtlpKeyValue {
+  readonly key: string
+  readonly value?: Record<string, unknown>
+}
+
+interface OtlpSpan {
+  readonly traceId?: unknown
+  readonly spanId?: unknown
+  readonly parentSpanId?: unknown
+  readonly name: string
+  readonly kind?: number
+  readonly startTimeUnixNano?: unknown
+  readonly endTimeUnixNano?: unknown
+  readonly attributes?: ReadonlyArray<OtlpKeyValue>
+  readonly events?: ReadonlyArray<{ readonly name: string; readonly attributes?: ReadonlyArray<OtlpKeyValue> }>
+  readonly links?: ReadonlyArray<{ readonly traceId?: unknown; readonly spanId?: unknown }>
+  readonly status?: { readonly code?: number; readonly message?: string }
+}
+
+interface OtlpResourceSpans {
+  readonly resource?: { readonly attributes?: ReadonlyArray<OtlpKeyValue> }
+  readonly scopeSpans?: ReadonlyArray<{ readonly spans?: ReadonlyArray<OtlpSpan> }>
+}
+
 /** The request as plain objects with protobuf's camelCase names, whichever encoding it came in. */
-const decode = (body: Buffer, encoding: "protobuf" | "json"): Array<Record<string, any>> => {
+const decode = (body: Buffer, encoding: "protobuf" | "json"): ReadonlyArray<OtlpResourceSpans> => {
   const request = encoding === "json"
     ? JSON.parse(body.toString("utf8"))
     : ExportTraceServiceRequest.toObject(ExportTraceServiceRequest.decode(body), { longs: String, bytes: Buffer })
@@ -99,8 +123,8 @@ const decode = (body: Buffer, encoding: "protobuf" | "json"): Array<Record<strin
 const spansOf = (body: Buffer, encoding: "protobuf" | "json"): Array<ReceivedSpan> =>
   decode(body, encoding).flatMap((resourceSpans) => {
     const resource = attributesOf(resourceSpans.resource?.attributes)
-    return (resourceSpans.scopeSpans ?? []).flatMap((scopeSpans: Record<string, any>) =>
-      (scopeSpans.spans ?? []).map((span: Record<string, any>): ReceivedSpan => {
+    return (resourceSpans.scopeSpans ?? []).flatMap((scopeSpans) =>
+      (scopeSpans.spans ?? []).map((span): ReceivedSpan => {
         const parent = hex(span.parentSpanId)
         return {
           traceId: hex(span.traceId),
@@ -111,11 +135,11 @@ const spansOf = (body: Buffer, encoding: "protobuf" | "json"): Array<ReceivedSpa
           startMillis: millis(span.startTimeUnixNano),
           endMillis: millis(span.endTimeUnixNano),
           attributes: attributesOf(span.attributes),
-          events: (span.events ?? []).map((event: Record<string, any>) => ({
+          events: (span.events ?? []).map((event) => ({
             name: event.name,
             attributes: attributesOf(event.attributes)
           })),
-          links: (span.links ?? []).map((link: Record<string, any>) => ({
+          links: (span.links ?? []).map((link) => ({
             traceId: hex(link.traceId),
             spanId: hex(link.spanId)
           })),
@@ -138,7 +162,10 @@ export interface OtlpReceiver {
   /** The raw bodies as received, for the no-secrets check. */
   readonly bodies: ReadonlyArray<Buffer>
   /** Waits until `check` holds of the spans received (a safety net of 60 s, never the thing asserted). */
-  readonly waitFor: <A>(what: string, check: (spans: ReadonlyArray<ReceivedSpan>) => A | undefined | false) => Promise<A>
+  readonly waitFor: <A>(
+    what: string,
+    check: (spans: ReadonlyArray<ReceivedSpan>) => A | undefined | false
+  ) => Promise<A>
   readonly close: () => Promise<void>
 }
 
@@ -154,7 +181,9 @@ export const startOtlpReceiver = async (): Promise<OtlpReceiver> => {
       const type = request.headers["content-type"] ?? ""
       const encoding = type.startsWith("application/json") ? "json" : "protobuf"
       try {
-        if (request.method !== "POST" || request.url !== "/v1/traces") throw new Error(`${request.method} ${request.url}`)
+        if (request.method !== "POST" || request.url !== "/v1/traces") {
+          throw new Error(`${request.method} ${request.url}`)
+        }
         let body = Buffer.concat(chunks)
         if (request.headers["content-encoding"] === "gzip") body = gunzipSync(body)
         bodies.push(body)
@@ -185,13 +214,19 @@ export const startOtlpReceiver = async (): Promise<OtlpReceiver> => {
 }
 
 /** The spans of one trace as an indented tree (`name [kind]`), children by start time: for docs and failures. */
-export const traceTree = (spans: ReadonlyArray<ReceivedSpan>, traceId: string, label = (span: ReceivedSpan) => span.name) => {
+export const traceTree = (
+  spans: ReadonlyArray<ReceivedSpan>,
+  traceId: string,
+  label = (span: ReceivedSpan) => span.name
+) => {
   const inTrace = spans.filter((span) => span.traceId === traceId).sort((a, b) => a.startMillis - b.startMillis)
   const ids = new Set(inTrace.map((span) => span.spanId))
   const lines: Array<string> = []
   const walk = (parent: string | undefined, depth: number) => {
     for (const span of inTrace) {
-      const isChild = parent === undefined ? span.parentSpanId === undefined || !ids.has(span.parentSpanId) : span.parentSpanId === parent
+      const isChild = parent === undefined
+        ? span.parentSpanId === undefined || !ids.has(span.parentSpanId)
+        : span.parentSpanId === parent
       if (!isChild) continue
       lines.push(`${"  ".repeat(depth)}${label(span)}`)
       walk(span.spanId, depth + 1)

@@ -72,10 +72,10 @@ export const makeApiRoute = (
         return Effect.isEffect(recorded) ? recorded : Effect.succeed(recorded)
       })
     )
-    // A recorded call is seen through and recorded even if its client goes away: leaving
-    // early must not be a way around the trail.
-    return audit.records(operation)
-      ? Effect.uninterruptible(answered)
-      : Effect.onInterrupt(answered, () => Effect.sync(() => closed(authorised)))
+    return Effect.onInterrupt(
+      answered,
+      () =>
+        Effect.zipRight(Effect.sync(() => closed(authorised)), audit.recordDeparted(operation, requestId, authorised))
+    )
   })
 }

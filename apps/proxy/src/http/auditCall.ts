@@ -1,6 +1,6 @@
 /**
  * The audit record of a state-changing call (a POST: cancel, create) by a known client key,
- * written before its answer. A record that cannot be written is logged whole at error level
+ * written before its answer (or, when its client goes away first, as it goes). A record that cannot be written is logged whole at error level
  * and counted, and the answer still goes out: the call has been made upstream, and hiding
  * its outcome from the caller would only make it try again.
  */
@@ -10,6 +10,7 @@ import { type AuditTrailService, none } from "../audit/AuditTrail.js"
 import { entryOf } from "../audit/entry.js"
 import type { Metrics } from "../ops/Metrics.js"
 import { currentSpanIds } from "../ops/spans.js"
+import { clientClosed, type RequestFacts } from "./accessLine.js"
 import type { Handled } from "./handled.js"
 import type { NowOrLater } from "./request.js"
 
@@ -18,6 +19,17 @@ export interface AuditCall {
   readonly records: (operation: Operation.Any) => boolean
   /** The call's record written, then its answer; the answer at once when it is not recorded. */
   readonly record: (operation: Operation.Any, requestId: string, handled: Handled) => NowOrLater<Handled>
+  /**
+   * The record of a call whose client went away before its answer (status 499, `client_closed`): leaving early
+   * is no way around the trail, and the call may have reached OpenAI.
+   */
+  readonly recordDeparted: (operation: Operation.Any, requestId: string, facts: RequestFacts) => Effect.Effect<void>
+}
+
+const departedAnswer = {
+  status: clientClosed,
+  headers: {},
+  body: JSON.stringify({ error: { type: "client_closed", message: "The client went away before its answer." } })
 }
 
 export const makeAuditCall = (trail: AuditTrailService, metrics: Metrics): AuditCall => {
@@ -51,5 +63,10 @@ export const makeAuditCall = (trail: AuditTrailService, metrics: Metrics): Audit
       Effect.as(handled)
     )
   }
-  return { records, record }
+  const recordDeparted = (operation: Operation.Any, requestId: string, facts: RequestFacts) =>
+    Effect.suspend(() => {
+      const recorded = record(operation, requestId, { answer: departedAnswer, facts })
+      return Effect.isEffect(recorded) ? Effect.asVoid(recorded) : Effect.void
+    })
+  return { records, record, recordDeparted }
 }

@@ -4,4 +4,4 @@
  * as a string and run only when tracing is on — as code in the bundle, even code never run,
  * it cost every proxy ~3.5 MiB of idle memory (docs/benchmarks.md).
  */
-export const loadSdk = (): Promise<typeof import("./sdk.js")> => import("./sdk.js")
+export const loadSdk = () => import("./sdk.js")
