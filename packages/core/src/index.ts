@@ -134,3 +134,10 @@ export {
   watch,
   watchResponses
 } from "./FileBatchWatch.js"
+
+/**
+ * A record of the proxy's audit trail, as the proxy writes it and the CLI reads it.
+ *
+ * @since 0.3.0
+ */
+export * as AuditRecord from "./AuditRecord.js"

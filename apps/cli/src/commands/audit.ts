@@ -3,7 +3,8 @@
  * admin port (`GET /audit`). Lines for people, or the records as NDJSON with --json.
  */
 import { Command, Options } from "@effect/cli"
-import { Config, Effect, Option } from "effect"
+import { AuditRecord } from "@filebatch/core"
+import { Config, Effect, Option, ParseResult, Schema } from "effect"
 import * as Shared from "../internal/command.js"
 import { ExitCode } from "../internal/exitCode.js"
 import { CliFailure } from "../internal/failure.js"
@@ -26,23 +27,11 @@ const options = {
   json: Options.boolean("json").pipe(Options.withDescription("The records as NDJSON, as the proxy keeps them"))
 }
 
-interface AuditRecord {
-  readonly time: string
-  readonly key: string
-  readonly operation: string
-  readonly vector_store_id: string
-  readonly batch_id: string | null
-  readonly request_id: string
-  readonly status: number
-  readonly batch_status: string | null
-  readonly error_type: string | null
-  readonly attempts: number
-  readonly coalesced: boolean
-}
+const decodeRecord = Schema.decode(Schema.parseJson(AuditRecord.AuditRecord))
 
 const failure = (code: number, message: string) => new CliFailure({ code, message })
 
-const lineOf = (record: AuditRecord) =>
+const lineOf = (record: AuditRecord.AuditRecord) =>
   [
     record.time,
     record.key,
@@ -106,7 +95,20 @@ export const audit = Command.make("audit", options, (flags) =>
       yield* Effect.sync(() => process.stdout.write(body))
       return
     }
-    const records = body.split("\n").filter((line) => line !== "").map((line) => JSON.parse(line) as AuditRecord)
+    const records = yield* Effect.forEach(
+      body.split("\n").filter((line) => line !== ""),
+      (line, index) =>
+        Effect.mapError(
+          decodeRecord(line),
+          (error) =>
+            failure(
+              ExitCode.upstream,
+              `record ${index + 1} of the proxy's answer is not an audit record: ${
+                ParseResult.TreeFormatter.formatErrorSync(error).split("\n")[0]
+              }`
+            )
+        )
+    )
     yield* Effect.sync(() =>
       records.length === 0
         ? process.stderr.write("no matching records\n")

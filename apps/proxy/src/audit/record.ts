@@ -5,33 +5,11 @@
  * one's `prev`. No key, secret or `Authorization` value is ever a field: the client key
  * appears by its name only.
  */
+import type { AuditRecord } from "@filebatch/core"
 import { createHash } from "node:crypto"
 
-/** What one state-changing call through the proxy came to. */
-export interface AuditEntry {
-  /** When the answer was decided (ISO 8601, UTC). */
-  readonly time: string
-  /** The client key's name (never the key). */
-  readonly key: string
-  readonly operation: string
-  readonly vector_store_id: string
-  /** The batch cancelled, or created (from the answer). */
-  readonly batch_id: string | null
-  readonly request_id: string
-  readonly trace_id: string | null
-  /** The HTTP status the client got. */
-  readonly status: number
-  /** The batch's status in the answer, when it was a batch. */
-  readonly batch_status: string | null
-  /** The error's type (OpenAI's `error.type`), when it was an error. */
-  readonly error_type: string | null
-  readonly upstream_request_id: string | null
-  /** HTTP attempts made upstream for this call (0: it shared another's, or none was due). */
-  readonly attempts: number
-  readonly coalesced: boolean
-  /** The process that answered (host/pid). */
-  readonly replica: string
-}
+/** What one state-changing call came to: core's schema, which `filebatch audit` reads with. */
+export type AuditEntry = AuditRecord.AuditEntry
 
 /** The hash before the first record of a trail. */
 export const genesis = "0".repeat(64)
