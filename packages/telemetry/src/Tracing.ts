@@ -10,31 +10,24 @@
  */
 import { ConfigError, Effect, Either, Layer, Option } from "effect"
 import { loadSdk } from "./internal/loadSdk.js"
+import type { Settings } from "./internal/settings.js"
 
-/**
- * What the standard variables ask for: where spans go and how they are encoded.
- *
- * @since 0.1.0
- * @category models
- */
-export interface Settings {
-  /** Where spans are sent: the traces endpoint, or `/v1/traces` under the general one. */
-  readonly url: string
-  /** `OTEL_EXPORTER_OTLP_HEADERS` (or its traces form): sent with every export, never logged. */
-  readonly headers: Readonly<Record<string, string>>
-  readonly protocol: Protocol
-  readonly serviceName: string
-  /** `OTEL_RESOURCE_ATTRIBUTES`, beside the service's name and version. */
-  readonly resourceAttributes: Readonly<Record<string, string>>
-}
-
-/**
- * The OTLP encodings over HTTP that are supported; gRPC is not (it would add a gRPC stack to a one-file bundle).
- *
- * @since 0.1.0
- * @category models
- */
-export type Protocol = "http/protobuf" | "http/json"
+export type {
+  /**
+   * The OTLP encodings over HTTP that are supported.
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  Protocol,
+  /**
+   * What the standard variables ask for: where spans go, how they are encoded, the resource.
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  Settings
+} from "./internal/settings.js"
 
 type Env = Readonly<Record<string, string | undefined>>
 

@@ -4,7 +4,7 @@ import { OTLPTraceExporter as JsonExporter } from "@opentelemetry/exporter-trace
 import { OTLPTraceExporter as ProtobufExporter } from "@opentelemetry/exporter-trace-otlp-proto"
 import { BatchSpanProcessor } from "@opentelemetry/sdk-trace-base"
 import { hostname } from "node:os"
-import type { Settings } from "../Tracing.js"
+import type { Settings } from "./settings.js"
 
 // The URL and headers as read by Tracing.settingsFrom; the exporter reads its timeout and
 // compression, and the tracer provider the sampler (OTEL_TRACES_SAMPLER, _ARG) and the batch
