@@ -17,7 +17,9 @@ const haveTmux = spawnSync("tmux", ["-V"]).status === 0
 if (!haveTmux) console.warn("terminal.test.ts: tmux is missing (apt-get install tmux); skipped")
 
 const key = "sk-cli-terminal-test"
-const socket = join(mkdtempSync(join(tmpdir(), "filebatch-tmux-")), "socket")
+// A server of its own for each test: a new session on the socket of a server still shutting down
+// (the previous test's kill-server) fails with "server exited unexpectedly".
+let socket = ""
 const tmux = (...args: Array<string>) => execFileSync("tmux", ["-S", socket, ...args], { encoding: "utf8" })
 const screen = () => tmux("capture-pane", "-p", "-t", "cli").split("\n").filter((line) => line.trim() !== "")
 
@@ -32,6 +34,7 @@ const watchInTmux = (emulator: Emulator.EmulatorService, columns: number) =>
   Effect.map(seed(emulator, 200), (ref) => {
     const command = `env -i PATH="${process.env["PATH"]}" OPENAI_API_KEY=${key} OPENAI_BASE_URL=${emulator.url} ` +
       `TERM=xterm-256color "${process.execPath}" "${cliBundle}" watch ${ref.vectorStoreId} ${ref.batchId}; sleep 60`
+    socket = join(mkdtempSync(join(tmpdir(), "filebatch-tmux-")), "socket")
     tmux("new-session", "-d", "-s", "cli", "-x", String(columns), "-y", "20", command)
     return ref
   })
