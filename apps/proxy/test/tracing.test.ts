@@ -116,6 +116,67 @@ describe("the proxy's traces", () => {
     })
   })
 
+  it("the rate limit's decision and load shedding are events of the request's span", async () => {
+    await Harness.withProxy({
+      ...tracingEnv(),
+      FILEBATCH_PROXY_RATE_LIMIT: "2",
+      FILEBATCH_PROXY_RATE_LIMIT_WINDOW: "1h",
+      FILEBATCH_PROXY_MAX_UPSTREAM_CONCURRENCY: "1",
+      FILEBATCH_PROXY_MAX_QUEUE: "0"
+    }, async (upstream, proxy) => {
+      const held = await Harness.seed(upstream.emulator)
+      const other = await Harness.seed(upstream.emulator)
+      await Harness.run(
+        upstream.emulator.addFaults([{ batchId: held.batchId, operation: "cancel", fault: { kind: "hold" } }])
+      )
+      const first = Harness.call(
+        proxy.url,
+        "POST",
+        `/v1/vector_stores/${held.vectorStoreId}/file_batches/${held.batchId}/cancel`
+      )
+      await Harness.untilHeld(upstream.emulator, 1)
+      // The one upstream slot is taken and no call may wait: shed.
+      const shed = await Harness.call(
+        proxy.url,
+        "POST",
+        `/v1/vector_stores/${other.vectorStoreId}/file_batches/${other.batchId}/cancel`
+      )
+      expect(shed.status).toBe(503)
+      // Past the limit of two: refused by the rate limit.
+      const limited = await Harness.call(
+        proxy.url,
+        "GET",
+        `/v1/vector_stores/${other.vectorStoreId}/file_batches/${other.batchId}`
+      )
+      expect(limited.status).toBe(429)
+      await Harness.run(upstream.emulator.releaseHeld)
+      expect((await first).status).toBe(200)
+
+      const batches = new Set([held.batchId, other.batchId])
+      const spans = await receiver.waitFor("the three requests' spans", (spans) => {
+        const mine = spans.filter((span) =>
+          span.kind === "server" && batches.has(String(span.attributes["openai.file_batch.id"]))
+        )
+        return mine.length === 3 && mine
+      })
+      const eventsOf = (status: number) =>
+        spans.find((span) => span.attributes["http.response.status_code"] === status)!.events
+          // A 5xx ends the span as an error, which OpenTelemetry records as an `exception` event too.
+          .filter((event) => event.name.startsWith("filebatch."))
+          .map((event) => [event.name, event.attributes])
+      expect(eventsOf(503)).toEqual([
+        ["filebatch.rate_limit", { "filebatch.rate_limit.admitted": true, "filebatch.rate_limit.remaining": 0 }],
+        ["filebatch.shed", { "filebatch.upstream.queue": 0 }]
+      ])
+      expect(eventsOf(429)).toEqual([
+        ["filebatch.rate_limit", { "filebatch.rate_limit.admitted": false, "filebatch.rate_limit.remaining": 0 }]
+      ])
+      expect(eventsOf(200)).toEqual([
+        ["filebatch.rate_limit", { "filebatch.rate_limit.admitted": true, "filebatch.rate_limit.remaining": 1 }]
+      ])
+    })
+  })
+
   it("50 identical cancels over two replicas: one leader's call, 49 spans linked to it", async () => {
     await Harness.withReplicas(tracingEnv(), async ({ replicas, upstream }) => {
       const { batchId, vectorStoreId } = await Harness.seed(upstream.emulator)
