@@ -15,7 +15,7 @@ import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
 import { defaultTeardown } from "@effect/platform/Runtime"
 import { FileBatchClient, FileBatchConfig } from "@filebatch/core"
 import { Tracing } from "@filebatch/telemetry"
-import { Cause, Effect, HashMap, Layer, Logger, LogLevel, Option } from "effect"
+import { Cause, Effect, Either, HashMap, Layer, Logger, LogLevel, Option } from "effect"
 import { CliFailure, commandNames, make } from "./Cli.js"
 import { ExitCode } from "./internal/exitCode.js"
 import { flagsInUsage, overview, unknownCommandMessage, withCleanConsole } from "./internal/helpText.js"
@@ -37,16 +37,32 @@ const clientLayer = (settings: FileBatchConfig.FileBatchSettings) =>
     )
   )
 
-// OpenTelemetry's SDK when OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT is set, else nothing is loaded;
-// the run is one trace (its command the root span), flushed before the process exits.
-const tracing = Layer.mapError(
-  Tracing.layerFromEnv("filebatch-cli", version),
-  (error) =>
-    new CliFailure({
-      code: ExitCode.usage,
-      message: `invalid setting: ${FileBatchConfig.describeConfigError(error)}`
+/**
+ * The program in a trace when OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT is set (its command the root
+ * span, the spans sent before the process exits); else the program alone, nothing of
+ * OpenTelemetry loaded. A bad OTEL_* value is a usage error naming it.
+ */
+const tracedWhenAsked = <A, E, R>(
+  program: Effect.Effect<A, E, R>,
+  commandGiven: string | undefined
+): Effect.Effect<A, E | CliFailure, R> =>
+  Either.match(Tracing.settingsFrom(process.env, "filebatch-cli"), {
+    onLeft: (error) =>
+      Effect.fail(
+        new CliFailure({
+          code: ExitCode.usage,
+          message: `invalid setting: ${FileBatchConfig.describeConfigError(error)}`
+        })
+      ),
+    onRight: Option.match({
+      onNone: () => program,
+      onSome: (settings) =>
+        program.pipe(
+          Effect.withSpan(`filebatch ${commandGiven ?? ""}`.trim()),
+          Effect.provide(Tracing.layer(settings, version))
+        )
     })
-)
+  })
 
 const command = make(clientLayer)
 const cli = Command.run(command, { name: "filebatch", version })
@@ -89,14 +105,7 @@ export const main = (): void => {
     ? Effect.fail(new CliFailure({ code: ExitCode.usage, message: unknownCommandMessage(commandGiven, commandNames) }))
     : withCleanConsole(cli(process.argv), flagsOfCommandGiven)
 
-  const traced = Tracing.isOn()
-    ? program.pipe(
-      Effect.withSpan(`filebatch ${commandGiven ?? ""}`.trim()),
-      Effect.provide(tracing)
-    )
-    : program
-
-  traced.pipe(
+  tracedWhenAsked(program, commandGiven).pipe(
     Effect.catchAll((error) =>
       error instanceof CliFailure
         ? fail(error.code, error.message)

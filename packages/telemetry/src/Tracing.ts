@@ -3,7 +3,7 @@
  *
  * Nothing of OpenTelemetry is loaded unless an OTLP endpoint is set: the SDK and its
  * exporters sit behind a dynamic import, and without them Effect's spans are not even
- * made on the proxy's request path (see `isOn`), because an unsampled span still costs
+ * made on the proxy's request path, because an unsampled span still costs
  * about 12 µs of CPU there (docs/benchmarks.md).
  *
  * @since 0.1.0
@@ -149,29 +149,3 @@ export const layerFromEnv = (
     onLeft: (error) => Layer.fail(error),
     onRight: Option.match({ onNone: () => Layer.empty, onSome: (settings) => layer(settings, serviceVersion) })
   })
-
-/**
- * Whether the environment turns tracing on, for the parts that make spans only then.
- *
- * @since 0.1.0
- * @category predicates
- */
-export const isOn = (env: Env = process.env): boolean =>
-  Either.match(settingsFrom(env, ""), { onLeft: () => false, onRight: Option.isSome })
-
-/**
- * The standard variables read, for `--help` texts.
- *
- * @since 0.1.0
- * @category constants
- */
-export const variables = [
-  "OTEL_EXPORTER_OTLP_ENDPOINT",
-  "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
-  "OTEL_EXPORTER_OTLP_PROTOCOL",
-  "OTEL_EXPORTER_OTLP_HEADERS",
-  "OTEL_SERVICE_NAME",
-  "OTEL_RESOURCE_ATTRIBUTES",
-  "OTEL_TRACES_SAMPLER",
-  "OTEL_TRACES_SAMPLER_ARG"
-] as const

@@ -58,7 +58,6 @@ describe("Tracing", () => {
     expect(Tracing.settingsFrom({}, "x")).toEqual(Either.right(Option.none()))
     expect(Tracing.settingsFrom({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://c:4318", OTEL_SDK_DISABLED: "true" }, "x"))
       .toEqual(Either.right(Option.none()))
-    expect(Tracing.isOn({})).toBe(false)
     expect(Tracing.settingsFrom({
       OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318/",
       OTEL_EXPORTER_OTLP_HEADERS: "x-api-key=s%3Dcret,Tenant=a",
