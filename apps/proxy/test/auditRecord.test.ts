@@ -1,5 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Either } from "effect"
+import { Effect, Either } from "effect"
+import { mkdtempSync, readFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { openFileTrail } from "../src/audit/fileTrail.js"
 import { parseQuery } from "../src/audit/query.js"
 import { type AuditEntry, genesis, seal, verify } from "../src/audit/record.js"
 
@@ -81,4 +85,33 @@ describe("GET /audit's query", () => {
     expect(Either.isLeft(parseQuery("since=yesterday"))).toBe(true)
     expect(parseQuery("batch=vsfb_1")).toEqual(Either.left(expect.stringContaining("unknown parameter \"batch\"")))
   })
+})
+
+describe("the audit file", () => {
+  it.effect("reads the newest records from the end, across its rotated file, and a reopened trail goes on with the chain", () =>
+    Effect.gen(function*() {
+      const path = join(mkdtempSync(join(tmpdir(), "filebatch-trail-")), "trail.jsonl")
+      const at = (n: number) => ({ ...entry(n), time: new Date(Date.UTC(2026, 10, 29) + n * 1000).toISOString() })
+      const first = yield* openFileTrail(path, 1000)
+      // Records of ~450 bytes: 1,500 of them span many 64 KiB chunks, and a rotation.
+      for (let n = 0; n < 1500; n++) yield* first.append({ ...at(n), key: n % 3 === 0 ? "team-c" : "team-a" })
+      first.close()
+      const trail = yield* openFileTrail(path, 1000)
+      for (let n = 1500; n < 1600; n++) yield* trail.append(at(n))
+      trail.close()
+
+      const ids = (lines: ReadonlyArray<string>) => lines.map((line) => JSON.parse(line).request_id)
+      const newest = yield* trail.read({ limit: 700 })
+      expect(ids(newest)).toEqual(Array.from({ length: 700 }, (_, i) => `req_${900 + i}`))
+      const teamC = yield* trail.read({ key: "team-c", limit: 3 })
+      expect(ids(teamC)).toEqual(["req_1491", "req_1494", "req_1497"])
+      const since = yield* trail.read({ sinceMillis: Date.UTC(2026, 10, 29) + 1590 * 1000, limit: 100 })
+      expect(ids(since)).toEqual(Array.from({ length: 10 }, (_, i) => `req_${1590 + i}`))
+      // One chain over both files, through the reopening.
+      const records = [path + ".1", path].flatMap((file) =>
+        readFileSync(file, "utf8").trim().split("\n").map((line, i) => ({ id: `${file}:${i + 1}`, line }))
+      )
+      expect(records).toHaveLength(1600)
+      expect(verify(records, genesis)).toMatchObject({ _tag: "Intact", records: 1600 })
+    }))
 })

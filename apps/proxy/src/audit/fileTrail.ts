@@ -7,27 +7,67 @@
  * with the chain.
  */
 import { Effect } from "effect"
-import { closeSync, existsSync, openSync, readFileSync, readSync, renameSync, statSync, writeSync } from "node:fs"
+import { closeSync, existsSync, openSync, readSync, renameSync, statSync, writeSync } from "node:fs"
 import { type AuditTrailService, AuditWriteError } from "./AuditTrail.js"
-import { type AuditEntry, type AuditQuery, genesis, hashOf, matches, seal } from "./record.js"
+import { type AuditEntry, type AuditQuery, genesis, hashOf, matches, seal, timeOf } from "./record.js"
 
-const linesOf = (path: string): Array<string> =>
-  existsSync(path) ? readFileSync(path, "utf8").split("\n").filter((line) => line !== "") : []
+const chunkBytes = 64 * 1024
 
-/** The last line of a file, read from its end. */
-const lastLineOf = (path: string): string | undefined => {
-  if (!existsSync(path)) return undefined
-  const size = statSync(path).size
+/** A file's lines from its end back, read a chunk at a time: a trail of a million records is never read whole. */
+function* linesBackwards(path: string): Generator<string> {
+  if (!existsSync(path)) return
   const fd = openSync(path, "r")
   try {
-    const length = Math.min(size, 64 * 1024)
-    const buffer = Buffer.alloc(length)
-    readSync(fd, buffer, 0, length, size - length)
-    const lines = buffer.toString("utf8").split("\n").filter((line) => line !== "")
-    return lines.at(-1)
+    let position = statSync(path).size
+    let rest = Buffer.alloc(0)
+    while (position > 0) {
+      const length = Math.min(chunkBytes, position)
+      position -= length
+      const chunk = Buffer.alloc(length)
+      readSync(fd, chunk, 0, length, position)
+      let bytes = Buffer.concat([chunk, rest])
+      for (let end = bytes.lastIndexOf(0x0a); end >= 0; end = bytes.lastIndexOf(0x0a)) {
+        const line = bytes.subarray(end + 1).toString("utf8")
+        if (line !== "") yield line
+        bytes = bytes.subarray(0, end)
+      }
+      rest = bytes
+    }
+    if (rest.length > 0) yield rest.toString("utf8")
   } finally {
     closeSync(fd)
   }
+}
+
+/** How many lines a file holds, counted a chunk at a time. */
+const lineCount = (path: string): number => {
+  if (!existsSync(path)) return 0
+  const fd = openSync(path, "r")
+  try {
+    const chunk = Buffer.alloc(chunkBytes)
+    let count = 0
+    for (let read = readSync(fd, chunk); read > 0; read = readSync(fd, chunk)) {
+      for (let at = chunk.indexOf(0x0a); at >= 0 && at < read; at = chunk.indexOf(0x0a, at + 1)) count += 1
+    }
+    return count
+  } finally {
+    closeSync(fd)
+  }
+}
+
+const lastLineOf = (path: string): string | undefined => linesBackwards(path).next().value ?? undefined
+
+/** The newest `limit` records matching the query, oldest first: read from the end until enough, or older than asked. */
+const newestMatching = (query: AuditQuery, newestFirst: ReadonlyArray<string>): Array<string> => {
+  const found: Array<string> = []
+  for (const path of newestFirst) {
+    for (const line of linesBackwards(path)) {
+      if (query.sinceMillis !== undefined && Date.parse(timeOf(line)) < query.sinceMillis) return found.reverse()
+      if (matches(query, line)) found.push(line)
+      if (found.length >= query.limit) return found.reverse()
+    }
+  }
+  return found.reverse()
 }
 
 export const openFileTrail = (
@@ -39,7 +79,7 @@ export const openFileTrail = (
       const rotated = `${path}.1`
       // The chain goes on from the last record kept, in this file or the one rotated before it.
       let head = hashOf(lastLineOf(path) ?? lastLineOf(rotated) ?? "") ?? genesis
-      let records = linesOf(path).length
+      let records = lineCount(path)
       let fd = openSync(path, "a", 0o600)
       const append = (entry: AuditEntry) =>
         Effect.try({
@@ -59,7 +99,7 @@ export const openFileTrail = (
         })
       const read = (query: AuditQuery) =>
         Effect.try({
-          try: () => [...linesOf(rotated), ...linesOf(path)].filter((line) => matches(query, line)).slice(-query.limit),
+          try: () => newestMatching(query, [path, rotated]),
           catch: (error) => new AuditWriteError(`audit file ${path}: ${(error as Error).message}`)
         })
       return { describe: `file ${path}`, append, read, close: () => closeSync(fd) }

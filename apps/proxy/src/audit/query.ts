@@ -8,7 +8,7 @@ export const maxLimit = 10_000
 const known = new Set(["vector_store_id", "batch_id", "key", "since", "limit"])
 
 /** `since`: an ISO 8601 time, or milliseconds since the epoch. */
-const timeOf = (text: string): number | undefined => {
+const millisOf = (text: string): number | undefined => {
   if (/^\d+$/.test(text)) return Number(text)
   const millis = Date.parse(text)
   return Number.isNaN(millis) ? undefined : millis
@@ -24,7 +24,7 @@ export const parseQuery = (search: string): Either.Either<AuditQuery, string> =>
     return value === null || value === "" ? undefined : value
   }
   const since = text("since")
-  const sinceMillis = since === undefined ? undefined : timeOf(since)
+  const sinceMillis = since === undefined ? undefined : millisOf(since)
   if (since !== undefined && sinceMillis === undefined) {
     return Either.left("since must be an ISO 8601 time or milliseconds since the epoch")
   }

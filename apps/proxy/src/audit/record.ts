@@ -94,6 +94,9 @@ export interface AuditQuery {
   readonly limit: number
 }
 
+/** A record's time as written (records are in time order: a reader stops at the first older than it asks). */
+export const timeOf = (line: string): string => /^\{"time":"([^"]*)"/.exec(line)?.[1] ?? ""
+
 /** Whether a record's line matches the query (parsed once; unreadable lines never match). */
 export const matches = (query: AuditQuery, line: string): boolean => {
   let entry: Partial<AuditEntry>
