@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { runNode } from "@filebatch/testkit"
+import { Redis } from "ioredis"
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -230,6 +231,21 @@ describe("the audit trail in Redis", () => {
       const verified = await runNode(Harness.bundle, ["audit", "verify", "--redis-url", redis.url], {})
       expect(verified.code, verified.stdout + verified.stderr).toBe(0)
       expect(verified.stdout).toMatch(/^intact: \d+ records in stream filebatch:audit/)
+
+      // Tampering in Redis: an entry removed from the middle is found, and the one after it named.
+      const direct = new Redis(redis.url)
+      try {
+        const entries = await direct.xrange("filebatch:audit", "-", "+")
+        await direct.xdel("filebatch:audit", entries[5]![0])
+        const removed = await runNode(Harness.bundle, ["audit", "verify", "--redis-url", redis.url], {})
+        expect(removed.code).toBe(1)
+        expect(removed.stdout).toBe(
+          `broken: record 6 (${entries[6]![0]}): its prev is not the hash of the record before it ` +
+            "(a record was removed, added or reordered)\n"
+        )
+      } finally {
+        direct.disconnect()
+      }
     })
   })
 })
