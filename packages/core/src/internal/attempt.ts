@@ -116,5 +116,28 @@ export const makeAttempt = (httpClient: HttpClient.HttpClient, settings: FileBat
     )
   }
 
-  return attempt
+  const host = URL.canParse(settings.baseUrl) ? new URL(settings.baseUrl).host : settings.baseUrl
+
+  /** An attempt in a client span of its own (HTTP's conventions): its number, the delay before it, its answer. */
+  const tracedAttempt = <A>(
+    request: HttpClientRequest.HttpClientRequest,
+    remainingMillis: number,
+    clock: Clock.Clock,
+    onAttempt: (() => void) | undefined,
+    operation: Reader<A> & { readonly method: string; readonly path: string },
+    { number, retryDelayMillis }: { readonly number: number; readonly retryDelayMillis: number | undefined }
+  ) =>
+    Effect.useSpan(`${operation.method} ${operation.path}`, {
+      kind: "client",
+      attributes: {
+        "http.request.method": operation.method,
+        "url.template": operation.path,
+        "server.address": host,
+        "filebatch.attempt": number,
+        ...(number > 1 ? { "http.request.resend_count": number - 1 } : {}),
+        ...(retryDelayMillis !== undefined ? { "filebatch.retry_delay_ms": retryDelayMillis } : {})
+      }
+    }, (span) => attempt(request, remainingMillis, clock, onAttempt, operation, span))
+
+  return { attempt, tracedAttempt }
 }

@@ -86,8 +86,7 @@ export const makeCall = (httpClient: HttpClient.HttpClient, settings: FileBatchS
   }
 
   const deadlineMillis = Duration.toMillis(settings.deadline)
-  const host = URL.canParse(settings.baseUrl) ? new URL(settings.baseUrl).host : settings.baseUrl
-  const attempt = makeAttempt(httpClient, settings)
+  const { attempt, tracedAttempt } = makeAttempt(httpClient, settings)
 
   // The first attempt runs bare; the retry schedule and its driver are only built once
   // an attempt has failed, which keeps the common path cheap (measured in the proxy bench).
@@ -108,20 +107,10 @@ export const makeCall = (httpClient: HttpClient.HttpClient, settings: FileBatchS
       const startedAt = clock.unsafeCurrentTimeMillis()
       const request = baseRequest(operation, ref, encoded.right.query, encoded.right.body, options)
       let attempts = 1
-      /** An attempt, in a span of its own when traced: its number, the delay before it, its answer. */
+      /** An attempt, in a span of its own when traced. */
       const attemptNow = (left: number, retryDelayMillis: number | undefined) =>
         traced
-          ? Effect.useSpan(`${operation.method} ${operation.path}`, {
-            kind: "client",
-            attributes: {
-              "http.request.method": operation.method,
-              "url.template": operation.path,
-              "server.address": host,
-              "filebatch.attempt": attempts,
-              ...(attempts > 1 ? { "http.request.resend_count": attempts - 1 } : {}),
-              ...(retryDelayMillis !== undefined ? { "filebatch.retry_delay_ms": retryDelayMillis } : {})
-            }
-          }, (span) => attempt(request, left, clock, options?.onAttempt, operation, span))
+          ? tracedAttempt(request, left, clock, options?.onAttempt, operation, { number: attempts, retryDelayMillis })
           : attempt(request, left, clock, options?.onAttempt, operation)
       const remaining = Effect.sync(() => startedAt + deadlineMillis - clock.unsafeCurrentTimeMillis())
       const gaveUp = (last: FileBatchError) =>
