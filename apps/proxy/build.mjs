@@ -1,5 +1,5 @@
 // Bundles the proxy into one ESM file, dist/proxy.mjs, and reports its size.
-import { embeddedSdk } from "@filebatch/telemetry/esbuild"
+import { embeddedSdk, embeddedSdkInputs } from "@filebatch/telemetry/esbuild"
 import { build } from "esbuild"
 import { chmodSync, readFileSync, statSync, writeFileSync } from "node:fs"
 import { createRequire } from "node:module"
@@ -44,5 +44,8 @@ const result = await build({
 })
 chmodSync(outfile, 0o755)
 // Which packages the bundle carries, for the release's SBOM (scripts/proxy-sbom.mjs).
-writeFileSync(`${outfile}.meta.json`, JSON.stringify(result.metafile))
+writeFileSync(
+  `${outfile}.meta.json`,
+  JSON.stringify({ ...result.metafile, inputs: { ...result.metafile.inputs, ...embeddedSdkInputs() } })
+)
 console.log(`${outfile}: ${(statSync(outfile).size / 1024).toFixed(1)} KiB`)

@@ -36,8 +36,17 @@ const sdkBundle = async () => {
       if (imported.external && shared.test(imported.path)) modules.add(imported.path)
     }
   }
+  sdkMetafile = result.metafile
   return { code: result.outputFiles[0].text, modules: [...modules].sort() }
 }
+
+let sdkMetafile
+
+/**
+ * The modules the embedded SDK carries, as esbuild's metafile inputs: for the app's own metafile
+ * (the release's SBOM lists every package a bundle carries, the embedded ones too).
+ */
+export const embeddedSdkInputs = () => sdkMetafile?.inputs ?? {}
 
 /** Replaces `internal/loadSdk` with a loader of the embedded SDK bundle. */
 export const embeddedSdk = {
