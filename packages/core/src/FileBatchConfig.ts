@@ -4,10 +4,20 @@
  *
  * @since 0.1.0
  */
-import { Config, ConfigError, Context, Duration, Effect, Either, Layer, Option, type Redacted } from "effect"
+import { Config, ConfigError, Context, Duration, Effect, Either, Layer, Option } from "effect"
 import * as DurationText from "./DurationText.js"
 import { describeConfigError as describe } from "./internal/configError.js"
 import { resolveWith } from "./internal/resolve.js"
+import type { FileBatchOptions, FileBatchSettings, SettingNames } from "./internal/settings.js"
+
+/**
+ * The settings' types: resolved settings, what callers give, and what each setting is called
+ * where it was given. Declared apart, so that the resolver can name them without importing this module.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type { FileBatchOptions, FileBatchSettings, SettingNames } from "./internal/settings.js"
 
 /**
  * The official API endpoint.
@@ -16,48 +26,6 @@ import { resolveWith } from "./internal/resolve.js"
  * @category constants
  */
 export const defaultBaseUrl = "https://api.openai.com/v1"
-
-/**
- * Resolved settings.
- *
- * @since 0.1.0
- * @category models
- */
-export interface FileBatchSettings {
-  readonly apiKey: Redacted.Redacted<string>
-  /** API root without a trailing slash, e.g. `https://api.openai.com/v1`. */
-  readonly baseUrl: string
-  readonly organization: Option.Option<string>
-  readonly project: Option.Option<string>
-  /** Time limit of one HTTP attempt, body included. */
-  readonly timeout: Duration.Duration
-  /** Retries after the first attempt. */
-  readonly maxRetries: number
-  /** Time limit of one call, all attempts and retry delays included. */
-  readonly deadline: Duration.Duration
-  /** Poll interval when following a batch, unless the server sends `openai-poll-after-ms`. */
-  readonly pollInterval: Duration.Duration
-  /** How long following a batch may take before it fails with a `WaitTimeoutError`. */
-  readonly maxWait: Duration.Duration
-}
-
-/**
- * What callers give; everything but the key has a default.
- *
- * @since 0.1.0
- * @category models
- */
-export interface FileBatchOptions {
-  readonly apiKey: Redacted.Redacted<string> | string
-  readonly baseUrl?: string | undefined
-  readonly organization?: string | undefined
-  readonly project?: string | undefined
-  readonly timeout?: Duration.DurationInput | undefined
-  readonly maxRetries?: number | undefined
-  readonly deadline?: Duration.DurationInput | undefined
-  readonly pollInterval?: Duration.DurationInput | undefined
-  readonly maxWait?: Duration.DurationInput | undefined
-}
 
 /**
  * Defaults: the official SDK's 2 retries; a minute per attempt, two minutes per call;
@@ -85,15 +53,6 @@ export class FileBatchConfig extends Context.Tag("@filebatch/core/FileBatchConfi
   FileBatchConfig,
   FileBatchSettings
 >() {}
-
-/**
- * What each setting is called where it was given, so that a message names it as the
- * user wrote it: an option, an environment variable, a flag.
- *
- * @since 0.2.0
- * @category models
- */
-export type SettingNames = { readonly [K in keyof FileBatchOptions]-?: string }
 
 /**
  * The options' own names (the default of {@link resolve}).

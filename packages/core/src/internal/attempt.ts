@@ -1,9 +1,9 @@
 import { type HttpClient, type HttpClientError, HttpClientRequest } from "@effect/platform"
 import { type Clock, Duration, Effect, Redacted, type Tracer } from "effect"
 import * as AttemptLimit from "../AttemptLimit.js"
-import type { FileBatchSettings } from "../FileBatchConfig.js"
 import { ConnectionError, TimeoutError } from "../FileBatchError.js"
 import { interpret, type Reader, scrub } from "./response.js"
+import type { FileBatchSettings } from "./settings.js"
 import { isLiveTimer, timeoutFail } from "./timeout.js"
 import { traceparent } from "./tracing.js"
 

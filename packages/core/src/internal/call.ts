@@ -1,12 +1,12 @@
 import { HttpBody, type HttpClient, HttpClientRequest } from "@effect/platform"
 import { Duration, Effect, Either, identity, Option, Redacted, Schedule } from "effect"
-import type { FileBatchSettings } from "../FileBatchConfig.js"
 import { type FileBatchError, type InvalidArgumentError, TimeoutError } from "../FileBatchError.js"
 import * as Operation from "../Operation.js"
 import * as PathTemplate from "../PathTemplate.js"
 import { provesNothingDone, RetryPolicy } from "../RetryPolicy.js"
 import { makeAttempt } from "./attempt.js"
 import type { Answer } from "./response.js"
+import type { FileBatchSettings } from "./settings.js"
 import { exports, refAttributes } from "./tracing.js"
 import { userAgent } from "./version.js"
 

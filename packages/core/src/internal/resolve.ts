@@ -1,6 +1,6 @@
 import { Duration, Either, Option, Redacted } from "effect"
 import * as DurationText from "../DurationText.js"
-import type { FileBatchOptions, FileBatchSettings, SettingNames } from "../FileBatchConfig.js"
+import type { FileBatchOptions, FileBatchSettings, SettingNames } from "./settings.js"
 
 /** What an absent option becomes. */
 export interface Defaults {
