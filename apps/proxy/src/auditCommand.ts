@@ -6,13 +6,16 @@
 import { readFileSync } from "node:fs"
 import { parseArgs } from "node:util"
 import { hashOf, type Verdict, verify } from "./audit/record.js"
+import * as Settings from "./config/settings.js"
 import { redisOptionsFromUrl } from "./shared/redisOptions.js"
+
+const { auditStream, redisUrl } = Settings.proxy
 
 export const auditUsage = `Usage:
   filebatch-proxy audit verify --file <path> [--file <path> …]
       the files in order, oldest first (e.g. --file trail.jsonl.1 --file trail.jsonl)
   filebatch-proxy audit verify --redis-url <url> [--stream <name>]
-      the stream (default filebatch:audit); FILEBATCH_PROXY_REDIS_URL is read when --redis-url is absent
+      the stream (default ${auditStream.fallback}); ${redisUrl.name} is read when --redis-url is absent
 
 Checks that each record's hash matches its content and each record follows the one before
 it; names the first record that does not. Exit status 0: intact; 1: broken; 2: usage or read error.
@@ -85,13 +88,13 @@ export const runAuditCommand = async (args: ReadonlyArray<string>): Promise<numb
     return fail((error as Error).message)
   }
   const { file, stream } = parsed.values
-  const redisUrl = parsed.values["redis-url"] ??
-    (file === undefined ? process.env["FILEBATCH_PROXY_REDIS_URL"] : undefined)
-  if ((file === undefined) === (redisUrl === undefined)) return fail("give --file (one or more) or --redis-url")
+  const url = parsed.values["redis-url"] ??
+    (file === undefined ? process.env[redisUrl.name] : undefined)
+  if ((file === undefined) === (url === undefined)) return fail("give --file (one or more) or --redis-url")
   try {
     return file !== undefined
       ? report(verify(fileRecords(file)), file.join(", "))
-      : await redisVerdict(redisUrl!, stream ?? "filebatch:audit")
+      : await redisVerdict(url!, stream ?? auditStream.fallback)
   } catch (error) {
     // Never the URL: it may hold a password.
     process.stderr.write(`filebatch-proxy audit: cannot read the trail: ${(error as Error).message}\n`)

@@ -1,4 +1,5 @@
 /** What a request's access log line says: the request, its answer, and what was learnt while handling it. */
+import type { SpanIds } from "../shared/model.js"
 import type { Forwarded } from "../upstream/Upstream.js"
 
 /** What a request's access log line says beyond the request itself, known as it is handled. */
@@ -9,7 +10,7 @@ export interface RequestFacts {
   readonly batchId?: string | undefined
   readonly forwarded?: Forwarded | undefined
   /** The request's server span, while tracing is on. */
-  readonly trace?: { readonly traceId: string; readonly spanId: string } | undefined
+  readonly trace?: SpanIds | undefined
 }
 
 /** Status of the access log line of a request whose client went away before its answer (nginx's). */

@@ -9,7 +9,7 @@ import type { AuditCall } from "./auditCall.js"
 import { type Handled, handled, type Incoming } from "./handled.js"
 import { payloadOf, queryOf } from "./input.js"
 import { refOf } from "./params.js"
-import { bearer, headerOf, type NowOrLater, thenNowOrLater } from "./request.js"
+import { bearer, headerOf, later, type NowOrLater, thenNowOrLater } from "./request.js"
 
 /** The API's routes, from core's table of operations: one entry there is one route here. */
 export const matchApi: (
@@ -67,10 +67,9 @@ export const makeApiRoute = (
     const input = { ref, query: query.right, payload: payload.right }
     const traceState = tracing ? headerOf(request, "tracestate") : undefined
     const answered = forward(key.name, { operation, input, traceState }, requestId).pipe(
-      Effect.flatMap((forwarded) => {
-        const recorded = audit.record(operation, requestId, handled(forwarded.answer, { ...authorised, forwarded }))
-        return Effect.isEffect(recorded) ? recorded : Effect.succeed(recorded)
-      })
+      Effect.flatMap((forwarded) =>
+        later(audit.record(operation, requestId, handled(forwarded.answer, { ...authorised, forwarded })))
+      )
     )
     return Effect.onInterrupt(
       answered,

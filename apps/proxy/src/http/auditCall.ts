@@ -12,11 +12,9 @@ import type { Metrics } from "../ops/Metrics.js"
 import { currentSpanIds } from "../ops/spans.js"
 import { clientClosed, type RequestFacts } from "./accessLine.js"
 import type { Handled } from "./handled.js"
-import type { NowOrLater } from "./request.js"
+import { later, type NowOrLater } from "./request.js"
 
 export interface AuditCall {
-  /** Whether calls of this operation are recorded: state-changing ones (POST), while a trail is kept. */
-  readonly records: (operation: Operation.Any) => boolean
   /** The call's record written, then its answer; the answer at once when it is not recorded. */
   readonly record: (operation: Operation.Any, requestId: string, handled: Handled) => NowOrLater<Handled>
   /**
@@ -33,6 +31,7 @@ const departedAnswer = {
 }
 
 export const makeAuditCall = (trail: AuditTrailService, metrics: Metrics): AuditCall => {
+  // State-changing calls (POST), while a trail is kept.
   const records = (operation: Operation.Any) => trail !== none && operation.method !== "GET"
   const record = (operation: Operation.Any, requestId: string, handled: Handled): NowOrLater<Handled> => {
     const { facts } = handled
@@ -64,9 +63,6 @@ export const makeAuditCall = (trail: AuditTrailService, metrics: Metrics): Audit
     )
   }
   const recordDeparted = (operation: Operation.Any, requestId: string, facts: RequestFacts) =>
-    Effect.suspend(() => {
-      const recorded = record(operation, requestId, { answer: departedAnswer, facts })
-      return Effect.isEffect(recorded) ? Effect.asVoid(recorded) : Effect.void
-    })
-  return { records, record, recordDeparted }
+    Effect.suspend(() => Effect.asVoid(later(record(operation, requestId, { answer: departedAnswer, facts }))))
+  return { record, recordDeparted }
 }

@@ -20,11 +20,10 @@ export const bearer = (header: string | undefined): string | undefined => header
 /** An answer known at once, or the Effect that finds it (only for work that must wait). */
 export type NowOrLater<A> = A | Effect.Effect<A>
 
+/** The answer as an Effect, whether it is known or still to be found. */
+export const later = <A>(pending: NowOrLater<A>): Effect.Effect<A> =>
+  Effect.isEffect(pending) ? pending : Effect.succeed(pending)
+
 /** Goes on with what `pending` finds, at once when it is known. */
 export const thenNowOrLater = <A, B>(pending: NowOrLater<A>, f: (a: A) => NowOrLater<B>): NowOrLater<B> =>
-  Effect.isEffect(pending) ?
-    Effect.flatMap(pending, (a) => {
-      const next = f(a)
-      return Effect.isEffect(next) ? next : Effect.succeed(next)
-    }) :
-    f(pending)
+  Effect.isEffect(pending) ? Effect.flatMap(pending, (a) => later(f(a))) : f(pending)

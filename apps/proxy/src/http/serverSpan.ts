@@ -9,7 +9,7 @@ import { Data, Effect, Option, Tracer } from "effect"
 import type { RequestFacts } from "./accessLine.js"
 import type { ApiMatch } from "./apiRoute.js"
 import type { Handled } from "./handled.js"
-import type { NowOrLater, ProxyRequest } from "./request.js"
+import { later, type NowOrLater, type ProxyRequest } from "./request.js"
 
 /** An answer of 5xx: the span ends as failed with it, and the answer is still written. */
 class ServerFailure
@@ -60,10 +60,7 @@ export const withServerSpan = (
       "filebatch.request_id": requestId
     }
   }, (span) =>
-    Effect.suspend(() => {
-      const pending = handle()
-      return Effect.isEffect(pending) ? pending : Effect.succeed(pending)
-    }).pipe(
+    Effect.suspend(() => later(handle())).pipe(
       // The parent of core's spans, and the leader that shared calls link to.
       Effect.withParentSpan(span),
       Effect.flatMap((handled) => {
