@@ -96,9 +96,13 @@ export const main = (): void => {
 
   const args = process.argv.slice(2)
   const overviewAsked = args.length === 1 && (args[0] === "--help" || args[0] === "-h")
+  // One line, as gh and kubectl print it (@effect/cli's own adds an empty line after it).
+  const versionAsked = args.length === 1 && args[0] === "--version"
 
   const program = overviewAsked
     ? Effect.sync(() => process.stdout.write(overview(command, commandNames, version)))
+    : versionAsked
+    ? Effect.sync(() => process.stdout.write(`${version}\n`))
     : wizardWithoutTerminal
     ? Effect.fail(new CliFailure({ code: ExitCode.usage, message: "--wizard needs a terminal on standard input" }))
     : unknownCommand

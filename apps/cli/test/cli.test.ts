@@ -353,7 +353,8 @@ describe("the bundled filebatch CLI against the emulator", () => {
         expect(result.code).toBe(0)
         expect(result.stderr).toMatch(/retrieve attempt 1 failed: ServerError/)
         const version = yield* cli(emulator, ["--version"])
-        expect(version.stdout.trim()).toBe(packageVersion)
+        // One line, nothing after it (`filebatch --version | tail -1` is the version).
+        expect(version.stdout).toBe(`${packageVersion}\n`)
       }))
   })
 })

@@ -41,7 +41,7 @@ describe("the standalone executable", () => {
   it("prints its version with an empty environment, and nothing on stderr", async () => {
     const [ran, fromBundle] = await Promise.all([runExe(["--version"]), runCli(["--version"])])
     expect(ran.code).toBe(0)
-    expect(ran.stdout.trim()).toBe(version)
+    expect(ran.stdout).toBe(`${version}\n`)
     expect(ran.stdout).toBe(fromBundle.stdout)
     expect(ran.stderr).toBe("")
   })

@@ -29,11 +29,8 @@ const CoreConfigLive = FileBatchConfig.layerConfig()
 const UpstreamLive = Layer.merge(CoreConfigLive, UpstreamHttpLive)
 
 // The rate limit's buckets and the cancels in flight: in Redis when FILEBATCH_PROXY_REDIS_URL
-// is set (replicas share them), else in this process. A lock outlives no call: at most core's deadline.
-const SharedStateLive = Layer.unwrapEffect(
-  Effect.map(FileBatchConfig.FileBatchConfig, (settings) => SharedState.layerConfig(settings.deadline))
-).pipe(Layer.provide(CoreConfigLive))
-const RateLimiterLive = RateLimiter.layer.pipe(Layer.provideMerge(SharedStateLive))
+// is set (replicas share them), else in this process.
+const RateLimiterLive = RateLimiter.layer.pipe(Layer.provideMerge(SharedState.layerConfig))
 
 // A worker's lines say which worker wrote them.
 const lines = makeJsonLines(undefined, cluster.isWorker ? { worker: cluster.worker!.id } : undefined)

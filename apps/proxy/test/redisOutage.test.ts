@@ -95,7 +95,8 @@ describe.skipIf(!haveRedis)("a replica waiting on another when Redis is lost", (
         const { batchId, vectorStoreId } = await seed(upstream.emulator)
         const admin = new Redis(redis.port, "127.0.0.1")
         try {
-          await admin.set(`filebatch:lock:${vectorStoreId}/${batchId}`, "a-replica-that-died", "PX", 400)
+          const lock = `filebatch:lock:/vector_stores/${vectorStoreId}/file_batches/${batchId}/cancel`
+          await admin.set(lock, "a-replica-that-died", "PX", 400)
         } finally {
           admin.disconnect()
         }

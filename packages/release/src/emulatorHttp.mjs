@@ -1,7 +1,7 @@
 // The emulator as the release and image checks drive it: over its HTTP API, as a user's
 // program would, from outside the process that runs it.
 
-/** The emulator's API at `url` (…/v1) with `key`: batches made, cancels held and let go. */
+/** The emulator's API at `url` (…/v1) with `key`: batches made, progress and cancels held and let go. */
 export const emulatorHttp = (url, key) => {
   const origin = url.replace(/\/v1$/, "")
   const send = async (at, body) => {
@@ -26,6 +26,22 @@ export const emulatorHttp = (url, key) => {
     holdCancels: (batchId) =>
       send(`${origin}/__emulator/faults`, [{ batchId, operation: "cancel", fault: { kind: "hold" } }]),
     held: async () => (await (await fetch(`${origin}/__emulator/held`)).json()).held,
-    release: () => send(`${origin}/__emulator/release`, {})
+    release: () => send(`${origin}/__emulator/release`, {}),
+    /** Batch time goes on from where it was held (an emulator started with `--hold`). */
+    resumeProgress: () => send(`${origin}/__emulator/progress`, { hold: false }),
+    /**
+     * Resolves once the emulator has answered `operation` on `batchId`, or once `gaveUp()` says
+     * the program that should send it has ended (its own result then says why).
+     */
+    answered: async (operation, batchId, gaveUp) => {
+      for (;;) {
+        const log = await (await fetch(`${origin}/__emulator/requests`)).json()
+        const seen = log.some((entry) =>
+          entry.operation === operation && entry.batchId === batchId && typeof entry.status === "number"
+        )
+        if (seen || gaveUp()) return seen
+        await new Promise((resolve) => setTimeout(resolve, 100))
+      }
+    }
   }
 }

@@ -30,7 +30,11 @@ const userFolder = ({ registry, work }, name) => {
   return { folder, env }
 }
 
-/** The emulator from the registry (npx), on a free loopback port, with one batch of `files` files. */
+/**
+ * The emulator from the registry (npx), on a free loopback port, with one batch of `files` files.
+ * Its batches are held where they start: a batch is still in progress however long an install
+ * or a type-check takes before the cancel, and moves on only after `cancelled(…)`.
+ */
 const startEmulator = async (user, files = 40) => {
   const { env, folder } = userFolder(user, "emulator")
   const emulator = start("npx", [
@@ -43,11 +47,28 @@ const startEmulator = async (user, files = 40) => {
     "--parallelism",
     "2",
     "--cancel-delay-ms",
-    "100"
+    "100",
+    "--hold"
   ], { cwd: folder, env })
   const [, url] = await emulator.waitFor(/listening on (http:\/\/\S+\/v1)/, 300_000)
   const api = emulatorHttp(url, emulatorKey)
-  return { url, seed: () => api.seed(files), stop: emulator.stop }
+  return {
+    url,
+    api,
+    seed: () => api.seed(files),
+    /**
+     * `program` (a running `run(…)`) once the emulator has answered its cancel of `batchId`
+     * and batch time has gone on: the cancel met a batch in progress, and can then finish.
+     */
+    cancelled: async (batchId, program) => {
+      let ended = false
+      const settled = program.then(() => (ended = true), () => (ended = true))
+      if (await api.answered("cancel", batchId, () => ended)) await api.resumeProgress()
+      await settled
+      return program
+    },
+    stop: emulator.stop
+  }
 }
 
 const readmeExample = () => {
@@ -109,10 +130,13 @@ export const composeExample = async (user, manager) => {
     const source = readmeExample().replaceAll("vs_abc123", vectorStoreId).replaceAll("vsfb_abc123", batchId)
     writeFileSync(join(folder, "main.ts"), source)
     await run(join(folder, "node_modules/.bin/tsc"), ["-p", "."], { cwd: folder, env })
-    const ran = await run(process.execPath, ["dist/main.js"], {
-      cwd: folder,
-      env: { ...env, OPENAI_API_KEY: emulatorKey, OPENAI_BASE_URL: emulator.url }
-    })
+    const ran = await emulator.cancelled(
+      batchId,
+      run(process.execPath, ["dist/main.js"], {
+        cwd: folder,
+        env: { ...env, OPENAI_API_KEY: emulatorKey, OPENAI_BASE_URL: emulator.url }
+      })
+    )
     if (!new RegExp(`^${batchId}: cancelled, \\d+ files cancelled$`, "m").test(ran.stdout)) {
       throw new Error(`the example printed:\n${ran.stdout}${ran.stderr}`)
     }
@@ -129,10 +153,13 @@ export const cliRoutes = (user) => [
     try {
       const { batchId, vectorStoreId } = await emulator.seed()
       const { env, folder } = userFolder(user, "cli-npx")
-      const ran = await run(
-        "npx",
-        ["-y", `@filebatch/cli@${user.version}`, "cancel", vectorStoreId, batchId, "--wait", "--json"],
-        { cwd: folder, env: { ...env, OPENAI_API_KEY: emulatorKey, OPENAI_BASE_URL: emulator.url } }
+      const ran = await emulator.cancelled(
+        batchId,
+        run(
+          "npx",
+          ["-y", `@filebatch/cli@${user.version}`, "cancel", vectorStoreId, batchId, "--wait", "--json"],
+          { cwd: folder, env: { ...env, OPENAI_API_KEY: emulatorKey, OPENAI_BASE_URL: emulator.url } }
+        )
       )
       const last = JSON.parse(ran.stdout.trim().split("\n").at(-1))
       if (last.id !== batchId || last.status !== "cancelled") throw new Error(`last snapshot: ${ran.stdout}`)
@@ -153,7 +180,7 @@ export const cliRoutes = (user) => [
       cwd: folder,
       env: { ...env, XDG_CACHE_HOME: cacheHome }
     })
-    if (ran.stdout.trim() !== user.version) throw new Error(`filebatch --version printed ${ran.stdout}`)
+    if (ran.stdout !== `${user.version}\n`) throw new Error(`filebatch --version printed ${JSON.stringify(ran.stdout)}`)
     // A rejected (or missing) shipped cache makes the launcher write the user's own.
     const written = readdirSync(cacheHome, { recursive: true })
     if (written.length > 0) throw new Error(`the shipped code cache was not used: it wrote ${written.join(", ")}`)
@@ -161,7 +188,12 @@ export const cliRoutes = (user) => [
   }]
 ]
 
-/** The proxy through npx with a keys file, and the official openai package as its client. */
+/**
+ * The proxy through npx with a keys file, and the official openai package as its client. The
+ * batch is held in progress, so the cancel the SDK sends through the proxy must reach the
+ * emulator with the organisation's key and come back as the batch it stopped: `in_progress`
+ * (the real API's answer while a cancel takes effect), not a finished batch's refusal.
+ */
 export const proxyRoute = async (user) => {
   const emulator = await startEmulator(user)
   const { env, folder } = userFolder(user, "proxy")
@@ -206,7 +238,12 @@ console.log(JSON.stringify({ id: batch.id, status: batch.status, listed: files.d
       env: { ...env, TEAM_KEY: clientKey, PROXY_URL: url }
     })
     const seen = JSON.parse(ran.stdout)
-    if (seen.id !== batchId || seen.listed !== 5) throw new Error(`the SDK saw ${ran.stdout}`)
+    if (seen.id !== batchId || seen.status !== "in_progress" || seen.listed !== 5) {
+      throw new Error(`the SDK saw ${ran.stdout}`)
+    }
+    if (!(await emulator.api.answered("cancel", batchId, () => true))) {
+      throw new Error("the emulator never answered the cancel")
+    }
     if (proxy.output().includes(clientKey) || proxy.output().includes(emulatorKey)) {
       throw new Error("a key reached the proxy's output")
     }

@@ -156,6 +156,19 @@ export const proxy = {
     "while Redis is unreachable, the rate limit admits every request (`open`) or answers 503 (`closed`)",
     (name) => Config.literal("open", "closed")(name).pipe(Config.withDefault("open" as const))
   ),
+  lockLease: duration(
+    "FILEBATCH_PROXY_LOCK_LEASE",
+    Duration.seconds(5),
+    "5s",
+    "with Redis: the lease of a shared cancel's lock; one its holder stops renewing (it died) is gone after this, " +
+      "and the replicas waiting on it call themselves"
+  ),
+  lockRenew: duration(
+    "FILEBATCH_PROXY_LOCK_RENEW",
+    Duration.seconds(1),
+    "1s",
+    "with Redis: how often the holder renews its lock's lease while its call runs (at most half the lease)"
+  ),
   auditFile: setting(
     "FILEBATCH_PROXY_AUDIT_FILE",
     "off",

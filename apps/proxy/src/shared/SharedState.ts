@@ -5,7 +5,7 @@
  * whose holder publishes the answer to the replicas waiting for it.
  */
 import { RateLimiter } from "@effect/experimental"
-import { Config, ConfigError, Context, Duration, Effect, Layer, Option, Redacted } from "effect"
+import { Config, ConfigError, Context, Duration, Effect, Either, Layer, Option, Redacted } from "effect"
 import * as AuditTrail from "../audit/AuditTrail.js"
 import { openFileTrail } from "../audit/fileTrail.js"
 import * as Settings from "../config/settings.js"
@@ -28,8 +28,25 @@ export const layerMemory: Layer.Layer<SharedState | RateLimiter.RateLimiterStore
   RateLimiter.layerStoreMemory
 )
 
+/** A shared cancel's lock: its lease, and how often its holder renews it (often enough to survive a missed renewal). */
+const lockLeaseConfig = Config.all({
+  lease: Settings.proxy.lockLease.config,
+  renew: Settings.proxy.lockRenew.config
+}).pipe(
+  Config.mapOrFail(({ lease, renew }) =>
+    Duration.lessThanOrEqualTo(Duration.times(renew, 2), lease)
+      ? Either.right({ leaseMillis: Duration.toMillis(lease), renewMillis: Duration.toMillis(renew) })
+      : Either.left(ConfigError.InvalidData(
+        [],
+        `${Settings.proxy.lockRenew.name} (${Duration.format(renew)}) must be at most half of ` +
+          `${Settings.proxy.lockLease.name} (${Duration.format(lease)}): a lock whose renewal is late once would expire`
+      ))
+  )
+)
+
 const redisConfig = Config.all({
   url: Settings.proxy.redisUrl.config,
+  lockLease: lockLeaseConfig,
   failure: Settings.proxy.redisFailure.config,
   auditFile: Settings.proxy.auditFile.config,
   auditStream: Settings.proxy.auditStream.config,
@@ -48,45 +65,42 @@ const fileTrail = (path: string | undefined, maxRecords: number) =>
     )
 
 /**
- * Redis when `FILEBATCH_PROXY_REDIS_URL` is set, else this process. A lock is held at most
- * `lockTime` (the longest a call may take): replicas waiting on a holder that died call
- * themselves after that.
+ * Redis when `FILEBATCH_PROXY_REDIS_URL` is set, else this process. A shared cancel's lock is
+ * a lease its holder renews while it calls: replicas waiting on a holder that died call
+ * themselves once the lease runs out.
  */
-export const layerConfig = (
-  lockTime: Duration.Duration
-): Layer.Layer<
+export const layerConfig: Layer.Layer<
   SharedState | RateLimiter.RateLimiterStore | AuditTrail.AuditTrail,
   ConfigError.ConfigError | RedisStartError
-> =>
-  Layer.unwrapScoped(Effect.gen(function*() {
-    const { auditFile, auditMaxRecords, auditStream, failure, url } = yield* redisConfig
-    if (Option.isNone(url)) {
-      return Layer.merge(
-        layerMemory,
-        Layer.succeed(AuditTrail.AuditTrail, yield* fileTrail(auditFile, auditMaxRecords))
-      )
-    }
-    if (auditFile !== undefined) {
-      return yield* Effect.fail(ConfigError.InvalidData(
-        [],
-        "FILEBATCH_PROXY_AUDIT_FILE is for a proxy without Redis: with FILEBATCH_PROXY_REDIS_URL the replicas keep " +
-          "one trail in the stream FILEBATCH_PROXY_AUDIT_STREAM"
-      ))
-    }
-    const options = redisOptionsFromUrl(Redacted.value(url.value))
-    if (typeof options === "string") return yield* Effect.fail(ConfigError.InvalidData([], options))
-    // Loaded only when Redis is configured: ioredis costs every other proxy start time and memory.
-    const { connectRedis } = yield* Effect.promise(() => import("./redisConnection.js"))
-    const { makeSharedCalls } = yield* Effect.promise(() => import("./sharedCalls.js"))
-    const connection = yield* connectRedis(options, failure)
-    const calls = yield* makeSharedCalls(connection, Duration.toMillis(lockTime))
-    const { makeRedisTrail } = yield* Effect.promise(() => import("../audit/redisTrail.js"))
-    return Layer.mergeAll(
-      Layer.succeed(SharedState, {
-        redis: { ...connection.state, waitingOnOthers: calls.waitingOnOthers },
-        acrossReplicas: calls.acrossReplicas
-      }),
-      Layer.succeed(RateLimiter.RateLimiterStore, connection.rateLimiterStore),
-      Layer.succeed(AuditTrail.AuditTrail, makeRedisTrail(connection, auditStream, auditMaxRecords))
+> = Layer.unwrapScoped(Effect.gen(function*() {
+  const { auditFile, auditMaxRecords, auditStream, failure, lockLease, url } = yield* redisConfig
+  if (Option.isNone(url)) {
+    return Layer.merge(
+      layerMemory,
+      Layer.succeed(AuditTrail.AuditTrail, yield* fileTrail(auditFile, auditMaxRecords))
     )
-  }))
+  }
+  if (auditFile !== undefined) {
+    return yield* Effect.fail(ConfigError.InvalidData(
+      [],
+      "FILEBATCH_PROXY_AUDIT_FILE is for a proxy without Redis: with FILEBATCH_PROXY_REDIS_URL the replicas keep " +
+        "one trail in the stream FILEBATCH_PROXY_AUDIT_STREAM"
+    ))
+  }
+  const options = redisOptionsFromUrl(Redacted.value(url.value))
+  if (typeof options === "string") return yield* Effect.fail(ConfigError.InvalidData([], options))
+  // Loaded only when Redis is configured: ioredis costs every other proxy start time and memory.
+  const { connectRedis } = yield* Effect.promise(() => import("./redisConnection.js"))
+  const { makeSharedCalls } = yield* Effect.promise(() => import("./sharedCalls.js"))
+  const connection = yield* connectRedis(options, failure)
+  const calls = yield* makeSharedCalls(connection, lockLease)
+  const { makeRedisTrail } = yield* Effect.promise(() => import("../audit/redisTrail.js"))
+  return Layer.mergeAll(
+    Layer.succeed(SharedState, {
+      redis: { ...connection.state, waitingOnOthers: calls.waitingOnOthers },
+      acrossReplicas: calls.acrossReplicas
+    }),
+    Layer.succeed(RateLimiter.RateLimiterStore, connection.rateLimiterStore),
+    Layer.succeed(AuditTrail.AuditTrail, makeRedisTrail(connection, auditStream, auditMaxRecords))
+  )
+}))
