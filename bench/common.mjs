@@ -112,7 +112,12 @@ export const startEmulator = (extra = []) =>
 /** The proxy in front of `upstreamUrl`; `args` replace the bundled file (node flags, another build). */
 export const startProxy = async (upstreamUrl, env = {}, args = [proxyBundle]) => {
   const { createHash } = await import("node:crypto")
+  const { mkdtempSync } = await import("node:fs")
+  const { tmpdir } = await import("node:os")
+  const { join } = await import("node:path")
   return start(args, {
+    // Each replica its own audit spool (with Redis), as in a deployment.
+    FILEBATCH_PROXY_AUDIT_SPOOL: join(mkdtempSync(join(tmpdir(), "filebatch-bench-spool-")), "audit-spool.jsonl"),
     PORT: "0",
     OPENAI_API_KEY: upstreamKey,
     OPENAI_BASE_URL: upstreamUrl,

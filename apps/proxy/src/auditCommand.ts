@@ -5,7 +5,8 @@
  */
 import { readFileSync } from "node:fs"
 import { parseArgs } from "node:util"
-import { hashOf, type Verdict, verify } from "./audit/record.js"
+import { readHead } from "./audit/fileTrail.js"
+import { genesis, hashOf, type Verdict, verify } from "./audit/record.js"
 import * as Settings from "./config/settings.js"
 import { redisOptionsFromUrl } from "./shared/redisOptions.js"
 
@@ -28,6 +29,32 @@ const fileRecords = (paths: ReadonlyArray<string>) =>
     )
   )
 
+/**
+ * Whether the trail ends where its head says: records cut off the end leave a chain that is
+ * whole, and only the head kept beside it tells. In a file, a head one record behind is a
+ * process that stopped between writing its record and its head (a stream's script writes both
+ * at once).
+ */
+const endsAtHead = (
+  records: ReadonlyArray<{ readonly id: string; readonly line: string }>,
+  head: string | undefined | null,
+  where: string,
+  oneBehind: boolean
+): string | undefined => {
+  if (head === undefined || head === null) return undefined
+  const last = records.at(-1)
+  if (last === undefined) {
+    return head === genesis
+      ? undefined
+      : `broken: ${where} holds no record, but its head names one (records were removed)\n`
+  }
+  if (head === hashOf(last.line) || (oneBehind && records.length > 1 && head === hashOf(records.at(-2)!.line))) {
+    return undefined
+  }
+  return `broken: after record ${records.length} (${last.id}): the trail's head is not its last record ` +
+    "(records were removed from the end)\n"
+}
+
 const report = (verdict: Verdict, where: string): number => {
   if (verdict._tag === "Intact") {
     process.stdout.write(
@@ -42,6 +69,19 @@ const report = (verdict: Verdict, where: string): number => {
   return 1
 }
 
+const reportWithHead = (
+  records: ReadonlyArray<{ readonly id: string; readonly line: string }>,
+  head: string | undefined | null,
+  where: string,
+  oneBehind = false
+): number => {
+  const verdict = verify(records)
+  const cut = verdict._tag === "Intact" ? endsAtHead(records, head, where, oneBehind) : undefined
+  if (cut === undefined) return report(verdict, where)
+  process.stdout.write(cut)
+  return 1
+}
+
 const redisVerdict = async (url: string, stream: string): Promise<number> => {
   const options = redisOptionsFromUrl(url)
   if (typeof options === "string") throw new Error(options)
@@ -52,19 +92,7 @@ const redisVerdict = async (url: string, stream: string): Promise<number> => {
   try {
     await redis.connect()
     const records = await streamRecords(redis, stream)
-    const verdict = verify(records)
-    if (verdict._tag === "Intact" && records.length > 0) {
-      // Records removed from the end leave a chain that is whole: the head kept beside it says so.
-      const head = await redis.get(`${stream}:head`)
-      if (head !== null && head !== hashOf(records.at(-1)!.line)) {
-        process.stdout.write(
-          `broken: after record ${records.length} (${records.at(-1)!.id}): the trail's head is not its last record ` +
-            "(records were removed from the end)\n"
-        )
-        return 1
-      }
-    }
-    return report(verdict, `stream ${stream}`)
+    return reportWithHead(records, await redis.get(`${stream}:head`), `stream ${stream}`)
   } finally {
     redis.disconnect()
   }
@@ -93,7 +121,7 @@ export const runAuditCommand = async (args: ReadonlyArray<string>): Promise<numb
   if ((file === undefined) === (url === undefined)) return fail("give --file (one or more) or --redis-url")
   try {
     return file !== undefined
-      ? report(verify(fileRecords(file)), file.join(", "))
+      ? reportWithHead(fileRecords(file), readHead(file.at(-1)!), file.join(", "), true)
       : await redisVerdict(url!, stream ?? auditStream.fallback)
   } catch (error) {
     // Never the URL: it may hold a password.

@@ -177,6 +177,36 @@ describe("the audit trail in a file", () => {
     expect((await verifyFile(file, `${file}.1`)).code).toBe(1)
   })
 
+  it("records cut off the end are found by the head kept beside the file, and a proxy started on it keeps the cut", async () => {
+    const file = trailFile()
+    const cancelAll = (count: number) => async (upstream: Harness.RunningEmulator, proxy: Harness.RunningProxy) => {
+      const ref = await Harness.seed(upstream.emulator)
+      for (let i = 0; i < count; i++) expect((await Harness.call(proxy.url, "POST", cancelPath(ref))).status).toBe(200)
+    }
+    await Harness.withProxy({ FILEBATCH_PROXY_AUDIT_FILE: file }, cancelAll(4))
+    expect(await verifyFile(file)).toMatchObject({ code: 0 })
+    const lines = readFileSync(file, "utf8").split("\n").filter((line) => line !== "")
+    expect(readFileSync(`${file}.head`, "utf8")).toBe(`${JSON.parse(lines[3]!).hash}\n`)
+    // The last two records cut off: every record left is whole and chained; the head says what is missing.
+    writeFileSync(file, lines.slice(0, 2).map((line) => `${line}\n`).join(""))
+    const cut = await verifyFile(file)
+    expect(cut.code).toBe(1)
+    expect(cut.stdout).toBe(
+      `broken: after record 2 (${file}:2): the trail's head is not its last record (records were removed from the end)\n`
+    )
+    // The proxy goes on from the head, not from the cut file's last record: the seam stays in the chain.
+    await Harness.withProxy({ FILEBATCH_PROXY_AUDIT_FILE: file }, cancelAll(1))
+    const after = await verifyFile(file)
+    expect(after.code).toBe(1)
+    expect(after.stdout).toBe(
+      `broken: record 3 (${file}:3): its prev is not the hash of the record before it ` +
+        "(a record was removed, added or reordered)\n"
+    )
+    // Everything cut off: the head still names a record.
+    writeFileSync(file, "")
+    expect((await verifyFile(file)).stdout).toMatch(/^broken: .* holds no record, but its head names one/)
+  })
+
   it("a file with Redis is refused at start, naming both settings", async () => {
     const ran = await runNode(Harness.bundle, [], {
       OPENAI_API_KEY: Harness.upstreamKey,

@@ -35,7 +35,7 @@ describe.skipIf(!haveRedis)("replicas sharing Redis", () => {
       // Each replica admitted some: the limit is one, not one per replica.
       expect(statuses.slice(0, 6)).toEqual([200, 200, 200, 200, 200, 200])
       const ready = await call(setup.replicas[0].url, "GET", "/readyz")
-      expect(JSON.parse(ready.text)).toEqual({ status: "ready", redis: "up" })
+      expect(JSON.parse(ready.text)).toEqual({ status: "ready", redis: "up", audit_spool: { records: 0 } })
     })
   })
 
@@ -119,7 +119,11 @@ describe.skipIf(!haveRedis)("replicas sharing Redis", () => {
       expect(during.every((reply) => reply.status === 200 || reply.status === 429)).toBe(true)
       expect(during.slice(40).map((reply) => reply.status)).toEqual(Array(12).fill(200))
       for (const proxy of [a, b]) {
-        expect(JSON.parse((await call(proxy.url, "GET", "/readyz")).text)).toEqual({ status: "ready", redis: "down" })
+        expect(JSON.parse((await call(proxy.url, "GET", "/readyz")).text)).toEqual({
+          status: "ready",
+          redis: "down",
+          audit_spool: { records: 0 }
+        })
         expect(await gauge(proxy, "filebatch_proxy_redis_up")).toBe(0)
         expect(await gauge(proxy, "filebatch_proxy_redis_outages_total")).toBe(1)
         await eventually("the warning", () => proxy.output().includes(`"message":"redis unreachable"`))
@@ -161,7 +165,11 @@ describe.skipIf(!haveRedis)("replicas sharing Redis", () => {
         await admin.call("CLIENT", "PAUSE", "6000", "ALL")
         const slow = await call(a.url, "GET", path)
         expect(slow.status).toBe(200)
-        expect(JSON.parse((await call(a.url, "GET", "/readyz")).text)).toEqual({ status: "ready", redis: "down" })
+        expect(JSON.parse((await call(a.url, "GET", "/readyz")).text)).toEqual({
+          status: "ready",
+          redis: "down",
+          audit_spool: { records: 0 }
+        })
         // No connection dropped, yet the replica finds Redis again once it answers.
         await eventually("redis up again", async () => (await gauge(a, "filebatch_proxy_redis_up")) === 1)
         // Log lines reach the output a moment after the state they tell of: waited for, not raced.
@@ -189,7 +197,7 @@ describe.skipIf(!haveRedis)("replicas sharing Redis", () => {
         expect(JSON.parse(reply.text).error.code).toBe("rate_limit_unavailable")
         const ready = await call(a.url, "GET", "/readyz")
         expect(ready.status).toBe(503)
-        expect(JSON.parse(ready.text)).toEqual({ status: "unready", redis: "down" })
+        expect(JSON.parse(ready.text)).toEqual({ status: "unready", redis: "down", audit_spool: { records: 0 } })
       }
     )
   })

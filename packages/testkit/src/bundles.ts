@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto"
-import { mkdtempSync } from "node:fs"
+import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -44,14 +44,18 @@ export const startProxy = async (options: {
     sha256: sha256(client.key),
     vectorStores: client.vectorStores
   }))
+  // Each proxy its own audit spool (used with Redis), as each replica of a deployment has: removed when it ends.
+  const spoolFolder = mkdtempSync(join(tmpdir(), "filebatch-spool-"))
   const spawned = spawnNode(proxyBundle, [], {
     PORT: "0",
     OPENAI_API_KEY: options.upstreamKey,
     OPENAI_BASE_URL: options.upstreamUrl,
     FILEBATCH_PROXY_KEYS: JSON.stringify(keys),
     FILEBATCH_PROXY_DRAIN_DELAY: "0 millis",
+    FILEBATCH_PROXY_AUDIT_SPOOL: join(spoolFolder, "audit-spool.jsonl"),
     ...options.env
   })
+  void spawned.exit.then(() => rmSync(spoolFolder, { recursive: true, force: true }))
   const [, url] = await spawned.waitFor(/"message":"listening".*?"url":"(http:\/\/[^"]+)"/)
   return { ...spawned, url: url! }
 }

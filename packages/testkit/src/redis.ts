@@ -1,5 +1,11 @@
-/** A real `redis-server` per test: loopback, a free port, no persistence, stopped afterwards. */
+/**
+ * A real `redis-server` per test: loopback, a free port, stopped afterwards; no persistence
+ * unless asked for (an append-only log in a folder of its own, removed when it stops).
+ */
 import type { ChildProcess } from "node:child_process"
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { freePort, launchRedis } from "./redisServer.js"
 
 export { haveRedis } from "./redisServer.js"
@@ -9,7 +15,7 @@ export interface RunningRedis {
   readonly url: string
   /** Kills the server (SIGKILL: an outage, not a shutdown) and waits for it to be gone. */
   readonly kill: () => Promise<void>
-  /** Starts it again on the same port, empty. */
+  /** Starts it again on the same port: empty, or with what its append-only log kept. */
   readonly restart: () => Promise<void>
   readonly stop: () => Promise<void>
 }
@@ -20,9 +26,10 @@ const ended = (child: ChildProcess) =>
     else child.once("exit", () => resolve())
   })
 
-export const startRedis = async (): Promise<RunningRedis> => {
+export const startRedis = async (options: { readonly appendOnly?: boolean } = {}): Promise<RunningRedis> => {
   const port = await freePort()
-  let child = await launchRedis(port)
+  const folder = options.appendOnly === true ? mkdtempSync(join(tmpdir(), "filebatch-redis-")) : undefined
+  let child = await launchRedis(port, folder)
   const kill = async () => {
     child.kill("SIGKILL")
     await ended(child)
@@ -32,8 +39,11 @@ export const startRedis = async (): Promise<RunningRedis> => {
     url: `redis://127.0.0.1:${port}/0`,
     kill,
     restart: async () => {
-      child = await launchRedis(port)
+      child = await launchRedis(port, folder)
     },
-    stop: kill
+    stop: async () => {
+      await kill()
+      if (folder !== undefined) rmSync(folder, { recursive: true, force: true })
+    }
   }
 }

@@ -18,9 +18,15 @@ export const freePort = () =>
     })
   })
 
-/** Starts redis-server on `port`, resolving with its process once it accepts connections. */
-export const launchRedis = (port) =>
+/**
+ * Starts redis-server on `port`, resolving with its process once it accepts connections; with
+ * `appendOnlyDir`, every write is logged there (AOF, fsync always) and a restart keeps the data.
+ */
+export const launchRedis = (port, appendOnlyDir) =>
   new Promise((resolve, reject) => {
+    const persistence = appendOnlyDir === undefined
+      ? ["--appendonly", "no"]
+      : ["--appendonly", "yes", "--appendfsync", "always", "--dir", appendOnlyDir]
     const child = spawn("redis-server", [
       "--port",
       String(port),
@@ -28,8 +34,7 @@ export const launchRedis = (port) =>
       "127.0.0.1",
       "--save",
       "",
-      "--appendonly",
-      "no",
+      ...persistence,
       "--protected-mode",
       "yes"
     ], { stdio: ["ignore", "pipe", "pipe"] })

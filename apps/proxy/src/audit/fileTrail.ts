@@ -5,9 +5,14 @@
  * loses no record whose client got an answer. Retention: once the file holds
  * `maxRecords`, it becomes `<file>.1` (replacing the one before) and a new file goes on
  * with the chain.
+ *
+ * The chain's head (the last record's hash) is kept beside it in `<file>.head`, written
+ * after each record: records cut off the end leave a head that names none of them, which
+ * `audit verify` reports. A proxy that starts on such a file goes on from the head, not from
+ * the file's last record, so the cut stays visible in the chain.
  */
 import { Effect } from "effect"
-import { closeSync, existsSync, openSync, readSync, renameSync, statSync, writeSync } from "node:fs"
+import { closeSync, existsSync, openSync, readFileSync, readSync, renameSync, statSync, writeSync } from "node:fs"
 import { type AuditTrailService, AuditWriteError } from "./AuditTrail.js"
 import { type AuditEntry, type AuditQuery, genesis, hashOf, matches, seal, timeOf } from "./record.js"
 
@@ -57,6 +62,17 @@ const lineCount = (path: string): number => {
 
 const lastLineOf = (path: string): string | undefined => linesBackwards(path).next().value ?? undefined
 
+/** The head kept beside a trail file: the hash of its last record. */
+export const headPathOf = (path: string) => `${path}.head`
+
+/** The head written beside `path`, if any. */
+export const readHead = (path: string): string | undefined => {
+  const headPath = headPathOf(path)
+  if (!existsSync(headPath)) return undefined
+  const head = readFileSync(headPath, "utf8").trim()
+  return /^[0-9a-f]{64}$/.test(head) ? head : undefined
+}
+
 /** The newest `limit` records matching the query, oldest first: read from the end until enough, or older than asked. */
 const newestMatching = (query: AuditQuery, newestFirst: ReadonlyArray<string>): Array<string> => {
   const found: Array<string> = []
@@ -77,10 +93,13 @@ export const openFileTrail = (
   Effect.try({
     try: () => {
       const rotated = `${path}.1`
-      // The chain goes on from the last record kept, in this file or the one rotated before it.
-      let head = hashOf(lastLineOf(path) ?? lastLineOf(rotated) ?? "") ?? genesis
+      // The chain goes on from its head, else the last record kept (a trail from before heads were kept).
+      let head = readHead(path) ?? hashOf(lastLineOf(path) ?? lastLineOf(rotated) ?? "") ?? genesis
       let records = lineCount(path)
       let fd = openSync(path, "a", 0o600)
+      const headPath = headPathOf(path)
+      // Rewritten in place, always 65 bytes: never a moment with no head.
+      const headFd = openSync(headPath, existsSync(headPath) ? "r+" : "w+", 0o600)
       const append = (entry: AuditEntry) =>
         Effect.try({
           try: () => {
@@ -94,6 +113,7 @@ export const openFileTrail = (
             writeSync(fd, `${sealed.line}\n`)
             head = sealed.hash
             records += 1
+            writeSync(headFd, `${head}\n`, 0)
           },
           catch: (error) => new AuditWriteError(`audit file ${path}: ${(error as Error).message}`)
         })
@@ -102,7 +122,11 @@ export const openFileTrail = (
           try: () => newestMatching(query, [path, rotated]),
           catch: (error) => new AuditWriteError(`audit file ${path}: ${(error as Error).message}`)
         })
-      return { describe: `file ${path}`, append, read, close: () => closeSync(fd) }
+      const close = () => {
+        closeSync(fd)
+        closeSync(headFd)
+      }
+      return { describe: `file ${path}`, append, read, close }
     },
     catch: (error) => new AuditWriteError(`audit file ${path}: ${(error as Error).message}`)
   })

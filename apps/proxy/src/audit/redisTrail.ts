@@ -4,17 +4,26 @@
  * since, nothing is written and the record is sealed again on the new head. So the chain
  * holds whatever the replicas do, and a replica killed mid-write leaves either its whole
  * record or none. `XADD … MAXLEN ~ n` keeps the stream at about `maxRecords`.
+ *
+ * While Redis cannot be reached, records go to the spool (spool.ts), and so does every
+ * record after them until the spool is empty again: the replica's records reach the stream
+ * in the order of their calls. The spool is added to the stream, in order and chained, when
+ * Redis is back, when the replica starts, and before any record while it is not empty.
  */
 import { Effect, Option } from "effect"
 import { type AuditTrailService, AuditWriteError } from "./AuditTrail.js"
 import { type AuditEntry, type AuditQuery, genesis, matches, seal } from "./record.js"
+import type { Spool } from "./spool.js"
 
-// KEYS: stream, head. ARGV: expected head, new head, line, max length.
-// Returns "" when added, else the head found.
-const appendScript = `local head = redis.call("get", KEYS[2]) or "${genesis}"
+// KEYS: stream, head, the spooled record's ID key (the head again for a record not spooled).
+// ARGV: expected head, new head, line, max length, "1" if spooled.
+// Returns "" when added, "=" when that spooled record was added before, else the head found.
+const appendScript = `if ARGV[5] == "1" and redis.call("exists", KEYS[3]) == 1 then return "=" end
+local head = redis.call("get", KEYS[2]) or "${genesis}"
 if head ~= ARGV[1] then return head end
 redis.call("xadd", KEYS[1], "MAXLEN", "~", ARGV[4], "*", "record", ARGV[3])
 redis.call("set", KEYS[2], ARGV[2])
+if ARGV[5] == "1" then redis.call("set", KEYS[3], "1", "EX", ${7 * 24 * 3600}) end
 return ""`
 
 /** What the trail needs of the proxy's Redis connection. */
@@ -31,34 +40,102 @@ export interface RedisCommands {
   }
   /** A command; `None` when Redis could not be reached. */
   readonly command: <A>(run: () => Promise<A>) => Effect.Effect<Option.Option<A>>
+  readonly state: { readonly up: () => boolean }
+  /** Runs `listener` each time Redis is back; the returned function stops it. */
+  readonly onUp: (listener: () => void) => () => void
 }
 
 // A replica that keeps losing the race is unlikely past a few rounds; this bounds a pathological case.
 const maxRounds = 50
 const page = 500
 
-export const makeRedisTrail = (redis: RedisCommands, stream: string, maxRecords: number): AuditTrailService => {
+/** The trail, with its spool's depth for `/metrics` and `/readyz`, and `flush` to add the spool to the stream. */
+export interface RedisTrail extends AuditTrailService {
+  readonly spool: Pick<Spool, "records" | "oldestMillis" | "path">
+  /** Adds what the spool holds to the stream, if Redis answers; the rest waits for the next time. */
+  readonly flush: Effect.Effect<void>
+}
+
+export const makeRedisTrail = (
+  redis: RedisCommands,
+  stream: string,
+  maxRecords: number,
+  spool: Spool
+): RedisTrail => {
   const headKey = `${stream}:head`
   let head = genesis
   const unreachable = () => new AuditWriteError(`audit stream ${stream}: Redis could not be reached`)
   const lock = Effect.unsafeMakeSemaphore(1)
 
-  const append = (entry: AuditEntry) =>
-    lock.withPermits(1)(Effect.gen(function*() {
+  /** Adds one record to the stream: true when added (or added before), false when Redis could not be reached. */
+  const addToStream = (entry: AuditEntry, spooledId?: string) =>
+    Effect.gen(function*() {
+      const idKey = spooledId === undefined ? headKey : `${stream}:spooled:${spooledId}`
       for (let round = 0; round < maxRounds; round++) {
         const sealed = seal(entry, head)
         const result = yield* redis.command(() =>
-          redis.commands.eval(appendScript, 2, stream, headKey, head, sealed.hash, sealed.line, maxRecords)
+          redis.commands.eval(
+            appendScript,
+            3,
+            stream,
+            headKey,
+            idKey,
+            head,
+            sealed.hash,
+            sealed.line,
+            maxRecords,
+            spooledId === undefined ? "0" : "1"
+          )
         )
-        if (Option.isNone(result)) return yield* Effect.fail(unreachable())
-        if (result.value === "") {
-          head = sealed.hash
-          return
+        if (Option.isNone(result)) return false
+        if (result.value === "" || result.value === "=") {
+          if (result.value === "") head = sealed.hash
+          return true
         }
         head = String(result.value)
       }
       return yield* Effect.fail(new AuditWriteError(`audit stream ${stream}: the head kept moving`))
+    })
+
+  /** The spool into the stream, oldest first; true when it is empty afterwards. */
+  const drain = Effect.suspend(() => {
+    if (spool.records() === 0) return Effect.succeed(true)
+    if (!redis.state.up()) return Effect.succeed(false)
+    return Effect.gen(function*() {
+      for (const { entry, id } of spool.waiting()) {
+        if (!(yield* addToStream(entry, id))) return false
+      }
+      spool.clear()
+      return true
+    })
+  })
+
+  const toSpool = (entry: AuditEntry) =>
+    Effect.try({
+      try: () => spool.add(entry),
+      catch: (error) =>
+        new AuditWriteError(
+          `audit stream ${stream}: Redis could not be reached, and the spool ${spool.path} could not be written: ${
+            (error as Error).message
+          }`
+        )
+    })
+
+  const append = (entry: AuditEntry) =>
+    lock.withPermits(1)(Effect.gen(function*() {
+      // Behind records still waiting in the spool, a record waits too: the stream keeps their order.
+      if (!(yield* drain)) return yield* toSpool(entry)
+      if (!redis.state.up() || !(yield* addToStream(entry))) return yield* toSpool(entry)
     }))
+
+  const flush = lock.withPermits(1)(drain).pipe(
+    Effect.catchAll((error) =>
+      Effect.logError("audit spool not added to the stream").pipe(
+        Effect.annotateLogs({ error: error.message, spool: spool.path, records: spool.records() })
+      )
+    ),
+    Effect.asVoid
+  )
 
   // Newest first, page by page, until enough match or the records are older than asked.
   const read = (query: AuditQuery) =>
@@ -80,7 +157,7 @@ export const makeRedisTrail = (redis: RedisCommands, stream: string, maxRecords:
       return found.reverse()
     })
 
-  return { describe: `redis stream ${stream}`, append, read }
+  return { describe: `redis stream ${stream}`, append, read, spool, flush }
 }
 
 /** Every record of the stream, oldest first, with its ID: for `audit verify`. */

@@ -6,7 +6,8 @@
  */
 import { DurationText, FileBatchConfig } from "@filebatch/core"
 import { Config, ConfigError, Duration, Either, LogLevel, Option } from "effect"
-import { availableParallelism } from "node:os"
+import { availableParallelism, tmpdir } from "node:os"
+import { join } from "node:path"
 
 /** One setting: what `--help` and the README say of it, and how it is read (absent: read by core). */
 export interface Setting<A> {
@@ -180,6 +181,14 @@ export const proxy = {
     "filebatch:audit",
     "with Redis: the stream holding the audit trail of cancels and creates, shared by the replicas",
     (name) => Config.string(name).pipe(Config.withDefault("filebatch:audit"))
+  ),
+  auditSpool: setting(
+    "FILEBATCH_PROXY_AUDIT_SPOOL",
+    "$TMPDIR/filebatch-proxy/audit-spool.jsonl",
+    "with Redis: the file where audit records wait while Redis is unreachable, added to the stream in order when " +
+      "it is back; one per replica (with workers, `<file>.<n>` each); the image sets " +
+      "`/var/lib/filebatch/audit-spool.jsonl`, a volume",
+    (name) => Config.string(name).pipe(Config.withDefault(join(tmpdir(), "filebatch-proxy", "audit-spool.jsonl")))
   ),
   auditMaxRecords: whole(
     "FILEBATCH_PROXY_AUDIT_MAX_RECORDS",

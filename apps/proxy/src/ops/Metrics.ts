@@ -11,6 +11,12 @@ export interface InFlight {
   readonly upstream: () => number
 }
 
+/** How long the oldest record in the audit spool has waited, in whole seconds; undefined when none waits. */
+export const spoolAgeSeconds = (redis: RedisState): number | undefined => {
+  const oldest = redis.auditSpool.oldestMillis()
+  return oldest === undefined ? undefined : Math.max(0, Math.floor((Date.now() - oldest) / 1000))
+}
+
 export const makeMetrics = (inFlightNow: InFlight, redis?: RedisState) => {
   const registry = new Registry()
   const counter = <L extends string = never>(name: string, help: string, labelNames: ReadonlyArray<L> = []) =>
@@ -39,7 +45,7 @@ export const makeMetrics = (inFlightNow: InFlight, redis?: RedisState) => {
     "Audit records that could not be written (each is logged whole at error level instead)"
   )
   // Values kept elsewhere, read when scraped rather than moved on every change.
-  const gaugeReading = (name: string, help: string, read: () => number, aggregator?: "min") =>
+  const gaugeReading = (name: string, help: string, read: () => number, aggregator?: "min" | "max") =>
     new Gauge({
       name: `filebatch_proxy_${name}`,
       help,
@@ -75,6 +81,17 @@ export const makeMetrics = (inFlightNow: InFlight, redis?: RedisState) => {
       redis.errors
     )
     counterReading("redis_outages_total", "Times Redis went from reachable to unreachable", redis.outages)
+    gaugeReading(
+      "audit_spool_records",
+      "Audit records waiting in the spool (Redis unreachable) to be added to the stream",
+      redis.auditSpool.records
+    )
+    gaugeReading(
+      "audit_spool_oldest_age_seconds",
+      "Age of the oldest record waiting in the audit spool (0: none waits)",
+      () => spoolAgeSeconds(redis) ?? 0,
+      "max"
+    )
   }
   // Label children looked up once per label set: prom-client hashes the labels on every
   // call otherwise.

@@ -4,7 +4,9 @@
  * share the rate limit and cancels must share Redis, so N > 1 needs it. SIGTERM or SIGINT
  * is passed on: each worker drains as one proxy does, and the primary exits when all have;
  * a second signal stops them at once. A worker that dies while serving is replaced; one
- * that dies before it listened (its start failed, and it said why) stops the group.
+ * that dies before it listened (its start failed, and it said why) stops the group. Each
+ * worker has a slot (1 to N, in FILEBATCH_PROXY_WORKER_SLOT) that its replacement takes over,
+ * with the audit spool the dead one may have left.
  */
 import cluster, { type Worker } from "node:cluster"
 import { serveGroupMetrics } from "./cluster.js"
@@ -16,6 +18,11 @@ export const runWorkers = (count: number, log: Log): Promise<number> =>
   new Promise((resolve) => {
     serveGroupMetrics()
     const listening = new Set<number>()
+    const slots = new Map<number, number>()
+    const fork = (slot: number) => {
+      const worker = cluster.fork({ FILEBATCH_PROXY_WORKER_SLOT: String(slot) })
+      slots.set(worker.id, slot)
+    }
     let stopping: NodeJS.Signals | undefined
     let status = 0
     // A worker whose process has exited may still be listed (until its IPC channel closes).
@@ -44,7 +51,7 @@ export const runWorkers = (count: number, log: Log): Promise<number> =>
         stop("SIGTERM")
       } else if (stopping === undefined) {
         log("error", "worker exited; starting another", { worker: worker.id, code, signal })
-        cluster.fork()
+        fork(slots.get(worker.id)!)
       } else if (code !== 0 && status === 0) {
         status = code ?? 1
       }
@@ -53,6 +60,6 @@ export const runWorkers = (count: number, log: Log): Promise<number> =>
         resolve(status)
       }
     })
-    for (let i = 0; i < count; i++) cluster.fork()
+    for (let slot = 1; slot <= count; slot++) fork(slot)
     log("info", "workers started", { workers: count })
   })

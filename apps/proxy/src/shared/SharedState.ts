@@ -5,9 +5,10 @@
  * whose holder publishes the answer to the replicas waiting for it.
  */
 import { RateLimiter } from "@effect/experimental"
-import { Config, ConfigError, Context, Duration, Effect, Either, Layer, Option, Redacted } from "effect"
+import { Config, ConfigError, Context, Duration, Effect, Either, Layer, Option, Redacted, Runtime } from "effect"
 import * as AuditTrail from "../audit/AuditTrail.js"
 import { openFileTrail } from "../audit/fileTrail.js"
+import { openSpool } from "../audit/spool.js"
 import * as Settings from "../config/settings.js"
 import { type RedisStartError, type SharedStateService } from "./model.js"
 import { redisOptionsFromUrl } from "./redisOptions.js"
@@ -50,8 +51,21 @@ const redisConfig = Config.all({
   failure: Settings.proxy.redisFailure.config,
   auditFile: Settings.proxy.auditFile.config,
   auditStream: Settings.proxy.auditStream.config,
-  auditMaxRecords: Settings.proxy.auditMaxRecords.config
+  auditMaxRecords: Settings.proxy.auditMaxRecords.config,
+  auditSpool: Settings.proxy.auditSpool.config,
+  // Set by the primary for each of its workers: the slot a replaced worker takes over, spool and all.
+  workerSlot: Config.option(Config.integer("FILEBATCH_PROXY_WORKER_SLOT"))
 })
+
+/** The spool of the Redis trail, open (and locked) until the layer closes; each worker has its own. */
+const auditSpool = (path: string, workerSlot: Option.Option<number>) =>
+  Effect.acquireRelease(
+    Effect.try({
+      try: () => openSpool(Option.match(workerSlot, { onNone: () => path, onSome: (slot) => `${path}.${slot}` })),
+      catch: (error) => ConfigError.InvalidData([], `${Settings.proxy.auditSpool.name}: ${(error as Error).message}`)
+    }),
+    (spool) => Effect.sync(spool.close)
+  )
 
 /** The audit file, open until the layer closes; `none` when no file is set. */
 const fileTrail = (path: string | undefined, maxRecords: number) =>
@@ -73,7 +87,8 @@ export const layerConfig: Layer.Layer<
   SharedState | RateLimiter.RateLimiterStore | AuditTrail.AuditTrail,
   ConfigError.ConfigError | RedisStartError
 > = Layer.unwrapScoped(Effect.gen(function*() {
-  const { auditFile, auditMaxRecords, auditStream, failure, lockLease, url } = yield* redisConfig
+  const { auditFile, auditMaxRecords, auditSpool: spoolPath, auditStream, failure, lockLease, url, workerSlot } =
+    yield* redisConfig
   if (Option.isNone(url)) {
     return Layer.merge(
       layerMemory,
@@ -95,12 +110,21 @@ export const layerConfig: Layer.Layer<
   const connection = yield* connectRedis(options, failure)
   const calls = yield* makeSharedCalls(connection, lockLease)
   const { makeRedisTrail } = yield* Effect.promise(() => import("../audit/redisTrail.js"))
+  const spool = yield* auditSpool(spoolPath, workerSlot)
+  const trail = makeRedisTrail(connection, auditStream, auditMaxRecords, spool)
+  // What an earlier process left in the spool goes first; then, after each outage, what this one put there.
+  yield* trail.flush
+  const runFork = Runtime.runFork(yield* Effect.runtime<never>())
+  yield* Effect.acquireRelease(
+    Effect.sync(() => connection.onUp(() => runFork(trail.flush))),
+    (stopListening) => Effect.sync(stopListening)
+  )
   return Layer.mergeAll(
     Layer.succeed(SharedState, {
-      redis: { ...connection.state, waitingOnOthers: calls.waitingOnOthers },
+      redis: { ...connection.state, waitingOnOthers: calls.waitingOnOthers, auditSpool: trail.spool },
       acrossReplicas: calls.acrossReplicas
     }),
     Layer.succeed(RateLimiter.RateLimiterStore, connection.rateLimiterStore),
-    Layer.succeed(AuditTrail.AuditTrail, makeRedisTrail(connection, auditStream, auditMaxRecords))
+    Layer.succeed(AuditTrail.AuditTrail, trail)
   )
 }))

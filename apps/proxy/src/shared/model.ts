@@ -30,6 +30,8 @@ export interface RedisState {
   readonly outages: () => number
   /** Cancels of this replica waiting for another replica's answer now. */
   readonly waitingOnOthers: () => number
+  /** The audit records waiting in this replica's spool for the stream, and when the oldest one's call was made. */
+  readonly auditSpool: { readonly records: () => number; readonly oldestMillis: () => number | undefined }
 }
 
 export interface SharedStateService {

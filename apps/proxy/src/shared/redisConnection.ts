@@ -90,6 +90,7 @@ export const connectRedis = (options: RedisOptions, failure: RedisFailure) =>
     const connections = [commands, subscriber, storeConnection]
 
     const downListeners = new Set<() => void>()
+    const upListeners = new Set<() => void>()
     // While Redis is down, a ping each second notices that it is back even when no
     // connection dropped (a command that timed out on a slow Redis closes nothing).
     let probe: ReturnType<typeof setInterval> | undefined
@@ -113,6 +114,7 @@ export const connectRedis = (options: RedisOptions, failure: RedisFailure) =>
       },
       up: (outageMillis) => {
         stopProbing()
+        for (const listener of upListeners) listener()
         runFork(
           Effect.logInfo("redis reachable again").pipe(Effect.annotateLogs({ redis: address, outage_ms: outageMillis }))
         )
@@ -161,7 +163,7 @@ export const connectRedis = (options: RedisOptions, failure: RedisFailure) =>
         guarded(store.fixedWindow(request), () => [request.tokens, Duration.toMillis(request.refillRate)] as const)
     })
 
-    const state: Omit<RedisState, "waitingOnOthers"> = {
+    const state: Omit<RedisState, "waitingOnOthers" | "auditSpool"> = {
       up: health.up,
       failure,
       errors: health.errors,
@@ -172,7 +174,12 @@ export const connectRedis = (options: RedisOptions, failure: RedisFailure) =>
       downListeners.add(listener)
       return () => void downListeners.delete(listener)
     }
-    return { commands, subscriber, state, rateLimiterStore, command, onDown }
+    /** `listener` runs each time Redis is back after an outage, until the returned function is called. */
+    const onUp = (listener: () => void) => {
+      upListeners.add(listener)
+      return () => void upListeners.delete(listener)
+    }
+    return { commands, subscriber, state, rateLimiterStore, command, onDown, onUp }
   })
 
 export type RedisConnection = Effect.Effect.Success<ReturnType<typeof connectRedis>>
