@@ -7,7 +7,7 @@
 // release bundles, and the `node` user (uid 1000). Where podman cannot run a container at
 // all, one line says why and the check is skipped: it never pretends to have passed.
 // Ends with "image: N passed, N failed".
-import { freePort } from "@filebatch/testkit/redisServer"
+import { freePort, haveRedis, launchRedis } from "@filebatch/testkit/redisServer"
 import { createHash } from "node:crypto"
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { homedir, tmpdir } from "node:os"
@@ -51,6 +51,8 @@ if (canRun !== true) skip(`podman cannot run containers here (${canRun})`)
 const work = mkdtempSync(join(tmpdir(), "filebatch-image-"))
 let emulator
 let container
+let spoolContainer
+let redis
 try {
   await check("the Dockerfile builds unchanged on the pinned base", async () => {
     const started = Date.now()
@@ -228,8 +230,72 @@ console.log(JSON.stringify({ id: batch.id, status: batch.status, files: files.da
       return `exit 0 after ${((Date.now() - started) / 1000).toFixed(1)} s; the waiting call got a 503 to retry`
     }
   )
+  await check("with Redis on a read-only root: audit records wait in the image's spool volume while Redis is down", async () => {
+    if (!haveRedis) return "skipped: redis-server is missing (apt-get install redis-server)"
+    const redisPort = await freePort()
+    redis = await launchRedis(redisPort)
+    const redisUrl = `redis://127.0.0.1:${redisPort}/0`
+    const spoolPort = String(await freePort())
+    const spoolUrl = `http://127.0.0.1:${spoolPort}`
+    spoolContainer = `${name}-spool`
+    await run("podman", [
+      "run",
+      "-d",
+      "--name",
+      spoolContainer,
+      ...runFlags,
+      "--network",
+      "host",
+      "--read-only",
+      "--cap-drop",
+      "ALL",
+      "-e",
+      "HOST=127.0.0.1",
+      "-e",
+      `PORT=${spoolPort}`,
+      "-e",
+      `OPENAI_API_KEY=${upstreamKey}`,
+      "-e",
+      `OPENAI_BASE_URL=${upstream}`,
+      "-e",
+      `FILEBATCH_PROXY_REDIS_URL=${redisUrl}`,
+      "-e",
+      "FILEBATCH_PROXY_KEYS_FILE=/run/filebatch/keys.json",
+      "-v",
+      `${keys}:/run/filebatch/keys.json:ro`,
+      image
+    ])
+    const spool = async () => JSON.parse(await (await fetch(`${spoolUrl}/readyz`)).text()).audit_spool
+    await waitFor(async () => (await fetch(`${spoolUrl}/healthz`)).ok, () => logs(spoolContainer))
+    const { batchId, vectorStoreId } = await api.seed()
+    redis.kill("SIGKILL")
+    await new Promise((resolve) => redis.once("exit", resolve))
+    const answer = await fetch(`${spoolUrl}/v1/vector_stores/${vectorStoreId}/file_batches/${batchId}/cancel`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${clientKey}` }
+    })
+    if (answer.status !== 200) throw new Error(`the cancel during the outage got ${answer.status}`)
+    const during = await spool()
+    if (during.records !== 1) throw new Error(`/readyz during the outage: ${JSON.stringify(during)}`)
+    const file = (await run("podman", [
+      "exec",
+      spoolContainer,
+      "node",
+      "-e",
+      "process.stdout.write(String(require('fs').readFileSync(process.env.FILEBATCH_PROXY_AUDIT_SPOOL,'utf8').length))"
+    ])).stdout
+    redis = await launchRedis(redisPort)
+    await waitFor(async () => (await spool()).records === 0, () => logs(spoolContainer))
+    const verified = await run("podman", ["exec", spoolContainer, "node", "proxy.mjs", "audit", "verify"], {
+      allowFailure: true
+    })
+    if (!verified.stdout.startsWith("intact: 1 records")) throw new Error(`audit verify: ${verified.stdout}`)
+    return `spooled (${file} bytes in ${"/var/lib/filebatch"}), then in the stream: ${verified.stdout.trim()}`
+  })
 } finally {
   if (container !== undefined) await run("podman", ["rm", "-f", container], { allowFailure: true })
+  if (spoolContainer !== undefined) await run("podman", ["rm", "-f", spoolContainer], { allowFailure: true })
+  redis?.kill("SIGKILL")
   await emulator?.stop()
   rmSync(work, { recursive: true, force: true })
 }
