@@ -15,10 +15,13 @@ export const upstreamKey = "sk-bench-upstream"
 export const clientKey = "sk-bench-client"
 export const machine = `node ${process.version}, ${cpus()[0]?.model ?? "cpu"} ×${cpus().length}`
 
-/** Starts a process and resolves once a stdout line matches `pattern` (its first group is the URL). */
-export const start = (args, env, pattern) =>
+/**
+ * Starts a process (`node args`, with this Node unless `node` names another) and resolves once a
+ * stdout line matches `pattern` (its first group is the URL).
+ */
+export const start = (args, env, pattern, node = process.execPath) =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, {
+    const child = spawn(node, args, {
       env: { ...process.env, ...env },
       stdio: ["ignore", "pipe", "inherit"]
     })
@@ -109,24 +112,32 @@ export const startEmulator = (extra = []) =>
     /listening on (http:\/\/\S+)/
   )
 
-/** The proxy in front of `upstreamUrl`; `args` replace the bundled file (node flags, another build). */
-export const startProxy = async (upstreamUrl, env = {}, args = [proxyBundle]) => {
+/**
+ * The proxy in front of `upstreamUrl`; `args` replace the bundled file (node flags, another
+ * build); `node`, another Node to run it.
+ */
+export const startProxy = async (upstreamUrl, env = {}, args = [proxyBundle], node = process.execPath) => {
   const { createHash } = await import("node:crypto")
   const { mkdtempSync } = await import("node:fs")
   const { tmpdir } = await import("node:os")
   const { join } = await import("node:path")
-  return start(args, {
-    // Each replica its own audit spool (with Redis), as in a deployment.
-    FILEBATCH_PROXY_AUDIT_SPOOL: join(mkdtempSync(join(tmpdir(), "filebatch-bench-spool-")), "audit-spool.jsonl"),
-    PORT: "0",
-    OPENAI_API_KEY: upstreamKey,
-    OPENAI_BASE_URL: upstreamUrl,
-    FILEBATCH_PROXY_KEYS: JSON.stringify([
-      { name: "bench", sha256: createHash("sha256").update(clientKey).digest("hex"), vectorStores: "*" }
-    ]),
-    FILEBATCH_PROXY_MAX_QUEUE: "100000",
-    ...env
-  }, /"message":"listening".*?"url":"(http:\/\/[^"]+)"/)
+  return start(
+    args,
+    {
+      // Each replica its own audit spool (with Redis), as in a deployment.
+      FILEBATCH_PROXY_AUDIT_SPOOL: join(mkdtempSync(join(tmpdir(), "filebatch-bench-spool-")), "audit-spool.jsonl"),
+      PORT: "0",
+      OPENAI_API_KEY: upstreamKey,
+      OPENAI_BASE_URL: upstreamUrl,
+      FILEBATCH_PROXY_KEYS: JSON.stringify([
+        { name: "bench", sha256: createHash("sha256").update(clientKey).digest("hex"), vectorStores: "*" }
+      ]),
+      FILEBATCH_PROXY_MAX_QUEUE: "100000",
+      ...env
+    },
+    /"message":"listening".*?"url":"(http:\/\/[^"]+)"/,
+    node
+  )
 }
 
 /** Creates a vector store and a batch on the emulator. */

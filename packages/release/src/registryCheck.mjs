@@ -1,4 +1,4 @@
-// `pnpm test:release`: the packages as a user gets them. A throwaway registry (verdaccio) on
+// `pnpm test:release`: the packages as a user gets them, on the Node filebatch ships. A throwaway registry (verdaccio) on
 // 127.0.0.1 with temporary storage; every public package packed from the build and published
 // to it; then, in empty folders with npm caches of their own and no file of this repository:
 // the README's "Compose core" example installed with npm and with pnpm, type-checked against
@@ -11,7 +11,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { startRegistry } from "./registry.mjs"
 import { checkTarball, packAll } from "./tarballs.mjs"
-import { cliRoutes, composeExample, proxyRoute } from "./userRoutes.mjs"
+import { cliRoutes, composeExample, proxyRoute, userNode } from "./userRoutes.mjs"
 
 const work = mkdtempSync(join(tmpdir(), "filebatch-release-"))
 const results = []
@@ -41,6 +41,7 @@ try {
   await check("every public package publishes to the registry", () => registry.publish(tarballs))
   const version = tarballs[0].version
   const user = { registry: registry.url, work, version }
+  console.log(`the user's Node: ${userNode} (shipped-node.json)`)
   await check(
     "README's Compose core example with npm: type-checked, run against the emulator",
     () => composeExample(user, "npm")

