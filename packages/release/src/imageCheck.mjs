@@ -106,6 +106,31 @@ try {
   const name = `filebatch-image-check-${process.pid}`
   container = name
   const api = emulatorHttp(upstream, upstreamKey)
+  /** The image as an operator runs it: read-only root, no capabilities, the keys file mounted read-only. */
+  const runContainer = (containerName, containerPort, env = {}) =>
+    run("podman", [
+      "run",
+      "-d",
+      "--name",
+      containerName,
+      ...runFlags,
+      "--network",
+      "host",
+      "--read-only",
+      "--cap-drop",
+      "ALL",
+      ...Object.entries({
+        HOST: "127.0.0.1",
+        PORT: containerPort,
+        OPENAI_API_KEY: upstreamKey,
+        OPENAI_BASE_URL: upstream,
+        FILEBATCH_PROXY_KEYS_FILE: "/run/filebatch/keys.json",
+        ...env
+      }).flatMap(([variable, value]) => ["-e", `${variable}=${value}`]),
+      "-v",
+      `${keys}:/run/filebatch/keys.json:ro`,
+      image
+    ])
   /** A cancel through the container that the emulator holds upstream; resolves once it is held. */
   const heldCancel = async () => {
     const { batchId, vectorStoreId } = await api.seed()
@@ -121,31 +146,7 @@ try {
   await check(
     "runs the shipped Node as an unprivileged user, read-only, with no capabilities; health, readiness, metrics",
     async () => {
-      await run("podman", [
-        "run",
-        "-d",
-        "--name",
-        name,
-        ...runFlags,
-        "--network",
-        "host",
-        "--read-only",
-        "--cap-drop",
-        "ALL",
-        "-e",
-        "HOST=127.0.0.1",
-        "-e",
-        `PORT=${port}`,
-        "-e",
-        `OPENAI_API_KEY=${upstreamKey}`,
-        "-e",
-        `OPENAI_BASE_URL=${upstream}`,
-        "-e",
-        "FILEBATCH_PROXY_KEYS_FILE=/run/filebatch/keys.json",
-        "-v",
-        `${keys}:/run/filebatch/keys.json:ro`,
-        image
-      ])
+      await runContainer(name, port)
       await waitFor(async () => (await fetch(`${url}/healthz`)).ok, () => logs(name))
       for (const path of ["/healthz", "/readyz", "/metrics"]) {
         const answer = await fetch(`${url}${path}`)
@@ -248,33 +249,7 @@ console.log(JSON.stringify({ id: batch.id, status: batch.status, files: files.da
       const spoolPort = String(await freePort())
       const spoolUrl = `http://127.0.0.1:${spoolPort}`
       spoolContainer = `${name}-spool`
-      await run("podman", [
-        "run",
-        "-d",
-        "--name",
-        spoolContainer,
-        ...runFlags,
-        "--network",
-        "host",
-        "--read-only",
-        "--cap-drop",
-        "ALL",
-        "-e",
-        "HOST=127.0.0.1",
-        "-e",
-        `PORT=${spoolPort}`,
-        "-e",
-        `OPENAI_API_KEY=${upstreamKey}`,
-        "-e",
-        `OPENAI_BASE_URL=${upstream}`,
-        "-e",
-        `FILEBATCH_PROXY_REDIS_URL=${redisUrl}`,
-        "-e",
-        "FILEBATCH_PROXY_KEYS_FILE=/run/filebatch/keys.json",
-        "-v",
-        `${keys}:/run/filebatch/keys.json:ro`,
-        image
-      ])
+      await runContainer(spoolContainer, spoolPort, { FILEBATCH_PROXY_REDIS_URL: redisUrl })
       const spool = async () => JSON.parse(await (await fetch(`${spoolUrl}/readyz`)).text()).audit_spool
       await waitFor(async () => (await fetch(`${spoolUrl}/healthz`)).ok, () => logs(spoolContainer))
       const { batchId, vectorStoreId } = await api.seed()
