@@ -2,7 +2,6 @@ import { HttpRouter, HttpServer, HttpServerRequest, HttpServerResponse } from "@
 import { NodeHttpClient, NodeHttpServer } from "@effect/platform-node"
 import { describe, expect, it, layer } from "@effect/vitest"
 import { cancelAndAwait, cancelFileBatch, FileBatchClient, FileBatchConfig } from "@filebatch/core"
-import { eventually } from "@filebatch/testkit"
 import { Effect, Exit, Fiber, Layer } from "effect"
 import { createServer, type IncomingMessage } from "node:http"
 import { apiKey, batchJson, ref } from "./fixtures.js"
@@ -82,27 +81,43 @@ describe("the real client against a real server on 127.0.0.1", () => {
       expect(error.message).toMatch(/ECONNREFUSED/)
     }))
 
-  // A server that reads requests and never answers; closed connections are counted.
+  // A server that reads requests and never answers; closed connections are counted, and the
+  // first request's arrival and the close of its connection are events to wait for.
   const hangingServer = Effect.acquireRelease(
-    Effect.async<{ url: string; received: Array<IncomingMessage>; closed: () => number; close: () => void }>(
-      (resume) => {
-        const received: Array<IncomingMessage> = []
-        let closed = 0
-        const server = createServer((request) => {
-          received.push(request)
-          request.socket.once("close", () => closed++)
+    Effect.async<{
+      url: string
+      received: Array<IncomingMessage>
+      closed: () => number
+      arrived: Promise<void>
+      firstClosed: Promise<void>
+      close: () => void
+    }>((resume) => {
+      const received: Array<IncomingMessage> = []
+      let closed = 0
+      let arrive = () => {}
+      let firstClose = () => {}
+      const arrived = new Promise<void>((resolve) => (arrive = resolve))
+      const firstClosed = new Promise<void>((resolve) => (firstClose = resolve))
+      const server = createServer((request) => {
+        received.push(request)
+        arrive()
+        request.socket.once("close", () => {
+          closed++
+          firstClose()
         })
-        server.listen(0, "127.0.0.1", () => {
-          const { port } = server.address() as { port: number }
-          resume(Effect.succeed({
-            url: `http://127.0.0.1:${port}/v1`,
-            received,
-            closed: () => closed,
-            close: () => server.closeAllConnections()
-          }))
-        })
-      }
-    ),
+      })
+      server.listen(0, "127.0.0.1", () => {
+        const { port } = server.address() as { port: number }
+        resume(Effect.succeed({
+          url: `http://127.0.0.1:${port}/v1`,
+          received,
+          closed: () => closed,
+          arrived,
+          firstClosed,
+          close: () => server.closeAllConnections()
+        }))
+      })
+    }),
     (server) => Effect.sync(server.close)
   )
 
@@ -123,7 +138,7 @@ describe("the real client against a real server on 127.0.0.1", () => {
       expect(error._tag === "TimeoutError" && error.reason).toBe("attempt")
       expect(Date.now() - started).toBeGreaterThanOrEqual(190)
       expect(server.received).toHaveLength(1)
-      yield* Effect.promise(() => eventually("the connection to close", () => server.closed() === 1))
+      yield* Effect.promise(() => server.firstClosed)
       expect(server.closed()).toBe(1)
     }).pipe(Effect.scoped))
 
@@ -136,10 +151,10 @@ describe("the real client against a real server on 127.0.0.1", () => {
         Effect.timeoutFail({ duration: "5 seconds", onTimeout: () => "slow" as const }),
         Effect.fork
       )
-      yield* Effect.promise(() => eventually("the request to arrive", () => server.received.length > 0))
+      yield* Effect.promise(() => server.arrived)
       const exit = yield* Fiber.interrupt(fiber)
       expect(Exit.isInterrupted(exit)).toBe(true)
-      yield* Effect.promise(() => eventually("the connection to close", () => server.closed() === 1))
+      yield* Effect.promise(() => server.firstClosed)
       expect(server.closed()).toBe(1)
     }).pipe(Effect.scoped))
 })
