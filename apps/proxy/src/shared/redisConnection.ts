@@ -1,45 +1,16 @@
-import { RateLimiter } from "@effect/experimental"
-import * as RedisRateLimiter from "@effect/experimental/RateLimiter/Redis"
 import { Duration, Effect, type Option, Runtime } from "effect"
 import { Redis, type RedisOptions } from "ioredis"
 import type { RedisFailure, RedisState } from "./model.js"
 import { RedisStartError } from "./model.js"
 import { makeRedisHealth } from "./redisHealth.js"
 import { redisAddress } from "./redisOptions.js"
+import { makeRedisRateLimitStore } from "./redisRateLimitStore.js"
 
 const startTimeout = Duration.seconds(5)
-const storeConnectionName = "filebatch-proxy-ratelimit"
 
 /**
- * `@effect/experimental`'s Redis store, with the connection it opens for itself. The store
- * neither hands that connection out nor listens to its events, so ioredis would print every
- * failed reconnect of it, stack and all, on stderr; the one moment to reach it is when it
- * connects first, inside the store's constructor.
- */
-const makeRateLimiterStore = (options: RedisOptions) =>
-  Effect.suspend(() => {
-    let connection: Redis | undefined
-    const connect = Redis.prototype.connect
-    Redis.prototype.connect = function(this: Redis, ...args: Parameters<Redis["connect"]>) {
-      // eslint-disable-next-line @typescript-eslint/no-this-alias -- the one way to reach the store's connection
-      if (this.options.connectionName === storeConnectionName) connection ??= this
-      return connect.apply(this, args)
-    }
-    const storeOptions = { ...options, lazyConnect: false, connectionName: storeConnectionName }
-    return RedisRateLimiter.make(storeOptions as Parameters<typeof RedisRateLimiter.make>[0]).pipe(
-      Effect.ensuring(Effect.sync(() => (Redis.prototype.connect = connect))),
-      Effect.flatMap((store) =>
-        connection === undefined
-          // A later version that connects lazily, or not through `connect`: said at start, not at the first outage.
-          ? Effect.dieMessage("@effect/experimental's Redis store opened no connection of its own at start")
-          : Effect.succeed({ store, connection })
-      )
-    )
-  })
-
-/**
- * The proxy's connections to Redis: commands, a subscriber, and the rate limiter's store.
- * Redis is up while all three are connected and commands succeed. Every failed command
+ * The proxy's connections to Redis: commands (the rate limit's store, the locks, the audit
+ * trail) and a subscriber. Redis is up while both are connected and commands succeed. Every failed command
  * counts; the first of an outage is logged (and its end), the listeners given to `onDown`
  * hear it, and the rate limit then fails open or closed.
  */
@@ -85,9 +56,7 @@ export const connectRedis = (options: RedisOptions, failure: RedisFailure) =>
 
     const commands = yield* connect("commands")
     const subscriber = yield* connect("subscriber")
-    // Its first commands wait (at most a command's timeout) for it to connect.
-    const { connection: storeConnection, store } = yield* makeRateLimiterStore(options)
-    const connections = [commands, subscriber, storeConnection]
+    const connections = [commands, subscriber]
 
     const downListeners = new Set<() => void>()
     const upListeners = new Set<() => void>()
@@ -131,8 +100,6 @@ export const connectRedis = (options: RedisOptions, failure: RedisFailure) =>
       connection.on("ready", cameBack)
       connection.on("close", () => health.lost("connection closed"))
     }
-    // Counted through "close" and failed commands: ioredis would print each error with its stack.
-    storeConnection.on("error", () => {})
 
     /** A command that may fail without failing the request: `None` when it did (and Redis is then down). */
     const command = <A>(run: () => Promise<A>): Effect.Effect<Option.Option<A>> =>
@@ -144,24 +111,7 @@ export const connectRedis = (options: RedisOptions, failure: RedisFailure) =>
         )
       })
 
-    const guarded = <A>(effect: Effect.Effect<A, RateLimiter.RateLimiterError>, admitted: () => A) =>
-      Effect.suspend(() => {
-        const started = health.period()
-        return effect.pipe(
-          Effect.catchIf(
-            (error): error is RateLimiter.RateLimitStoreError => error.reason === "StoreError",
-            (error) => {
-              failedSince(started, error.cause ?? error)
-              return failure === "open" ? Effect.sync(admitted) : Effect.fail(error)
-            }
-          )
-        )
-      })
-    const rateLimiterStore = RateLimiter.RateLimiterStore.of({
-      tokenBucket: (request) => guarded(store.tokenBucket(request), () => request.limit - request.tokens),
-      fixedWindow: (request) =>
-        guarded(store.fixedWindow(request), () => [request.tokens, Duration.toMillis(request.refillRate)] as const)
-    })
+    const rateLimiterStore = makeRedisRateLimitStore(commands, command, failure)
 
     const state: Omit<RedisState, "waitingOnOthers" | "auditSpool"> = {
       up: health.up,
