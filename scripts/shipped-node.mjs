@@ -21,7 +21,8 @@ const cacheRoot = () => join(process.env.XDG_CACHE_HOME || join(homedir(), ".cac
 
 /**
  * The path of `bin/node` of the pinned Node (or of `pin`, for a benchmark of another line),
- * fetched and checked when not in the cache yet. Throws, saying why, on another platform than
+ * fetched and checked when not in the cache yet (`pin.spec`, what npm packs, defaults to the
+ * package at its version; a test gives a local folder). Throws, saying why, on another platform than
  * linux-x64, when the registry cannot be reached, or when the tarball is not the one pinned.
  */
 export const shippedNode = (pin = shipped) => {
@@ -34,7 +35,8 @@ export const shippedNode = (pin = shipped) => {
   mkdirSync(cacheRoot(), { recursive: true })
   const work = mkdtempSync(join(cacheRoot(), ".fetch-"))
   try {
-    const packed = JSON.parse(execFileSync("npm", ["pack", `${pin.package}@${pin.version}`, "--json", "--silent"], {
+    const spec = pin.spec ?? `${pin.package}@${pin.version}`
+    const packed = JSON.parse(execFileSync("npm", ["pack", spec, "--json", "--silent"], {
       cwd: work,
       encoding: "utf8",
       stdio: ["ignore", "pipe", "pipe"],

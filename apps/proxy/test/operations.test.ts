@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { spawnSync } from "node:child_process"
 import { createHash } from "node:crypto"
-import { chmodSync, copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { createServer } from "node:http"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -264,15 +264,19 @@ describe("proxy operations", () => {
       const keys = join(folder, "keys.json")
       writeFileSync(keys, "[]", { mode: 0o600 })
       chmodSync(folder, 0o755)
-      // The bundle beside it: the checkout's folders may be closed to other users.
+      // The bundle and the Node running the tests beside it: the checkout's folders, and a Node kept
+      // in root's home, may be closed to other users.
       copyFileSync(bundle, join(folder, "proxy.mjs"))
+      copyFileSync(process.execPath, join(folder, "node"))
+      chmodSync(join(folder, "node"), 0o755)
       // As the image's user would be: not the file's owner (root here).
-      const ran = spawnSync(process.execPath, [join(folder, "proxy.mjs")], {
+      const ran = spawnSync(join(folder, "node"), [join(folder, "proxy.mjs")], {
         uid: 65534,
         gid: 65534,
         env: { PATH: process.env["PATH"] ?? "", OPENAI_API_KEY: upstreamKey, FILEBATCH_PROXY_KEYS_FILE: keys },
         encoding: "utf8"
       })
+      rmSync(folder, { recursive: true, force: true })
       expect(ran.status).toBe(1)
       expect(ran.stderr).toMatch(/EACCES.*runs as uid 65534: make the file readable by it, e\.g\. mode 0444/)
     }

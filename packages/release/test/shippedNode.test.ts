@@ -3,14 +3,14 @@
  * shipped-node.json pins: a package whose sha512 differs is refused, and nothing is kept.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs"
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { root } from "../src/packages.js"
 
 const { shipped, shippedNode } = (await import(join(root, "scripts/shipped-node.mjs"))) as {
   shipped: { version: string; package: string; integrity: string }
-  shippedNode: (pin?: { version: string; package: string; integrity: string }) => string
+  shippedNode: (pin?: { version: string; package: string; integrity: string; spec?: string }) => string
 }
 
 describe("the shipped Node", () => {
@@ -26,11 +26,16 @@ describe("the shipped Node", () => {
     const previous = process.env["XDG_CACHE_HOME"]
     process.env["XDG_CACHE_HOME"] = cache
     try {
-      // A small package stands in for the binary: the check is the same.
-      const pin = { package: "is-number", version: "7.0.0", integrity: `sha512-${"A".repeat(86)}==` }
-      expect(() => shippedNode(pin)).toThrow(/is-number@7\.0\.0 from the registry is not the one pinned: sha512-/)
+      // A package packed from a local folder stands in for the registry's: the check is the same, and
+      // no network is needed.
+      const folder = mkdtempSync(join(tmpdir(), "filebatch-fake-node-"))
+      mkdirSync(join(folder, "bin"))
+      writeFileSync(join(folder, "bin", "node"), "#!/bin/sh\necho not node\n", { mode: 0o755 })
+      writeFileSync(join(folder, "package.json"), JSON.stringify({ name: "fake-node", version: "0.0.1" }))
+      const pin = { package: "fake-node", version: "0.0.1", spec: folder, integrity: `sha512-${"A".repeat(86)}==` }
+      expect(() => shippedNode(pin)).toThrow(/fake-node@0\.0\.1 from the registry is not the one pinned: sha512-/)
       expect(readdirSync(join(cache, "filebatch", "node"))).toEqual([])
-      expect(existsSync(join(cache, "filebatch", "node", "v7.0.0-linux-x64"))).toBe(false)
+      expect(existsSync(join(cache, "filebatch", "node", "v0.0.1-linux-x64"))).toBe(false)
     } finally {
       if (previous === undefined) delete process.env["XDG_CACHE_HOME"]
       else process.env["XDG_CACHE_HOME"] = previous
