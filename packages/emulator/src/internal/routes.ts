@@ -16,10 +16,15 @@ const faultNames: Readonly<Record<FileBatchApi.OperationName, FaultOperation>> =
 /** The prefix the API gives each kind of ID. */
 const prefixes: Readonly<Record<PathTemplate.PathParam, string>> = { vector_store_id: "vs_", batch_id: "vsfb_" }
 
+/** What a route does: one of core's operations, or the emulator's own seeding of a vector store. */
+export type RouteName = FileBatchApi.OperationName | "createVectorStore"
+
 /** A request's route: the operation, or the methods its path takes. */
 export type Route =
   | {
     readonly _tag: "Operation"
+    readonly name: RouteName
+    /** The operation as fault rules and the request log name it. */
     readonly operation: FaultOperation
     readonly raw: Readonly<Partial<Record<PathTemplate.PathParam, string>>>
   }
@@ -31,12 +36,13 @@ const matchApi = PathTemplate.router(FileBatchApi.operations, "/v1")
 export const routeOf = (method: string, path: string): Route | undefined => {
   if (path === "/v1/vector_stores") {
     return method === "POST"
-      ? { _tag: "Operation", operation: "create_vector_store", raw: {} }
+      ? { _tag: "Operation", name: "createVectorStore", operation: "create_vector_store", raw: {} }
       : { _tag: "WrongMethod", allowed: ["POST"] }
   }
   const match = matchApi(method, path)
   if (match === undefined || match._tag === "WrongMethod") return match
-  return { _tag: "Operation", operation: faultNames[match.operation.name], raw: match.raw }
+  const name = match.operation.name
+  return { _tag: "Operation", name, operation: faultNames[name], raw: match.raw }
 }
 
 /** One path parameter decoded and checked as the API checks it: characters, length, prefix. */
