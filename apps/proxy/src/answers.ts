@@ -86,7 +86,6 @@ export const rateLimited = (key: string, limit: number, window: Duration.Duratio
     }
   )
 
-/** A defect in the proxy itself: nothing about it is told to the client. */
 /** Redis, which holds the shared rate limit, is unreachable and the limit fails closed. */
 export const rateLimitUnavailable = () =>
   errorAnswer(503, "The rate limit cannot be checked right now; retry shortly.", {
@@ -95,6 +94,7 @@ export const rateLimitUnavailable = () =>
     shouldRetry: true
   })
 
+/** A defect in the proxy itself: nothing about it is told to the client. */
 export const unexpected = () => errorAnswer(500, "The proxy failed unexpectedly.", { code: "internal_error" })
 
 /**

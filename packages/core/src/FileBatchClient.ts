@@ -1,6 +1,7 @@
 /**
- * The file batch client: `cancel` and `retrieve` with validation, retries, timeouts
- * and typed errors. It needs an `HttpClient` and {@link FileBatchConfig}, and never
+ * The file batch client: every operation of `FileBatchApi.operations` (`cancel`,
+ * `retrieve`, `createFileBatch`, `listFiles`, or any through `execute`) with validation,
+ * retries, timeouts and typed errors. It needs an `HttpClient` and {@link FileBatchConfig}, and never
  * chooses them.
  *
  * @since 0.1.0

@@ -1,6 +1,6 @@
 /**
  * The proxy's server: node:http with bounded headers and request time, serving
- * `Proxy.makeApp`, and a graceful drain when its scope closes (SIGTERM/SIGINT through
+ * the app of `app.ts` (`makeApp`), and a graceful drain when its scope closes (SIGTERM/SIGINT through
  * `NodeRuntime.runMain`): `/readyz` answers 503 for the drain delay while requests are
  * still served, then the proxy stops accepting, in-flight requests finish within the
  * grace period, and every connection is closed.
