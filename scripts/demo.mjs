@@ -44,7 +44,9 @@ const emulator = spawn(process.execPath, [
   "--cancel-delay-ms",
   "1500",
   "--poll-after-ms",
-  "250"
+  "250",
+  // Batch time held: the state the demo shows is made, not raced (a busy machine is slow to start the CLI).
+  "--hold"
 ], { stdio: ["ignore", "pipe", "inherit"] })
 const stopEmulator = () =>
   new Promise((resolve) => {
@@ -64,14 +66,28 @@ const url = await new Promise((resolve, reject) => {
   emulator.once("exit", (code) => reject(new Error(`the emulator exited (${code}) before listening`)))
 })
 
-const api = async (method, path, body) => {
-  const response = await fetch(`${url}${path}`, {
+const api = async (method, path, body, base = url) => {
+  const response = await fetch(`${base}${path}`, {
     method,
     headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
     body: body === undefined ? undefined : JSON.stringify(body)
   })
   if (!response.ok) throw new Error(`${method} ${path}: HTTP ${response.status} ${await response.text()}`)
   return response.json()
+}
+
+const admin = (method, path, body) => api(method, path, body, url.replace(/\/v1$/, "/__emulator"))
+
+/** Resolves once the emulator has answered the cancel of `id`, or the CLI has ended without sending it. */
+const cancelAnswered = async (id, ended) => {
+  for (;;) {
+    const log = await admin("GET", "/requests")
+    if (log.some((entry) => entry.operation === "cancel" && entry.batchId === id && typeof entry.status === "number")) {
+      return true
+    }
+    if (ended()) return false
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
 }
 
 let code = 1
@@ -81,10 +97,17 @@ try {
   const fileIds = Array.from({ length: 300 }, (_, i) => `file-demo${String(i).padStart(4, "0")}`)
   const batch = await api("POST", `/vector_stores/${store.id}/file_batches`, { file_ids: fileIds })
   console.error(`Created ${batch.id} with ${fileIds.length} files in ${store.id}; letting it run a moment…`)
-  await new Promise((resolve) => setTimeout(resolve, 600))
+  // 600 ms of batch time: about a third of the files done, the rest in progress until the cancel arrives.
+  await admin("POST", "/progress", { advanceMillis: 600 })
   console.error(`$ filebatch cancel ${store.id} ${batch.id} --wait --report ${report}`)
   const env = { OPENAI_BASE_URL: url, OPENAI_API_KEY: key }
-  code = await run(["cancel", store.id, batch.id, "--wait", "--report", report], env)
+  let ended = false
+  const cancelling = run(["cancel", store.id, batch.id, "--wait", "--report", report], env).finally(
+    () => (ended = true)
+  )
+  // The cancel has met the batch in progress: batch time goes on, and the cancel takes effect.
+  if (await cancelAnswered(batch.id, () => ended)) await admin("POST", "/progress", { hold: false })
+  code = await cancelling
   if (code === 0) {
     // The files the cancel stopped, submitted again as new batches.
     console.error(`$ filebatch resubmit ${store.id} --from ${report}`)
