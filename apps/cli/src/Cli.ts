@@ -1,8 +1,10 @@
 /**
- * The `filebatch` command tree, assembled from one module per command. The client layer
- * is handed in by `main.ts`, which alone chooses the HTTP client.
+ * The `filebatch` command tree, assembled from one module per command. The client and HTTP
+ * layers are handed in by `main.ts`, which alone chooses the HTTP client.
  */
 import { Command } from "@effect/cli"
+import type { HttpClient } from "@effect/platform"
+import type { Layer } from "effect"
 import { audit } from "./commands/audit.js"
 import { cancel } from "./commands/cancel.js"
 import { emulator } from "./commands/emulator.js"
@@ -19,7 +21,7 @@ export { CliFailure } from "./internal/failure.js"
 export const commandNames = ["cancel", "get", "watch", "files", "resubmit", "audit", "emulator"] as const
 
 /** The command tree, given how to build the client. */
-export const make = (clientLayer: ClientLayer) =>
+export const make = (clientLayer: ClientLayer, httpLayer: Layer.Layer<HttpClient.HttpClient>) =>
   Command.make("filebatch").pipe(
     Command.withDescription("Cancel OpenAI vector store file batches, and know when they have stopped"),
     Command.withSubcommands(
@@ -29,7 +31,7 @@ export const make = (clientLayer: ClientLayer) =>
         watch(clientLayer),
         files(clientLayer),
         resubmit(clientLayer),
-        audit,
+        audit(httpLayer),
         emulator
       ] as const
     )

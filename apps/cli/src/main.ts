@@ -22,6 +22,12 @@ import { ExitCode } from "./internal/exitCode.js"
 import { flagsInUsage, overview, unknownCommandMessage, withCleanConsole } from "./internal/helpText.js"
 import { version } from "./internal/version.js"
 
+// Connections are kept alive and reused: one TLS handshake per connection, not per request
+// (bulk cancels and --wait polls), and never more connections than requests in flight.
+const httpLayer = NodeHttpClient.layerWithoutAgent.pipe(
+  Layer.provide(NodeHttpClient.makeAgentLayer({ keepAlive: true }))
+)
+
 const clientLayer = (settings: FileBatchConfig.FileBatchSettings) =>
   FileBatchClient.layer.pipe(
     Layer.provide(Layer.succeed(FileBatchConfig.FileBatchConfig, settings)),
@@ -31,11 +37,7 @@ const clientLayer = (settings: FileBatchConfig.FileBatchSettings) =>
       HttpClient.HttpClient,
       Effect.map(HttpClient.HttpClient, HttpClient.withTracerDisabledWhen(() => true))
     )),
-    // Connections are kept alive and reused: one TLS handshake per connection, not per request
-    // (bulk cancels and --wait polls), and never more connections than requests in flight.
-    Layer.provide(
-      NodeHttpClient.layerWithoutAgent.pipe(Layer.provide(NodeHttpClient.makeAgentLayer({ keepAlive: true })))
-    )
+    Layer.provide(httpLayer)
   )
 
 /**
@@ -65,7 +67,7 @@ const tracedWhenAsked = <A, E, R>(
     })
   })
 
-const command = make(clientLayer)
+const command = make(clientLayer, httpLayer)
 const cli = Command.run(command, { name: "filebatch", version })
 
 /** The flags of the command given, read from its usage, for "did you mean" on a misspelt flag. */

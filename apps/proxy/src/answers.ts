@@ -94,6 +94,34 @@ export const rateLimitUnavailable = () =>
     shouldRetry: true
   })
 
+/** A query or body parameter that is wrong, named. */
+export const invalidParam = (param: string, message: string) =>
+  errorAnswer(400, `Invalid '${param}': ${message}.`, { param, code: "invalid_value" })
+
+/** What node:http refuses before any handler: headers too large, too slow, or not HTTP. */
+export const malformedRequest = (status: 400 | 408 | 431) =>
+  errorAnswer(
+    status,
+    status === 431 ? "Request headers too large." : status === 408 ? "Request timed out." : "Malformed request.",
+    { shouldRetry: status === 408 }
+  )
+
+/** `/audit` on a proxy that keeps no trail. */
+export const auditOff = () =>
+  errorAnswer(
+    404,
+    "No audit trail is kept: set FILEBATCH_PROXY_AUDIT_FILE, or FILEBATCH_PROXY_REDIS_URL for a stream.",
+    { code: "audit_off" }
+  )
+
+/** The trail (or the metrics of a worker group) cannot be read right now. */
+export const unavailable = (what: string, reason: string) =>
+  errorAnswer(503, `${what} cannot be read right now: ${reason}`, {
+    code: "unavailable",
+    shouldRetry: true,
+    headers: { "retry-after": "1" }
+  })
+
 /** A defect in the proxy itself: nothing about it is told to the client. */
 export const unexpected = () => errorAnswer(500, "The proxy failed unexpectedly.", { code: "internal_error" })
 

@@ -4,33 +4,44 @@
  */
 import { RateLimiter } from "@effect/experimental"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import { FileBatchConfig } from "@filebatch/core"
+import { FileBatchClient, FileBatchConfig } from "@filebatch/core"
 import { Tracing } from "@filebatch/telemetry"
 import { UndiciHttpClient } from "@filebatch/undici"
 import { Cause, ConfigError, Effect, Layer, Logger, Option } from "effect"
 import cluster from "node:cluster"
 import { helpText } from "./config/help.js"
+import * as ClientKeys from "./config/keysReload.js"
 import * as ProxyConfig from "./config/ProxyConfig.js"
 import * as Settings from "./config/settings.js"
+import * as AuditCalls from "./http/auditCall.js"
+import * as DocsAssets from "./http/docsAssets.js"
 import { ListenError, serve } from "./http/Server.js"
+import * as RequestLog from "./ops/AccessLogger.js"
 import { AccessLog, makeJsonLines, makeJsonLinesLogger } from "./ops/AccessLogger.js"
+import * as Metrics from "./ops/Metrics.js"
+import * as ServerState from "./ops/ServerState.js"
+import * as SpanExport from "./ops/spans.js"
 import { version } from "./ops/version.js"
 import { runWorkers } from "./ops/workers.js"
 import * as SharedState from "./shared/SharedState.js"
+import * as UpstreamGate from "./upstream/gate.js"
+import * as KeyRateLimit from "./upstream/keyRateLimit.js"
+import * as Upstream from "./upstream/Upstream.js"
 
 // undici keeps a pool of upstream connections alive; the client over it is the lean one
 // of @filebatch/undici (most of the platform client's per-call cost is machinery core
 // does not need; see that package).
 const UpstreamHttpLive = UndiciHttpClient.layer({ maxResponseBytes: 1024 * 1024 })
 
-// Core's settings, read once (the same layer value is built once) for the upstream and the shared state.
-const CoreConfigLive = FileBatchConfig.layerConfig()
+// Core's client, its settings read once (the same layer value is built once) for the upstream and the shared state.
+const CoreClientLive = FileBatchClient.layer.pipe(
+  Layer.provide(FileBatchConfig.layerConfig()),
+  Layer.provide(UpstreamHttpLive)
+)
 
-const UpstreamLive = Layer.merge(CoreConfigLive, UpstreamHttpLive)
-
-// The rate limit's buckets and the cancels in flight: in Redis when FILEBATCH_PROXY_REDIS_URL
-// is set (replicas share them), else in this process.
-const RateLimiterLive = RateLimiter.layer.pipe(Layer.provideMerge(SharedState.layerConfig))
+// The rate limit's buckets, the cancels in flight and the audit trail: in Redis when
+// FILEBATCH_PROXY_REDIS_URL is set (replicas share them), else in this process.
+const SharedLive = RateLimiter.layer.pipe(Layer.provideMerge(SharedState.layerConfig))
 
 // A worker's lines say which worker wrote them.
 const lines = makeJsonLines(undefined, cluster.isWorker ? { worker: cluster.worker!.id } : undefined)
@@ -39,8 +50,31 @@ const lines = makeJsonLines(undefined, cluster.isWorker ? { worker: cluster.work
 // spans are flushed when the proxy stops.
 const TracingLive = Tracing.layerFromEnv("filebatch-proxy", version)
 
+// Each concern a service; every one is built once, whoever needs it.
+const ObservedLive = UpstreamGate.layer.pipe(
+  Layer.provideMerge(Metrics.layer),
+  Layer.provideMerge(ServerState.layer)
+)
+const UpstreamLive = Upstream.layer.pipe(
+  Layer.provideMerge(KeyRateLimit.layer),
+  Layer.provide(CoreClientLive)
+)
+const ServicesLive = Layer.mergeAll(
+  UpstreamLive,
+  AuditCalls.layer,
+  ClientKeys.layer,
+  RequestLog.layer,
+  DocsAssets.layer
+).pipe(
+  Layer.provideMerge(ObservedLive),
+  Layer.provideMerge(SpanExport.layerFromTracer),
+  Layer.provideMerge(Layer.merge(ProxyConfig.layer(), Layer.succeed(AccessLog, lines))),
+  // First: a conflict of its settings (an audit file with Redis) is the one reported.
+  Layer.provideMerge(SharedLive)
+)
+
 const MainLive = Layer.scopedDiscard(serve).pipe(
-  Layer.provide([UpstreamLive, RateLimiterLive, ProxyConfig.layer(), Layer.succeed(AccessLog, lines)]),
+  Layer.provide(ServicesLive),
   Layer.provide(TracingLive)
 )
 

@@ -1,19 +1,27 @@
 /**
- * The proxy's app in-process, `makeApp(deps)(request)`, with a fake core client: what
- * each request is answered and logged, without a process or a socket.
+ * The public port's dispatcher in-process, built from the proxy's layers with a fake core
+ * client: what each request is answered and logged, without a process or a socket.
  */
 import { RateLimiter } from "@effect/experimental"
 import { describe, expect, it } from "@effect/vitest"
-import { type FileBatchClient, FileBatchError } from "@filebatch/core"
+import { FileBatchClient, FileBatchError } from "@filebatch/core"
 import { sha256 } from "@filebatch/testkit"
-import { Deferred, Duration, Effect, Fiber } from "effect"
-import { none } from "../src/audit/AuditTrail.js"
-import { makeKeyring } from "../src/config/ClientKeys.js"
-import type { ProxySettings } from "../src/config/ProxyConfig.js"
-import { makeApp, type ProxyReply, type ProxyRequest, type ProxyState } from "../src/http/app.js"
-import { makeMetrics } from "../src/ops/Metrics.js"
-import { inProcess } from "../src/shared/SharedState.js"
-import { makeGate } from "../src/upstream/gate.js"
+import { Context, Deferred, Duration, Effect, Exit, Fiber, Layer } from "effect"
+import { AuditTrail, none } from "../src/audit/AuditTrail.js"
+import { ClientKeys, makeKeyring } from "../src/config/ClientKeys.js"
+import { ProxyConfig, type ProxySettings } from "../src/config/ProxyConfig.js"
+import * as AuditCalls from "../src/http/auditCall.js"
+import { makeDispatcher } from "../src/http/dispatch.js"
+import { DocsAssets } from "../src/http/docs.js"
+import type { ProxyRequest } from "../src/http/request.js"
+import { RequestLog } from "../src/ops/AccessLogger.js"
+import * as Metrics from "../src/ops/Metrics.js"
+import * as ServerState from "../src/ops/ServerState.js"
+import { SpanExport } from "../src/ops/spans.js"
+import { inProcess, SharedState } from "../src/shared/SharedState.js"
+import * as UpstreamGate from "../src/upstream/gate.js"
+import * as KeyRateLimit from "../src/upstream/keyRateLimit.js"
+import * as Upstream from "../src/upstream/Upstream.js"
 
 const clientKey = "sk-in-process-client-1"
 const docsAssets = { script: () => "/* ui */", styles: () => "/* css */" }
@@ -72,27 +80,32 @@ const ok = (ref: { batchId: string }) =>
 
 const setup = (client: FileBatchClient.FileBatchClientService) =>
   Effect.gen(function*() {
-    const rateLimiter = yield* RateLimiter.make.pipe(Effect.provide(RateLimiter.layerStoreMemory))
-    const gate = makeGate(settings.maxUpstreamConcurrency, settings.maxQueue)
-    const state: ProxyState = { draining: false, inFlight: 0, onDrained: () => {} }
-    const metrics = makeMetrics({ requests: () => state.inFlight, upstream: gate.active })
     const lines: Array<Record<string, unknown>> = []
-    const accessLog = (fields: Record<string, unknown>) => void lines.push(fields)
-    const app = makeApp({
-      settings,
-      client,
-      rateLimiter,
-      sharedState: inProcess,
-      metrics,
-      gate,
-      state,
-      accessLog,
-      logHealthChecks: false,
-      docsAssets,
-      tracing: false,
-      audit: none
-    })
-    return { app, lines, state, metrics }
+    const services = Layer.mergeAll(Upstream.layer, AuditCalls.layer).pipe(
+      Layer.provideMerge(KeyRateLimit.layer),
+      Layer.provideMerge(UpstreamGate.layer),
+      Layer.provideMerge(Metrics.layer),
+      Layer.provideMerge(ServerState.layer),
+      Layer.provideMerge(Layer.mergeAll(
+        Layer.succeed(ProxyConfig, settings),
+        Layer.succeed(ClientKeys, settings.keyring),
+        Layer.succeed(FileBatchClient.FileBatchClient, client),
+        Layer.succeed(SharedState, inProcess),
+        Layer.succeed(AuditTrail, none),
+        Layer.succeed(SpanExport, { on: false }),
+        Layer.succeed(RequestLog, { write: (fields) => void lines.push(fields), healthChecks: false }),
+        Layer.succeed(DocsAssets, docsAssets),
+        RateLimiter.layer.pipe(Layer.provide(RateLimiter.layerStoreMemory))
+      ))
+    )
+    const context = yield* Layer.build(services)
+    const { handle } = yield* Effect.provide(makeDispatcher("public"), context)
+    return {
+      app: handle,
+      lines,
+      state: Context.get(context, ServerState.ServerState),
+      metrics: Context.get(context, Metrics.Metrics)
+    }
   })
 
 const request = (method: string, url: string, headers: Record<string, string> = {}): ProxyRequest => ({
@@ -102,18 +115,21 @@ const request = (method: string, url: string, headers: Record<string, string> = 
   bodyWithin: () => Effect.succeed("")
 })
 
-const run = (reply: ProxyReply | Effect.Effect<ProxyReply>) => Effect.isEffect(reply) ? reply : Effect.succeed(reply)
-
 describe("makeApp in-process", () => {
   it.scoped("answers what needs no waiting synchronously, and logs every request once", () =>
     Effect.gen(function*() {
       const { calls, client } = fakeClient(ok)
       const { app, lines } = yield* setup(client)
+      // Decided without waiting: an Exit, written without a fiber.
       const health = app(request("GET", "/healthz"))
-      expect(Effect.isEffect(health)).toBe(false)
-      expect(health).toMatchObject({ status: 200, body: "{\"status\":\"ok\"}" })
+      expect(Exit.isExit(health) && Exit.isSuccess(health) && health.value).toMatchObject({
+        status: 200,
+        body: "{\"status\":\"ok\"}"
+      })
       // A swapped pair is refused before anything is spent, synchronously.
-      const swapped = app(request("GET", "/v1/vector_stores/vsfb_1/file_batches/vs_1")) as ProxyReply
+      const swappedExit = app(request("GET", "/v1/vector_stores/vsfb_1/file_batches/vs_1"))
+      expect(Exit.isExit(swappedExit)).toBe(true)
+      const swapped = yield* swappedExit
       expect(swapped.status).toBe(400)
       expect(JSON.parse(swapped.body).error).toMatchObject({ param: "vector_store_id" })
       expect(calls).toEqual([])
@@ -125,7 +141,7 @@ describe("makeApp in-process", () => {
     Effect.gen(function*() {
       const { calls, client } = fakeClient(ok)
       const { app, lines } = yield* setup(client)
-      const reply = yield* run(app(request("POST", "/v1/vector_stores/vs_1/file_batches/vsfb_9/cancel")))
+      const reply = yield* (app(request("POST", "/v1/vector_stores/vs_1/file_batches/vsfb_9/cancel")))
       expect(reply.status).toBe(200)
       expect(reply.body).toBe(batchText("vsfb_9"))
       expect(reply.headers["openai-request-id"]).toBe("req_up_1")
@@ -141,7 +157,7 @@ describe("makeApp in-process", () => {
         coalesced: false,
         upstream_request_id: "req_up_1"
       })
-      const missing = yield* run(app(request("GET", "/v1/vector_stores/vs_1/file_batches/vsfb_9", {
+      const missing = yield* (app(request("GET", "/v1/vector_stores/vs_1/file_batches/vsfb_9", {
         authorization: "Bearer sk-nobody"
       })))
       expect(missing.status).toBe(401)
@@ -153,11 +169,11 @@ describe("makeApp in-process", () => {
       const started = yield* Deferred.make<void>()
       const { client } = fakeClient(() => Effect.zipRight(Deferred.succeed(started, undefined), Effect.never))
       const { app, lines, metrics, state } = yield* setup(client)
-      const fiber = yield* Effect.fork(run(app(request("GET", "/v1/vector_stores/vs_1/file_batches/vsfb_2"))))
+      const fiber = yield* Effect.fork(app(request("GET", "/v1/vector_stores/vs_1/file_batches/vsfb_2")))
       yield* Deferred.await(started)
-      expect(state.inFlight).toBe(1)
+      expect(state.inFlight()).toBe(1)
       yield* Fiber.interrupt(fiber)
-      expect(state.inFlight).toBe(0)
+      expect(state.inFlight()).toBe(0)
       expect(lines).toEqual([expect.objectContaining({
         route: "retrieve",
         status: 499,
@@ -176,7 +192,7 @@ describe("makeApp in-process", () => {
         Effect.fail(new FileBatchError.NotFoundError({ status: 404, message: "No batch.", requestId: "req_up_404" }))
       )
       const { app, lines } = yield* setup(client)
-      const reply = yield* run(app(request("GET", "/v1/vector_stores/vs_1/file_batches/vsfb_3")))
+      const reply = yield* (app(request("GET", "/v1/vector_stores/vs_1/file_batches/vsfb_3")))
       expect(reply.status).toBe(404)
       expect(JSON.parse(reply.body).error.message).toBe("No batch.")
       expect(lines[0]).toMatchObject({ status: 404, upstream_request_id: "req_up_404", upstream_attempts: 1 })

@@ -81,8 +81,29 @@ describe("the audit trail in a file", () => {
         expect(JSON.parse(byKey.text).operation).toBe("createFileBatch")
         const later = await Harness.call(admin, "GET", `/audit?since=${Date.now() + 60_000}`, { key: null })
         expect(later.text).toBe("")
-        expect((await Harness.call(admin, "GET", "/audit?limit=lots", { key: null })).status).toBe(400)
+        // Every admin answer that is an error has OpenAI's error body, as the public port's do.
+        const badLimit = await Harness.call(admin, "GET", "/audit?limit=lots", { key: null })
+        expect(badLimit.status).toBe(400)
+        expect(badLimit.json).toEqual({
+          error: {
+            message: "Invalid 'limit': must be a whole number from 1 to 10000.",
+            type: "invalid_request_error",
+            param: "limit",
+            code: "invalid_value"
+          }
+        })
+        const misspelt = await Harness.call(admin, "GET", "/audit?batch=vsfb_1", { key: null })
+        expect(misspelt.json).toMatchObject({ error: { param: "batch", code: "invalid_value" } })
+        const posted = await Harness.call(admin, "POST", "/audit", { key: null })
+        expect(posted.status).toBe(405)
+        expect(posted.headers.get("allow")).toBe("GET")
+        expect(posted.json).toMatchObject({ error: { code: "method_not_allowed" } })
+        const nowhere = await Harness.call(admin, "GET", "/nowhere", { key: null })
+        expect(nowhere.status).toBe(404)
+        expect(nowhere.json).toMatchObject({ error: { message: "Invalid URL (GET /nowhere)" } })
+        // The admin routes are not served to clients, nor the API on the admin port.
         expect((await Harness.call(proxy.url, "GET", "/audit")).status).toBe(404)
+        expect((await Harness.call(admin, "POST", cancelPath(ref), { key: null })).status).toBe(404)
       }
     )
 

@@ -1,11 +1,12 @@
 import { describe, expect, it } from "@effect/vitest"
+import { ProxyContract } from "@filebatch/core"
 import { Effect, Either } from "effect"
 import { mkdtempSync, readFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { openFileTrail } from "../src/audit/fileTrail.js"
-import { parseQuery } from "../src/audit/query.js"
 import { type AuditEntry, genesis, seal, verify } from "../src/audit/record.js"
+import { queryOf } from "../src/http/input.js"
 
 const entry = (n: number): AuditEntry => ({
   time: new Date(Date.UTC(2026, 10, 29, 12, 0, n)).toISOString(),
@@ -68,22 +69,31 @@ describe("the audit chain", () => {
   })
 })
 
-describe("GET /audit's query", () => {
+describe("GET /audit's query, decoded by the contract's schema", () => {
+  const parseQuery = (search: string) => queryOf(ProxyContract.AuditQuery, `/audit?${search}`, "error")
+  const problem = (search: string) =>
+    Either.match(parseQuery(search), { onLeft: (answer) => JSON.parse(answer.body).error, onRight: () => undefined })
   it("takes the filters, a time as ISO or epoch milliseconds, and a bounded limit", () => {
     expect(parseQuery("vector_store_id=vs_1&batch_id=vsfb_2&key=team-a&since=2026-11-29T00:00:00Z&limit=5")).toEqual(
       Either.right({
-        vectorStoreId: "vs_1",
-        batchId: "vsfb_2",
+        vector_store_id: "vs_1",
+        batch_id: "vsfb_2",
         key: "team-a",
-        sinceMillis: Date.UTC(2026, 10, 29),
+        since: Date.UTC(2026, 10, 29),
         limit: 5
       })
     )
-    expect(parseQuery("since=1700000000000")).toMatchObject(Either.right({ sinceMillis: 1700000000000, limit: 100 }))
-    expect(Either.isLeft(parseQuery("limit=0"))).toBe(true)
-    expect(Either.isLeft(parseQuery("limit=10001"))).toBe(true)
-    expect(Either.isLeft(parseQuery("since=yesterday"))).toBe(true)
-    expect(parseQuery("batch=vsfb_1")).toEqual(Either.left(expect.stringContaining("unknown parameter \"batch\"")))
+    expect(parseQuery("since=1700000000000&key=")).toEqual(Either.right({ since: 1700000000000, limit: 100 }))
+    expect(problem("limit=0")).toMatchObject({
+      param: "limit",
+      message: "Invalid 'limit': must be a whole number from 1 to 10000."
+    })
+    expect(problem("limit=10001")).toMatchObject({ param: "limit" })
+    expect(problem("since=yesterday")).toMatchObject({
+      param: "since",
+      message: "Invalid 'since': must be an ISO 8601 time or milliseconds since the epoch."
+    })
+    expect(problem("batch=vsfb_1")).toMatchObject({ param: "batch", code: "invalid_value" })
   })
 })
 
@@ -105,7 +115,7 @@ describe("the audit file", () => {
       expect(ids(newest)).toEqual(Array.from({ length: 700 }, (_, i) => `req_${900 + i}`))
       const teamC = yield* trail.read({ key: "team-c", limit: 3 })
       expect(ids(teamC)).toEqual(["req_1491", "req_1494", "req_1497"])
-      const since = yield* trail.read({ sinceMillis: Date.UTC(2026, 10, 29) + 1590 * 1000, limit: 100 })
+      const since = yield* trail.read({ since: Date.UTC(2026, 10, 29) + 1590 * 1000, limit: 100 })
       expect(ids(since)).toEqual(Array.from({ length: 10 }, (_, i) => `req_${1590 + i}`))
       // One chain over both files, through the reopening.
       const records = [path + ".1", path].flatMap((file) =>

@@ -193,3 +193,32 @@ export const checkPayload = <P>(schema: Schema.Schema<P>, payload: P): Either.Ei
     const { message, param } = firstIssue(error)
     return new InvalidArgumentError({ argument: param, message: `invalid '${param}': ${message}` })
   })
+
+const decoded: unique symbol = Symbol.for("@filebatch/core/Operation/decoded")
+
+/**
+ * An input decoded for its operation: its ref checked with `checkRef`, its query and
+ * payload decoded with the operation's schemas. A call with it checks none of them again.
+ *
+ * @since 0.4.0
+ * @category models
+ */
+export type Decoded<I> = I & { readonly [decoded]: true }
+
+/**
+ * Marks an input that the caller decoded with the operation's own checks and schemas (the
+ * proxy, from a request), so that the call does not decode it a second time.
+ *
+ * @since 0.4.0
+ * @category checks
+ */
+export const markDecoded = <I extends object>(input: I): Decoded<I> =>
+  Object.assign(input, { [decoded]: true as const })
+
+/**
+ * Whether the input was marked by {@link markDecoded}.
+ *
+ * @since 0.4.0
+ * @category checks
+ */
+export const isDecoded = (input: object): boolean => decoded in input

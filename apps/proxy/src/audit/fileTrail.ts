@@ -78,7 +78,7 @@ const newestMatching = (query: AuditQuery, newestFirst: ReadonlyArray<string>): 
   const found: Array<string> = []
   for (const path of newestFirst) {
     for (const line of linesBackwards(path)) {
-      if (query.sinceMillis !== undefined && Date.parse(timeOf(line)) < query.sinceMillis) return found.reverse()
+      if (query.since !== undefined && Date.parse(timeOf(line)) < query.since) return found.reverse()
       if (matches(query, line)) found.push(line)
       if (found.length >= query.limit) return found.reverse()
     }

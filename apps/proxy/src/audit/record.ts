@@ -5,7 +5,7 @@
  * one's `prev`. No key, secret or `Authorization` value is ever a field: the client key
  * appears by its name only.
  */
-import type { AuditRecord } from "@filebatch/core"
+import type { AuditRecord, ProxyContract } from "@filebatch/core"
 import { createHash } from "node:crypto"
 
 /** What one state-changing call came to: core's schema, which `filebatch audit` reads with. */
@@ -84,15 +84,8 @@ export const verify = (
 export const hashOf = (line: string): string | undefined => hashField.exec(line)?.[1]
 
 /** Which records `GET /audit` and `filebatch audit` want. */
-export interface AuditQuery {
-  readonly vectorStoreId?: string | undefined
-  readonly batchId?: string | undefined
-  readonly key?: string | undefined
-  /** Milliseconds since the epoch: records at or after it. */
-  readonly sinceMillis?: number | undefined
-  /** The newest this many of the matching records, oldest first. */
-  readonly limit: number
-}
+/** Which records `/audit` asks for: the contract's query, decoded. */
+export type AuditQuery = ProxyContract.AuditQuery
 
 /** A record's time as written (records are in time order: a reader stops at the first older than it asks). */
 export const timeOf = (line: string): string => /^\{"time":"([^"]*)"/.exec(line)?.[1] ?? ""
@@ -105,9 +98,9 @@ export const matches = (query: AuditQuery, line: string): boolean => {
   } catch {
     return false
   }
-  if (query.vectorStoreId !== undefined && entry.vector_store_id !== query.vectorStoreId) return false
-  if (query.batchId !== undefined && entry.batch_id !== query.batchId) return false
+  if (query.vector_store_id !== undefined && entry.vector_store_id !== query.vector_store_id) return false
+  if (query.batch_id !== undefined && entry.batch_id !== query.batch_id) return false
   if (query.key !== undefined && entry.key !== query.key) return false
-  if (query.sinceMillis !== undefined && !(Date.parse(entry.time ?? "") >= query.sinceMillis)) return false
+  if (query.since !== undefined && !(Date.parse(entry.time ?? "") >= query.since)) return false
   return true
 }

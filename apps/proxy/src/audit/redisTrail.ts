@@ -142,7 +142,7 @@ export const makeRedisTrail = (
     Effect.gen(function*() {
       const found: Array<string> = []
       let end = "+"
-      const start = query.sinceMillis === undefined ? "-" : String(Math.floor(query.sinceMillis))
+      const start = query.since === undefined ? "-" : String(Math.floor(query.since))
       while (found.length < query.limit) {
         const entries = yield* redis.command(() => redis.commands.xrevrange(stream, end, start, "COUNT", page))
         if (Option.isNone(entries)) return yield* Effect.fail(unreachable())

@@ -2,7 +2,7 @@
  * Client keys: each one a name, the SHA-256 of the key, and the vector stores it may
  * touch. The proxy only ever holds the hashes.
  */
-import { Schema } from "effect"
+import { Context, Schema } from "effect"
 import { createHash, timingSafeEqual } from "node:crypto"
 
 export const ClientKeyEntry = Schema.Struct({
@@ -77,3 +77,6 @@ export const makeKeyring = (initial: ReadonlyArray<ClientKeyEntry>) => {
 }
 
 export type Keyring = ReturnType<typeof makeKeyring>
+
+/** The client keys in force (reloaded from their file while the proxy runs). */
+export class ClientKeys extends Context.Tag("@filebatch/proxy/ClientKeys")<ClientKeys, Keyring>() {}

@@ -1,7 +1,7 @@
-import { Effect, Either } from "effect"
+import { Effect, Either, Layer, Runtime } from "effect"
 import { type Stats, unwatchFile, watchFile } from "node:fs"
-import type { Keyring } from "./ClientKeys.js"
-import { readKeysFile } from "./ProxyConfig.js"
+import { ClientKeys, type Keyring } from "./ClientKeys.js"
+import { ProxyConfig, readKeysFile } from "./ProxyConfig.js"
 
 /**
  * Reloads the client keys from their file on SIGHUP, or when the file changes (polled:
@@ -43,3 +43,15 @@ export const reloadKeysFrom = (
         unwatchFile(path, onChange)
       })
   )
+
+/** The configured keys; from a file, reloaded while the layer is open. */
+export const layer: Layer.Layer<ClientKeys, never, ProxyConfig> = Layer.scoped(
+  ClientKeys,
+  Effect.gen(function*() {
+    const { keyring, keysFile } = yield* ProxyConfig
+    if (keysFile !== undefined) {
+      yield* reloadKeysFrom(keysFile, keyring, Runtime.runFork(yield* Effect.runtime<never>()))
+    }
+    return keyring
+  })
+)

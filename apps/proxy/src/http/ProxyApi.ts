@@ -13,10 +13,9 @@ import {
   HttpApiSecurity,
   OpenApi
 } from "@effect/platform"
-import { ErrorResponse, FileBatchApi, type Operation } from "@filebatch/core"
+import { ErrorResponse, FileBatchApi, type Operation, ProxyContract } from "@filebatch/core"
 import { Schema } from "effect"
 import { version } from "../ops/version.js"
-import { Draining, Ready, Unready } from "./readiness.js"
 
 /** Error statuses the proxy answers itself, on top of what the upstream answers. */
 const proxyErrors = [400, 401, 403, 413, 429, 500, 502, 503, 504]
@@ -55,22 +54,48 @@ export const apiGroup = (table: Readonly<Record<string, Operation.Any>>) => {
     .middleware(ClientKey)
 }
 
-const operations = HttpApiGroup.make("operations").add(
-  HttpApiEndpoint.get("healthz", "/healthz").addSuccess(Schema.Struct({ status: Schema.Literal("ok") }))
-).add(
-  HttpApiEndpoint.get("readyz", "/readyz")
-    .addSuccess(Ready)
-    .addError(Draining, { status: 503 })
-    .addError(Unready, { status: 503 })
-).add(
-  HttpApiEndpoint.get("metrics", "/metrics").addSuccess(
-    Schema.String.pipe(HttpApiSchema.withEncoding({ kind: "Text", contentType: "text/plain; version=0.0.4" }))
-  ).addError(
-    ErrorResponse.ErrorResponse.annotations({
-      description: "With FILEBATCH_PROXY_ADMIN_PORT set, metrics are served on the admin port only"
-    }),
-    { status: 404 }
+/** An own route's answer schema, with its content type when not JSON. */
+const answerSchema = ({ contentType, schema }: ProxyContract.RouteAnswer) =>
+  contentType === "application/json"
+    ? schema
+    : schema.pipe(HttpApiSchema.withEncoding({ kind: contentType.startsWith("text/") ? "Text" : "Json", contentType }))
+
+/** One of the proxy's own routes as an endpoint: its query, and every answer at its status. */
+const ownEndpointOf = (name: string, route: ProxyContract.Route<unknown>) => {
+  const [success, ...errors] = route.answers
+  const base = HttpApiEndpoint.get(name, route.path as "/")
+    .addSuccess(answerSchema(success).annotations({ description: success.description }))
+    .annotate(OpenApi.Summary, route.summary)
+  // Each answer adds to the endpoint's type; the document needs none of it.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const endpoint: HttpApiEndpoint.HttpApiEndpoint<string, "GET", any, any, any, any, any, any> = errors.reduce(
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    (acc: any, answer) => acc.addError(answerSchema(answer).annotations({ description: answer.description }), answer),
+    base
   )
+  return route.query === undefined
+    ? endpoint
+    : endpoint.setUrlParams(route.query as unknown as Schema.Schema<unknown, Readonly<Record<string, string>>>)
+}
+
+/** The documented own routes of a port's kind, as a group. */
+const ownGroup = (group: string, ports: (route: ProxyContract.Route<unknown>) => boolean, description: string) => {
+  const [first, ...more] = Object.entries(ProxyContract.routes as Record<string, ProxyContract.Route<unknown>>)
+    .filter(([, route]) => route.documented && ports(route))
+    .map(([name, route]) => ownEndpointOf(name, route))
+  return more.reduce((acc, endpoint) => acc.add(endpoint), HttpApiGroup.make(group).add(first))
+    .annotate(OpenApi.Description, description)
+}
+
+const operations = ownGroup(
+  "operations",
+  (route) => route.ports !== "admin",
+  "Health, readiness and metrics (metrics on the admin port instead when one is set)"
+)
+const admin = ownGroup(
+  "admin",
+  (route) => route.ports === "admin",
+  "Served on the admin port (FILEBATCH_PROXY_ADMIN_PORT) only"
 )
 
 /**
@@ -86,6 +111,7 @@ export const proxyApi = (table: Readonly<Record<string, Operation.Any>> = FileBa
     HttpApi.make("filebatch-proxy")
       .add(apiGroup(table))
       .add(operations)
+      .add(admin)
       .annotate(OpenApi.Title, "filebatch proxy")
       .annotate(OpenApi.Version, version)
       .annotate(

@@ -5,18 +5,18 @@
  * its outcome from the caller would only make it try again.
  */
 import type { Operation } from "@filebatch/core"
-import { Effect } from "effect"
-import { type AuditTrailService, none } from "../audit/AuditTrail.js"
+import { Context, Effect, Layer } from "effect"
+import { errorAnswer } from "../answers.js"
+import { AuditTrail, type AuditTrailService, none } from "../audit/AuditTrail.js"
 import { entryOf } from "../audit/entry.js"
-import type { Metrics } from "../ops/Metrics.js"
+import { Metrics, type MetricsService } from "../ops/Metrics.js"
 import { currentSpanIds } from "../ops/spans.js"
 import { clientClosed, type RequestFacts } from "./accessLine.js"
 import type { Handled } from "./handled.js"
-import { later, type NowOrLater } from "./request.js"
 
-export interface AuditCall {
-  /** The call's record written, then its answer; the answer at once when it is not recorded. */
-  readonly record: (operation: Operation.Any, requestId: string, handled: Handled) => NowOrLater<Handled>
+export interface AuditCallsService {
+  /** The call's record written, then its answer; the answer as it is when it is not recorded. */
+  readonly record: (operation: Operation.Any, requestId: string, handled: Handled) => Effect.Effect<Handled>
   /**
    * The record of a call whose client went away before its answer (status 499, `client_closed`): leaving early
    * is no way around the trail, and the call may have reached OpenAI.
@@ -24,18 +24,18 @@ export interface AuditCall {
   readonly recordDeparted: (operation: Operation.Any, requestId: string, facts: RequestFacts) => Effect.Effect<void>
 }
 
-const departedAnswer = {
-  status: clientClosed,
-  headers: {},
-  body: JSON.stringify({ error: { type: "client_closed", message: "The client went away before its answer." } })
-}
+export class AuditCalls extends Context.Tag("@filebatch/proxy/AuditCalls")<AuditCalls, AuditCallsService>() {}
 
-export const makeAuditCall = (trail: AuditTrailService, metrics: Metrics): AuditCall => {
+const departedAnswer = errorAnswer(clientClosed, "The client went away before its answer.", { type: "client_closed" })
+
+export const make = (trail: AuditTrailService, metrics: MetricsService): AuditCallsService => {
   // State-changing calls (POST), while a trail is kept.
   const records = (operation: Operation.Any) => trail !== none && operation.method !== "GET"
-  const record = (operation: Operation.Any, requestId: string, handled: Handled): NowOrLater<Handled> => {
+  const record = (operation: Operation.Any, requestId: string, handled: Handled): Effect.Effect<Handled> => {
     const { facts } = handled
-    if (!records(operation) || facts.key === undefined || facts.vectorStoreId === undefined) return handled
+    if (!records(operation) || facts.key === undefined || facts.vectorStoreId === undefined) {
+      return Effect.succeed(handled)
+    }
     const entry = entryOf({
       operation: operation.name,
       key: facts.key,
@@ -63,6 +63,11 @@ export const makeAuditCall = (trail: AuditTrailService, metrics: Metrics): Audit
     )
   }
   const recordDeparted = (operation: Operation.Any, requestId: string, facts: RequestFacts) =>
-    Effect.suspend(() => Effect.asVoid(later(record(operation, requestId, { answer: departedAnswer, facts }))))
+    Effect.suspend(() => Effect.asVoid(record(operation, requestId, { answer: departedAnswer, facts })))
   return { record, recordDeparted }
 }
+
+export const layer: Layer.Layer<AuditCalls, never, AuditTrail | Metrics> = Layer.effect(
+  AuditCalls,
+  Effect.zipWith(AuditTrail, Metrics, make)
+)

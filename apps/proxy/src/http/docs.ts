@@ -4,13 +4,16 @@
  * that allows nothing else, so that a page inside a process that holds the org's key
  * loads no third party's code and works offline.
  */
+import { Context } from "effect"
 import type { Answer } from "../answers.js"
 
 /** The UI's script and style sheet, as the build embeds them (read when first asked for). */
-export interface DocsAssets {
+export interface DocsAssetsService {
   readonly script: () => string
   readonly styles: () => string
 }
+
+export class DocsAssets extends Context.Tag("@filebatch/proxy/DocsAssets")<DocsAssets, DocsAssetsService>() {}
 
 const page = `<!doctype html>
 <html>
@@ -38,7 +41,7 @@ const policy = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsa
 type Served = Answer & { readonly contentType: string }
 
 /** The docs routes by path: each answer made when first asked for, then kept. */
-export const docsRoutes = (assets: DocsAssets): ReadonlyMap<string, () => Served> => {
+export const docsRoutes = (assets: DocsAssetsService): ReadonlyMap<string, () => Served> => {
   const once = (make: () => Served) => {
     let served: Served | undefined
     return () => (served ??= make())

@@ -5,7 +5,9 @@
  */
 import packedBundle from "docs-asset:swagger-ui-bundle.js"
 import packedCss from "docs-asset:swagger-ui.css"
+import { Layer } from "effect"
 import { gunzipSync } from "node:zlib"
+import { DocsAssets } from "./docs.js"
 
 const unpack = (packed: string) => {
   let text: string | undefined
@@ -14,3 +16,9 @@ const unpack = (packed: string) => {
 
 export const swaggerUiBundle = unpack(packedBundle)
 export const swaggerUiCss = unpack(packedCss)
+
+/** The files the build embeds. */
+export const layer: Layer.Layer<DocsAssets> = Layer.succeed(DocsAssets, {
+  script: swaggerUiBundle,
+  styles: swaggerUiCss
+})

@@ -1,4 +1,5 @@
 /** What handling a request comes to: its answer and what its access log line says of it. */
+import type { ProxyContract } from "@filebatch/core"
 import type * as Answers from "../answers.js"
 import type { RequestFacts } from "./accessLine.js"
 import type { ProxyRequest } from "./request.js"
@@ -26,6 +27,13 @@ export const handled = (answer: Answer, facts: RequestFacts): Handled => ({ answ
 // RequestFacts of the routes that learn nothing while they are handled, made once.
 const factsOf = (route: string): RequestFacts => ({ route })
 export const other = factsOf("other")
-export const routeFacts: Record<string, RequestFacts> = Object.fromEntries(
-  ["healthz", "readyz", "metrics", "openapi", "docs"].map((route) => [route, factsOf(route)])
-)
+/** The facts of each of the proxy's own routes (a docs page's files count as `docs`). */
+export const routeFacts: { readonly [K in ProxyContract.RouteName]: RequestFacts } = {
+  healthz: factsOf("healthz"),
+  readyz: factsOf("readyz"),
+  metrics: factsOf("metrics"),
+  openapi: factsOf("openapi"),
+  docs: factsOf("docs"),
+  docsFile: factsOf("docs"),
+  audit: factsOf("audit")
+}

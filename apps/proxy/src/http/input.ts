@@ -4,7 +4,7 @@
  */
 import { Operation } from "@filebatch/core"
 import { Either, type ParseResult, Schema } from "effect"
-import { type Answer, errorAnswer } from "../answers.js"
+import { type Answer, errorAnswer, invalidParam } from "../answers.js"
 
 type Decoder = (input: unknown) => Either.Either<unknown, ParseResult.ParseError>
 
@@ -21,18 +21,28 @@ const decoderOf = (schema: Schema.Schema.Any, options: { readonly onExcessProper
 
 const invalid = (error: ParseResult.ParseError): Answer => {
   const { message, param } = Operation.firstIssue(error)
-  return errorAnswer(400, `Invalid '${param}': ${message}.`, { param, code: "invalid_value" })
+  return invalidParam(param, message)
 }
 
-/** The query of `url`, decoded from its text; parameters the operation does not know are ignored, as OpenAI does. */
+/**
+ * The query of `url`, decoded from its text. Parameters an API operation does not know are
+ * ignored, as OpenAI does (`ignore`); the proxy's own routes refuse them (`error`), so that
+ * a misspelt filter is not silently dropped, and take an empty value as absent.
+ */
 export const queryOf = (
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any operation's query
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any route's query
   schema: Schema.Schema<any, Operation.QueryText>,
-  url: string
+  url: string,
+  unknownParameters: "ignore" | "error" = "ignore"
 ): Either.Either<unknown, Answer> => {
   const at = url.indexOf("?")
-  const text = Object.fromEntries(new URLSearchParams(at >= 0 ? url.slice(at + 1) : ""))
-  return Either.mapLeft(decoderOf(schema, { onExcessProperty: "ignore" })(text), invalid)
+  const text: Record<string, string> = {}
+  if (at >= 0) {
+    for (const [name, value] of new URLSearchParams(url.slice(at + 1))) {
+      if (value !== "" || unknownParameters === "ignore") text[name] = value
+    }
+  }
+  return Either.mapLeft(decoderOf(schema, { onExcessProperty: unknownParameters })(text), invalid)
 }
 
 const badJson = () =>

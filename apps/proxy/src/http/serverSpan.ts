@@ -7,9 +7,9 @@
 import { type Headers, HttpTraceContext } from "@effect/platform"
 import { Data, Effect, Option, Tracer } from "effect"
 import type { RequestFacts } from "./accessLine.js"
-import type { ApiMatch } from "./apiRoute.js"
+import type { ApiMatch } from "./apiMatch.js"
 import type { Handled } from "./handled.js"
-import { later, type NowOrLater, type ProxyRequest } from "./request.js"
+import type { ProxyRequest } from "./request.js"
 
 /** An answer of 5xx: the span ends as failed with it, and the answer is still written. */
 class ServerFailure
@@ -44,7 +44,7 @@ export const withServerSpan = (
   requestId: string,
   path: string,
   match: ApiMatch,
-  handle: () => NowOrLater<Handled>
+  handle: () => Effect.Effect<Handled>
 ): Effect.Effect<Handled> => {
   const parent = HttpTraceContext.w3c(request.headers as unknown as Headers.Headers)
   const userAgent = request.headers["user-agent"]
@@ -60,7 +60,7 @@ export const withServerSpan = (
       "filebatch.request_id": requestId
     }
   }, (span) =>
-    Effect.suspend(() => later(handle())).pipe(
+    Effect.suspend(handle).pipe(
       // The parent of core's spans, and the leader that shared calls link to.
       Effect.withParentSpan(span),
       Effect.flatMap((handled) => {

@@ -8,7 +8,7 @@
  * Effect's logger with a dozen annotations (a persistent HashMap per request) cost a
  * large share of the proxy's CPU. Other messages use Effect's logger, into the same sink.
  */
-import { Context, HashMap, Logger } from "effect"
+import { Context, Effect, FiberRef, HashMap, Layer, Logger, LogLevel } from "effect"
 import { writeSync } from "node:fs"
 
 /** Buffered JSON lines. */
@@ -65,3 +65,27 @@ export const makeJsonLinesLogger = (lines: JsonLines) =>
 
 /** Where the proxy writes its access log; provided by the entry point. */
 export class AccessLog extends Context.Tag("@filebatch/proxy/AccessLog")<AccessLog, JsonLines>() {}
+
+/** The access log as the log level has it: a line per request at info, health checks too at debug. */
+export interface RequestLogService {
+  /** Writes a request's line; undefined when the log level hides it. */
+  readonly write: ((fields: Readonly<Record<string, unknown>>) => void) | undefined
+  /** Whether health and readiness checks get lines too (they come every few seconds). */
+  readonly healthChecks: boolean
+}
+
+export class RequestLog extends Context.Tag("@filebatch/proxy/RequestLog")<RequestLog, RequestLogService>() {}
+
+export const layer: Layer.Layer<RequestLog, never, AccessLog> = Layer.effect(
+  RequestLog,
+  Effect.gen(function*() {
+    const lines = yield* AccessLog
+    const minimumLevel = yield* FiberRef.get(FiberRef.currentMinimumLogLevel)
+    return {
+      write: LogLevel.greaterThanEqual(LogLevel.Info, minimumLevel)
+        ? (fields: Readonly<Record<string, unknown>>) => lines.write("info", "request", fields)
+        : undefined,
+      healthChecks: LogLevel.greaterThanEqual(LogLevel.Debug, minimumLevel)
+    }
+  })
+)

@@ -1,15 +1,11 @@
 /**
  * Prometheus metrics (prom-client), served on `/metrics`.
  */
+import { Context, Effect, Layer } from "effect"
 import { Counter, Gauge, Histogram, Registry } from "prom-client"
-import type { RedisState } from "../shared/SharedState.js"
+import { type RedisState, SharedState } from "../shared/SharedState.js"
 import { makeScrape } from "./cluster.js"
-
-/** What the in-flight gauges read when scraped, rather than being moved on every request. */
-export interface InFlight {
-  readonly requests: () => number
-  readonly upstream: () => number
-}
+import { ServerState } from "./ServerState.js"
 
 /** How long the oldest record in the audit spool has waited, in whole seconds; undefined when none waits. */
 export const spoolAgeSeconds = (redis: RedisState): number | undefined => {
@@ -17,7 +13,8 @@ export const spoolAgeSeconds = (redis: RedisState): number | undefined => {
   return oldest === undefined ? undefined : Math.max(0, Math.floor((Date.now() - oldest) / 1000))
 }
 
-export const makeMetrics = (inFlightNow: InFlight, redis?: RedisState) => {
+/** `inFlightRequests` is read when scraped, rather than a gauge moved on every request. */
+export const makeMetrics = (inFlightRequests: () => number, redis?: RedisState) => {
   const registry = new Registry()
   const counter = <L extends string = never>(name: string, help: string, labelNames: ReadonlyArray<L> = []) =>
     new Counter<L>({ name: `filebatch_proxy_${name}`, help, labelNames, registers: [registry] })
@@ -65,8 +62,7 @@ export const makeMetrics = (inFlightNow: InFlight, redis?: RedisState) => {
         this.inc(read())
       }
     })
-  gaugeReading("in_flight_requests", "Requests being handled", inFlightNow.requests)
-  gaugeReading("upstream_in_flight", "Upstream calls in flight", inFlightNow.upstream)
+  gaugeReading("in_flight_requests", "Requests being handled", inFlightRequests)
   if (redis !== undefined) {
     // Over a group of workers: up only if up for every one.
     gaugeReading("redis_up", "1 while Redis (shared by the replicas) answers, else 0", () => redis.up() ? 1 : 0, "min")
@@ -112,6 +108,8 @@ export const makeMetrics = (inFlightNow: InFlight, redis?: RedisState) => {
   }
   return {
     registry,
+    /** A gauge of a value kept elsewhere, read when scraped (the upstream calls in flight, kept by the gate). */
+    gaugeReading,
     /** The text of a scrape: this process's metrics, or with workers the whole group's (see internal/cluster.ts). */
     scrape: makeScrape(registry),
     requests,
@@ -128,4 +126,16 @@ export const makeMetrics = (inFlightNow: InFlight, redis?: RedisState) => {
   }
 }
 
-export type Metrics = ReturnType<typeof makeMetrics>
+export type MetricsService = ReturnType<typeof makeMetrics>
+
+export class Metrics extends Context.Tag("@filebatch/proxy/Metrics")<Metrics, MetricsService>() {}
+
+/** The metrics of this process, reading the requests and upstream calls in flight and Redis's state when scraped. */
+export const layer: Layer.Layer<Metrics, never, ServerState | SharedState> = Layer.effect(
+  Metrics,
+  Effect.gen(function*() {
+    const state = yield* ServerState
+    const shared = yield* SharedState
+    return makeMetrics(state.inFlight, shared.redis)
+  })
+)

@@ -2,7 +2,7 @@
  * The running fiber's span, read without an Effect step (the span lives in the fiber's
  * context): while tracing, a request's server span, inherited by a shared call's own fiber.
  */
-import { Context, Fiber, Option, Tracer } from "effect"
+import { Context, Effect, Fiber, Layer, Option, Tracer } from "effect"
 import type { SpanIds } from "../shared/model.js"
 
 export const currentSpan = (): Tracer.AnySpan | undefined => {
@@ -22,3 +22,14 @@ export const spanEvent = (name: string, attributes: Record<string, unknown>) => 
   const span = currentSpan()
   if (span?._tag === "Span") span.event(name, BigInt(Date.now()) * 1_000_000n, attributes)
 }
+
+/** Whether spans are exported (OTEL_* set): only then does a request get a server span, events and links. */
+export class SpanExport extends Context.Tag("@filebatch/proxy/SpanExport")<SpanExport, { readonly on: boolean }>() {}
+
+const builtInTracer = Effect.runSync(Effect.tracer)
+
+/** On when a tracer other than Effect's own is installed (from OTEL_*, by bin.ts). */
+export const layerFromTracer: Layer.Layer<SpanExport> = Layer.effect(
+  SpanExport,
+  Effect.map(Effect.tracer, (tracer) => ({ on: tracer !== builtInTracer }))
+)

@@ -4,18 +4,16 @@
  * through core, and its answer in OpenAI's shape. What happened upstream comes back as
  * a value ({@link Forwarded}) for the access log, not through a shared record.
  */
-import type { RateLimiter } from "@effect/experimental"
-import { type FileBatchClient, FileBatchError, type Operation, PathTemplate } from "@filebatch/core"
-import { Cause, Effect, Either, Exit, Option } from "effect"
+import { FileBatchClient, FileBatchError, type Operation, PathTemplate } from "@filebatch/core"
+import { Cause, Context, Effect, Either, Exit, Layer, Option } from "effect"
 import * as Answers from "../answers.js"
-import type { ProxySettings } from "../config/ProxyConfig.js"
-import type { Metrics } from "../ops/Metrics.js"
-import { currentSpanIds, spanEvent } from "../ops/spans.js"
+import { Metrics, type MetricsService } from "../ops/Metrics.js"
+import { currentSpanIds, spanEvent, SpanExport } from "../ops/spans.js"
 import type { SpanIds } from "../shared/model.js"
-import type { SharedAnswer, SharedStateService } from "../shared/SharedState.js"
+import { type SharedAnswer, SharedState, type SharedStateService } from "../shared/SharedState.js"
 import { makeCoalescer } from "./coalesce.js"
-import type { Gate, Shed } from "./gate.js"
-import { makeKeyRateLimit } from "./keyRateLimit.js"
+import { type Gate, type Shed, UpstreamGate } from "./gate.js"
+import { type Admission, KeyRateLimit, type KeyRateLimitService } from "./keyRateLimit.js"
 
 /** What to ask the upstream: an operation of core's table, with its IDs, query and payload, checked. */
 export interface UpstreamCall {
@@ -39,12 +37,11 @@ export interface Forwarded {
   readonly leader?: SpanIds | undefined
 }
 
-export interface UpstreamDeps {
-  readonly settings: ProxySettings
+/** What the upstream side is made of, resolved once when the layer is built. */
+interface Parts {
   readonly client: FileBatchClient.FileBatchClientService
-  readonly rateLimiter: RateLimiter.RateLimiter
-  readonly metrics: Metrics
-  /** The bound on concurrent upstream calls; its permits in use are the calls in flight. */
+  readonly rateLimit: KeyRateLimitService
+  readonly metrics: MetricsService
   readonly gate: Gate
   /** Where identical cancels meet: this process, or every replica sharing Redis. */
   readonly sharedState: SharedStateService
@@ -65,143 +62,183 @@ interface CallExit {
   readonly attempts: number
 }
 
-/** `forward(key, call, requestId)`: the answer for an authorised request. */
-export const makeUpstream = (deps: UpstreamDeps) => {
-  const { client, gate, metrics, rateLimiter, settings, sharedState, tracing } = deps
-  const coalescer = makeCoalescer<Outcome, never>()
-  const admit = makeKeyRateLimit(settings, rateLimiter, metrics)
-
-  /** One call through core, within the bound on concurrent calls; every HTTP attempt is counted. */
-  const callThroughCore = (
-    { input, operation, traceState }: UpstreamCall,
-    requestId: string,
-    stillWanted?: () => boolean
-  ) =>
-    Effect.suspend((): Effect.Effect<CallExit> => {
-      let attempts = 0
-      const options = {
-        headers: traceState === undefined
-          ? { "x-client-request-id": requestId }
-          : { "x-client-request-id": requestId, tracestate: traceState },
-        onAttempt: () => attempts++,
-        keepRetrying: stillWanted
+/** One call through core, within the bound on concurrent calls; every HTTP attempt is counted. */
+const callThroughCore = (
+  { client, gate, metrics }: Parts,
+  { input, operation, traceState }: UpstreamCall,
+  requestId: string,
+  stillWanted?: () => boolean
+) =>
+  Effect.suspend((): Effect.Effect<CallExit> => {
+    let attempts = 0
+    const options = {
+      headers: traceState === undefined
+        ? { "x-client-request-id": requestId }
+        : { "x-client-request-id": requestId, tracestate: traceState },
+      onAttempt: () => attempts++,
+      keepRetrying: stillWanted
+    }
+    return gate.run(
+      client.execute(operation, input, options),
+      (exit) => {
+        const failure = Exit.isFailure(exit) ? Cause.failureOption(exit.cause) : Option.none()
+        const outcome = Exit.isSuccess(exit) ? "ok" : Option.isSome(failure) ? failure.value._tag : undefined
+        if (outcome !== undefined) metrics.upstreamCalls.inc({ operation: operation.name, outcome })
+        metrics.upstreamAttempts.inc(attempts)
+        if (attempts > 1) metrics.upstreamRetries.inc(attempts - 1)
       }
-      return gate.run(
-        client.execute(operation, input, options),
-        (exit) => {
-          const failure = Exit.isFailure(exit) ? Cause.failureOption(exit.cause) : Option.none()
-          const outcome = Exit.isSuccess(exit) ? "ok" : Option.isSome(failure) ? failure.value._tag : undefined
-          if (outcome !== undefined) metrics.upstreamCalls.inc({ operation: operation.name, outcome })
-          metrics.upstreamAttempts.inc(attempts)
-          if (attempts > 1) metrics.upstreamRetries.inc(attempts - 1)
-        }
-      ).pipe(Effect.exit, Effect.map((exit) => ({ exit, attempts })))
-    })
-
-  /** A call's answer in OpenAI's shape (without this request's rate-limit headers). */
-  const answerOfExit = ({ exit }: CallExit): SharedAnswer => {
-    if (Exit.isSuccess(exit)) {
-      const response = exit.value
-      const headers: Record<string, string> = {}
-      if (response.requestId !== undefined) headers["openai-request-id"] = response.requestId
-      if (response.pollAfterMillis !== undefined) headers["openai-poll-after-ms"] = String(response.pollAfterMillis)
-      return { answer: { status: 200, body: response.text, headers }, upstreamRequestId: response.requestId }
-    }
-    const failure = Option.getOrUndefined(Cause.failureOption(exit.cause))
-    if (failure === undefined) return { answer: Answers.unexpected(), upstreamRequestId: undefined }
-    if (failure._tag === "Shed") {
-      metrics.shed.inc()
-      if (tracing) spanEvent("filebatch.shed", { "filebatch.upstream.queue": gate.waiting() })
-      return { answer: Answers.shed(), upstreamRequestId: undefined }
-    }
-    return { answer: Answers.fromFileBatchError(failure), upstreamRequestId: FileBatchError.requestIdOf(failure) }
-  }
-
-  /** This request's own call: its answer and attempts (and, traced, its span for those who share it). */
-  const callHere = (call: UpstreamCall, requestId: string, stillWanted?: () => boolean) =>
-    Effect.map(callThroughCore(call, requestId, stillWanted), (callExit): Outcome => {
-      const shared = answerOfExit(callExit)
-      const leader = tracing ? currentSpanIds() : undefined
-      return {
-        shared: leader === undefined ? shared : { ...shared, leader },
-        attempts: callExit.attempts,
-        coalesced: false
-      }
-    })
-
-  /**
-   * The call, shared by identical calls in flight when its operation allows (a cancel:
-   * sending it twice does what sending it once does): in this process first, then across
-   * replicas when they share Redis. Reads and creates are never shared: a client following
-   * a batch always gets a fresh snapshot, and each create is its caller's own. A shared
-   * call whose callers have all gone finishes the attempt in flight (it may already have
-   * taken effect) but starts no retry — unless it holds the lock across replicas: callers
-   * on other replicas may be waiting for it, and this replica cannot see them. An unshared
-   * call whose caller has gone is aborted.
-   */
-  const callShared = (call: UpstreamCall, requestId: string): Effect.Effect<Outcome> => {
-    if (!call.operation.coalesce) return callHere(call, requestId)
-    // The path names the operation and its IDs, already encoded.
-    const key = PathTemplate.fill(call.operation.template, call.input.ref)
-    return Effect.map(
-      coalescer.run(key, (stillWanted) =>
-        Effect.map(
-          sharedState.acrossReplicas(
-            key,
-            (othersMayWait) => callHere(call, requestId, othersMayWait ? undefined : stillWanted),
-            (outcome) => outcome.shared
-          ),
-          (result): Outcome =>
-            result._tag === "Here" ? result.value : { shared: result.shared, attempts: 0, coalesced: true }
-        )),
-      ({ coalesced, exit }): Outcome =>
-        Exit.isSuccess(exit)
-          ? coalesced ? { ...exit.value, attempts: 0, coalesced: true } : exit.value
-          : { shared: { answer: Answers.unexpected(), upstreamRequestId: undefined }, attempts: 0, coalesced }
-    )
-  }
-
-  /** The outcome as this request's answer, with its rate-limit headers. */
-  const answerOf = (outcome: Outcome, rateHeaders: Record<string, string> | undefined): Forwarded => {
-    if (outcome.coalesced) metrics.coalesced.inc()
-    const { answer, leader, upstreamRequestId } = outcome.shared
-    return {
-      // A shared answer is never changed in place: each request adds its own headers to a copy.
-      answer: rateHeaders === undefined ? answer : { ...answer, headers: { ...answer.headers, ...rateHeaders } },
-      attempts: outcome.attempts,
-      coalesced: outcome.coalesced,
-      upstreamRequestId,
-      leader: outcome.coalesced ? leader : undefined
-    }
-  }
-
-  const notForwarded = (answer: Answers.Answer): Forwarded => ({
-    answer,
-    attempts: undefined,
-    coalesced: undefined,
-    upstreamRequestId: undefined
+    ).pipe(Effect.exit, Effect.map((exit) => ({ exit, attempts })))
   })
 
-  /** The per-key rate limit, then the (shared) call. */
+/** A call's answer in OpenAI's shape (without this request's rate-limit headers). */
+const answerOfExit = ({ gate, metrics, tracing }: Parts, { exit }: CallExit): SharedAnswer => {
+  if (Exit.isSuccess(exit)) {
+    const response = exit.value
+    const headers: Record<string, string> = {}
+    if (response.requestId !== undefined) headers["openai-request-id"] = response.requestId
+    if (response.pollAfterMillis !== undefined) headers["openai-poll-after-ms"] = String(response.pollAfterMillis)
+    return { answer: { status: 200, body: response.text, headers }, upstreamRequestId: response.requestId }
+  }
+  const failure = Option.getOrUndefined(Cause.failureOption(exit.cause))
+  if (failure === undefined) return { answer: Answers.unexpected(), upstreamRequestId: undefined }
+  if (failure._tag === "Shed") {
+    metrics.shed.inc()
+    if (tracing) spanEvent("filebatch.shed", { "filebatch.upstream.queue": gate.waiting() })
+    return { answer: Answers.shed(), upstreamRequestId: undefined }
+  }
+  return { answer: Answers.fromFileBatchError(failure), upstreamRequestId: FileBatchError.requestIdOf(failure) }
+}
+
+/** This request's own call: its answer and attempts (and, traced, its span for those who share it). */
+const callHere = (parts: Parts, call: UpstreamCall, requestId: string, stillWanted?: () => boolean) =>
+  Effect.map(callThroughCore(parts, call, requestId, stillWanted), (callExit): Outcome => {
+    const shared = answerOfExit(parts, callExit)
+    const leader = parts.tracing ? currentSpanIds() : undefined
+    return {
+      shared: leader === undefined ? shared : { ...shared, leader },
+      attempts: callExit.attempts,
+      coalesced: false
+    }
+  })
+
+const failedShare = (coalesced: boolean): Outcome => ({
+  shared: { answer: Answers.unexpected(), upstreamRequestId: undefined },
+  attempts: 0,
+  coalesced
+})
+
+/**
+ * The call, shared by identical calls in flight when its operation allows (a cancel:
+ * sending it twice does what sending it once does): in this process first, then across
+ * replicas when they share Redis. Reads and creates are never shared: a client following
+ * a batch always gets a fresh snapshot, and each create is its caller's own. A shared
+ * call whose callers have all gone finishes the attempt in flight (it may already have
+ * taken effect) but starts no retry — unless it holds the lock across replicas: callers
+ * on other replicas may be waiting for it, and this replica cannot see them. An unshared
+ * call whose caller has gone is aborted.
+ */
+const callShared = (
+  parts: Parts,
+  coalescer: ReturnType<typeof makeCoalescer<Outcome, never>>,
+  call: UpstreamCall,
+  requestId: string
+): Effect.Effect<Outcome> => {
+  if (!call.operation.coalesce) return callHere(parts, call, requestId)
+  // The path names the operation and its IDs, already encoded.
+  const key = PathTemplate.fill(call.operation.template, call.input.ref)
+  const acrossReplicas = (stillWanted: () => boolean) =>
+    Effect.map(
+      parts.sharedState.acrossReplicas(
+        key,
+        (othersMayWait) => callHere(parts, call, requestId, othersMayWait ? undefined : stillWanted),
+        (outcome) => outcome.shared
+      ),
+      (result): Outcome =>
+        result._tag === "Here" ? result.value : { shared: result.shared, attempts: 0, coalesced: true }
+    )
+  return Effect.map(
+    coalescer.run(key, acrossReplicas),
+    ({ coalesced, exit }): Outcome =>
+      Exit.isSuccess(exit)
+        ? coalesced ? { ...exit.value, attempts: 0, coalesced: true } : exit.value
+        : failedShare(coalesced)
+  )
+}
+
+/** The outcome as this request's answer, with its rate-limit headers. */
+const answerOf = (metrics: MetricsService, outcome: Outcome, rateHeaders: Record<string, string> | undefined) => {
+  if (outcome.coalesced) metrics.coalesced.inc()
+  const { answer, leader, upstreamRequestId } = outcome.shared
+  return {
+    // A shared answer is never changed in place: each request adds its own headers to a copy.
+    answer: rateHeaders === undefined ? answer : { ...answer, headers: { ...answer.headers, ...rateHeaders } },
+    attempts: outcome.attempts,
+    coalesced: outcome.coalesced,
+    upstreamRequestId,
+    leader: outcome.coalesced ? leader : undefined
+  } satisfies Forwarded
+}
+
+const notForwarded = (answer: Answers.Answer): Forwarded => ({
+  answer,
+  attempts: undefined,
+  coalesced: undefined,
+  upstreamRequestId: undefined
+})
+
+const traceAdmission = (admission: Admission) =>
+  spanEvent("filebatch.rate_limit", {
+    "filebatch.rate_limit.admitted": Either.isRight(admission),
+    "filebatch.rate_limit.remaining": Either.isRight(admission)
+      ? Number(admission.right?.["x-ratelimit-remaining-requests"] ?? NaN)
+      : 0
+  })
+
+export interface UpstreamService {
+  /** The answer for an authorised request: the key's rate limit, then the (shared) call. */
+  readonly forward: (key: string, call: UpstreamCall, requestId: string) => Effect.Effect<Forwarded>
+}
+
+export class Upstream extends Context.Tag("@filebatch/proxy/Upstream")<Upstream, UpstreamService>() {}
+
+export const make = (parts: Parts): UpstreamService => {
+  const coalescer = makeCoalescer<Outcome, never>()
+  const { metrics, rateLimit, tracing } = parts
   const forward = (key: string, call: UpstreamCall, requestId: string): Effect.Effect<Forwarded> => {
     // Without a limit the call goes on at once: no Effect step spent on the limit.
-    if (settings.rateLimit === undefined) {
-      return Effect.map(callShared(call, requestId), (outcome) => answerOf(outcome, undefined))
+    if (!rateLimit.limited) {
+      return Effect.map(
+        callShared(parts, coalescer, call, requestId),
+        (outcome) => answerOf(metrics, outcome, undefined)
+      )
     }
-    return Effect.flatMap(admit(key), (admission) => {
-      if (tracing) {
-        spanEvent("filebatch.rate_limit", {
-          "filebatch.rate_limit.admitted": Either.isRight(admission),
-          "filebatch.rate_limit.remaining": Either.isRight(admission)
-            ? Number(admission.right?.["x-ratelimit-remaining-requests"] ?? NaN)
-            : 0
-        })
-      }
+    return Effect.flatMap(rateLimit.admit(key), (admission) => {
+      if (tracing) traceAdmission(admission)
       return Either.isLeft(admission)
         ? Effect.succeed(notForwarded(admission.left))
-        : Effect.map(callShared(call, requestId), (outcome) => answerOf(outcome, admission.right))
+        : Effect.map(
+          callShared(parts, coalescer, call, requestId),
+          (outcome) => answerOf(metrics, outcome, admission.right)
+        )
     })
   }
-
   return { forward }
 }
+
+export const layer: Layer.Layer<
+  Upstream,
+  never,
+  FileBatchClient.FileBatchClient | KeyRateLimit | Metrics | UpstreamGate | SharedState | SpanExport
+> = Layer.effect(
+  Upstream,
+  Effect.gen(function*() {
+    return make({
+      client: yield* FileBatchClient.FileBatchClient,
+      rateLimit: yield* KeyRateLimit,
+      metrics: yield* Metrics,
+      gate: yield* UpstreamGate,
+      sharedState: yield* SharedState,
+      tracing: (yield* SpanExport).on
+    })
+  })
+)
