@@ -13,13 +13,13 @@ import * as NodePath from "@effect/platform-node/NodePath"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
 import { defaultTeardown } from "@effect/platform/Runtime"
+import { Help } from "@filebatch/cli-kit"
 import { FileBatchClient, FileBatchConfig } from "@filebatch/core"
 import { Tracing } from "@filebatch/telemetry"
 import { Cause, Effect, Either, HashMap, Layer, Logger, LogLevel, Option } from "effect"
 import { isSea } from "node:sea"
 import { CliFailure, commandNames, make } from "./Cli.js"
 import { ExitCode } from "./internal/exitCode.js"
-import { flagsInUsage, overview, unknownCommandMessage, withCleanConsole } from "./internal/helpText.js"
 import { version } from "./internal/version.js"
 
 // Connections are kept alive and reused: one TLS handshake per connection, not per request
@@ -74,7 +74,7 @@ const cli = Command.run(command, { name: "filebatch", version })
 const flagsOfCommandGiven = () =>
   Option.match(HashMap.get(Command.getSubcommands(command), process.argv[2] ?? ""), {
     onNone: () => [],
-    onSome: (descriptor) => flagsInUsage(HelpDoc.toAnsiText(Usage.getHelp(CommandDescriptor.getUsage(descriptor))))
+    onSome: (descriptor) => Help.flagsInUsage(HelpDoc.toAnsiText(Usage.getHelp(CommandDescriptor.getUsage(descriptor))))
   })
 
 const fail = (code: number, message: string) =>
@@ -88,6 +88,28 @@ const verboseVersion = () =>
   `filebatch ${version}\nnode ${process.version} ${process.platform}-${process.arch} (${
     isSea() ? "inside this executable" : process.execPath
   })\n`
+
+/** `filebatch --help` beyond its commands. */
+const overviewText: Help.OverviewText = {
+  program: "filebatch",
+  version,
+  usage: ["filebatch <command> [arguments] [flags]"],
+  flags: {
+    heading: "Flags of every command",
+    rows: [
+      ["-h, --help", "Show a command's flags and examples: filebatch <command> --help"],
+      ["--version", "Show filebatch's version"],
+      ["--completions SH", "Print a completion script for sh, bash, fish or zsh"],
+      ["--log-level LEVEL", "Log at this level and above on stderr (default: warning)"],
+      ["--wizard", "Build a command line step by step (needs a terminal)"]
+    ]
+  },
+  examples: [
+    "filebatch cancel vs_abc123 vsfb_abc123 --wait --report not-done.txt",
+    "filebatch files vs_abc123 vsfb_abc123 --filter cancelled -o ids"
+  ],
+  footer: ["Settings (OPENAI_API_KEY, OPENAI_BASE_URL, FILEBATCH_*) and exit codes: the README of @filebatch/cli"]
+}
 
 /** Runs the command line of this process to its exit. */
 export const main = (): void => {
@@ -110,14 +132,19 @@ export const main = (): void => {
   const versionAsked = args[0] === "--version" && (args.length === 1 || (args.length === 2 && args[1] === "--verbose"))
 
   const program = overviewAsked
-    ? Effect.sync(() => process.stdout.write(overview(command, commandNames, version)))
+    ? Effect.sync(() => process.stdout.write(Help.overview(command, commandNames, overviewText)))
     : versionAsked
     ? Effect.sync(() => process.stdout.write(args.length === 1 ? `${version}\n` : verboseVersion()))
     : wizardWithoutTerminal
     ? Effect.fail(new CliFailure({ code: ExitCode.usage, message: "--wizard needs a terminal on standard input" }))
     : unknownCommand
-    ? Effect.fail(new CliFailure({ code: ExitCode.usage, message: unknownCommandMessage(commandGiven, commandNames) }))
-    : withCleanConsole(cli(process.argv), flagsOfCommandGiven)
+    ? Effect.fail(
+      new CliFailure({
+        code: ExitCode.usage,
+        message: Help.unknownCommandMessage(commandGiven, commandNames, "filebatch")
+      })
+    )
+    : Help.withCleanConsole(cli(process.argv), "filebatch", flagsOfCommandGiven)
 
   tracedWhenAsked(program, commandGiven).pipe(
     Effect.catchAll((error) =>

@@ -9,7 +9,6 @@ import { Tracing } from "@filebatch/telemetry"
 import { UndiciHttpClient } from "@filebatch/undici"
 import { Cause, ConfigError, Effect, Layer, Logger, Option } from "effect"
 import cluster from "node:cluster"
-import { helpText } from "./config/help.js"
 import * as ClientKeys from "./config/keysReload.js"
 import * as ProxyConfig from "./config/ProxyConfig.js"
 import * as Settings from "./config/settings.js"
@@ -101,27 +100,18 @@ const describeFailure = (cause: Cause.Cause<unknown>) => {
 }
 
 const args = process.argv.slice(2)
-const auditAsked = args[0] === "audit"
-const main: Effect.Effect<void, ConfigError.ConfigError | ListenError | SharedState.RedisStartError> = auditAsked
-  ? Effect.flatMap(
-    Effect.promise(() => import("./auditCommand.js").then(({ runAuditCommand }) => runAuditCommand(args.slice(1)))),
-    (status) => Effect.sync(() => (process.exitCode = status))
-  )
-  : args.includes("--help") || args.includes("-h")
-  ? Effect.sync(() => process.stdout.write(helpText(version)))
-  : args.length === 1 && (args[0] === "--version" || args[0] === "-v")
-  ? Effect.sync(() => process.stdout.write(`${version}\n`))
-  : args.length > 0
-  ? Effect.sync(() => {
-    process.stderr.write(
-      `filebatch-proxy: takes no arguments but audit, --help and --version (got ${args.join(" ")})\n`
-    )
-    process.exitCode = 2
-  })
-  : Effect.flatMap(
-    Settings.proxy.logLevel.config,
-    (level) => Logger.withMinimumLogLevel(Layer.launch(MainLive), level)
-  )
+
+/** The proxy, serving until it is stopped. */
+const serveProxy = Effect.flatMap(
+  Settings.proxy.logLevel.config,
+  (level) => Logger.withMinimumLogLevel(Layer.launch(MainLive), level)
+)
+
+// The command line is parsed only when there is one: serving needs none, and @effect/cli
+// would cost every proxy start time and memory.
+const main: Effect.Effect<void, ConfigError.ConfigError | ListenError | SharedState.RedisStartError> = args.length === 0
+  ? serveProxy
+  : Effect.flatMap(Effect.promise(() => import("./command/command.js")), (command) => command.run(args, serveProxy))
 
 const runProxy = () =>
   main.pipe(

@@ -3,8 +3,9 @@
  * table is written from it (run with UPDATE_README=1 to write it), and `--help` lists it.
  */
 import { describe, expect, it } from "@effect/vitest"
+import { Effect } from "effect"
 import { readFileSync, writeFileSync } from "node:fs"
-import { helpText } from "../src/config/help.js"
+import * as ProxyCommand from "../src/command/command.js"
 import { all } from "../src/config/settings.js"
 
 const readmePath = new URL("../README.md", import.meta.url)
@@ -36,7 +37,7 @@ describe("the settings table", () => {
   })
 
   it("--help lists every setting with its default", () => {
-    const help = helpText("0.0.0")
+    const help = ProxyCommand.overview(ProxyCommand.make(Effect.void))
     for (const { fallback, name } of all) {
       expect(help).toMatch(
         new RegExp(`\\n  ${name} +.*\\(default: ${fallback.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\)`)

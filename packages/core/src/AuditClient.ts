@@ -3,7 +3,7 @@
  * from the route's path and query schema, the answer read with its record schema, and an
  * error answer read as the error body every route of the proxy answers with.
  *
- * @since 0.4.0
+ * @since 0.3.0
  */
 import { HttpClient } from "@effect/platform"
 import { Effect, Either, ParseResult, Schema } from "effect"
@@ -16,7 +16,7 @@ import * as ProxyContract from "./ProxyContract.js"
  * no trail (`NoTrail`), it could not be reached or answered otherwise (`Unavailable`), or
  * its answer is not a trail (`NotARecord`).
  *
- * @since 0.4.0
+ * @since 0.3.0
  * @category errors
  */
 export class AuditReadError extends Schema.TaggedError<AuditReadError>()("AuditReadError", {
@@ -27,7 +27,7 @@ export class AuditReadError extends Schema.TaggedError<AuditReadError>()("AuditR
 /**
  * The records as the proxy sent them (one JSON line each, for `--json`), and decoded.
  *
- * @since 0.4.0
+ * @since 0.3.0
  * @category models
  */
 export interface AuditAnswer {
@@ -94,7 +94,7 @@ const recordsOf = (body: string): Effect.Effect<AuditAnswer, AuditReadError> => 
 /**
  * Reads the records matching `query` from the proxy's admin port at `adminUrl`.
  *
- * @since 0.4.0
+ * @since 0.3.0
  * @category reading
  */
 export const read = (

@@ -200,7 +200,7 @@ const decoded: unique symbol = Symbol.for("@filebatch/core/Operation/decoded")
  * An input decoded for its operation: its ref checked with `checkRef`, its query and
  * payload decoded with the operation's schemas. A call with it checks none of them again.
  *
- * @since 0.4.0
+ * @since 0.3.0
  * @category models
  */
 export type Decoded<I> = I & { readonly [decoded]: true }
@@ -209,7 +209,7 @@ export type Decoded<I> = I & { readonly [decoded]: true }
  * Marks an input that the caller decoded with the operation's own checks and schemas (the
  * proxy, from a request), so that the call does not decode it a second time.
  *
- * @since 0.4.0
+ * @since 0.3.0
  * @category checks
  */
 export const markDecoded = <I extends object>(input: I): Decoded<I> =>
@@ -218,7 +218,7 @@ export const markDecoded = <I extends object>(input: I): Decoded<I> =>
 /**
  * Whether the input was marked by {@link markDecoded}.
  *
- * @since 0.4.0
+ * @since 0.3.0
  * @category checks
  */
 export const isDecoded = (input: object): boolean => decoded in input

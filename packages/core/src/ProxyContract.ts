@@ -5,7 +5,7 @@
  * answers by this table; `filebatch audit` builds its request and reads the answer from it.
  * (The API's operations are `FileBatchApi.operations`.)
  *
- * @since 0.4.0
+ * @since 0.3.0
  */
 import { type Either, ParseResult, Schema } from "effect"
 import { AuditRecord } from "./AuditRecord.js"
@@ -16,7 +16,7 @@ import type { QueryText } from "./Operation.js"
  * Where a route is served: on the public port, the admin port (`FILEBATCH_PROXY_ADMIN_PORT`),
  * both, or on the admin port when there is one and else on the public port (`adminWhenSet`).
  *
- * @since 0.4.0
+ * @since 0.3.0
  * @category models
  */
 export type Ports = "public" | "admin" | "both" | "adminWhenSet"
@@ -24,7 +24,7 @@ export type Ports = "public" | "admin" | "both" | "adminWhenSet"
 /**
  * One answer a route may give: its status, body schema and content type.
  *
- * @since 0.4.0
+ * @since 0.3.0
  * @category models
  */
 export interface RouteAnswer {
@@ -38,7 +38,7 @@ export interface RouteAnswer {
  * A route of the proxy's own: a GET (HEAD too) at `path`, whose `{name}` segments are
  * parameters.
  *
- * @since 0.4.0
+ * @since 0.3.0
  * @category models
  */
 export interface Route<Q = never> {
@@ -64,7 +64,7 @@ const errorAnswer = (status: number, description: string) => json(status, ErrorR
 /**
  * The audit records waiting in a replica's spool for Redis, and the oldest one's age.
  *
- * @since 0.4.0
+ * @since 0.3.0
  * @category schemas
  */
 export const AuditSpool = Schema.Struct({
@@ -75,7 +75,7 @@ export const AuditSpool = Schema.Struct({
 /**
  * `/readyz`'s 200: ready, with Redis's state when replicas share it.
  *
- * @since 0.4.0
+ * @since 0.3.0
  * @category schemas
  */
 export const Ready = Schema.Struct({
@@ -87,7 +87,7 @@ export const Ready = Schema.Struct({
 /**
  * `/readyz`'s 503 while the proxy drains for a stop.
  *
- * @since 0.4.0
+ * @since 0.3.0
  * @category schemas
  */
 export const Draining = Schema.Struct({ status: Schema.Literal("draining") }).annotations({
@@ -97,7 +97,7 @@ export const Draining = Schema.Struct({ status: Schema.Literal("draining") }).an
 /**
  * `/readyz`'s 503 while Redis is down and the rate limit fails closed.
  *
- * @since 0.4.0
+ * @since 0.3.0
  * @category schemas
  */
 export const Unready = Schema.Struct({
@@ -109,7 +109,7 @@ export const Unready = Schema.Struct({
 /**
  * The most records one `/audit` answer holds.
  *
- * @since 0.4.0
+ * @since 0.3.0
  * @category constants
  */
 export const maxAuditLimit = 10_000
@@ -139,7 +139,7 @@ const Limit = Schema.NumberFromString.pipe(
 /**
  * `GET /audit`'s query: which records (all filters optional), the newest `limit` of them.
  *
- * @since 0.4.0
+ * @since 0.3.0
  * @category schemas
  */
 export const AuditQuery = Schema.Struct({
@@ -152,7 +152,7 @@ export const AuditQuery = Schema.Struct({
 })
 
 /**
- * @since 0.4.0
+ * @since 0.3.0
  * @category models
  */
 export type AuditQuery = typeof AuditQuery.Type
@@ -160,7 +160,7 @@ export type AuditQuery = typeof AuditQuery.Type
 /**
  * Every route of the proxy's own, by name.
  *
- * @since 0.4.0
+ * @since 0.3.0
  * @category routes
  */
 export const routes = {
@@ -237,7 +237,7 @@ export const routes = {
 /**
  * The name of a route of the proxy's own.
  *
- * @since 0.4.0
+ * @since 0.3.0
  * @category routes
  */
 export type RouteName = keyof typeof routes
@@ -246,7 +246,7 @@ export type RouteName = keyof typeof routes
  * Whether the route is served on the port (`admin`: the admin port; `public`: the public
  * port, knowing whether an admin port is set).
  *
- * @since 0.4.0
+ * @since 0.3.0
  * @category routes
  */
 export const servedOn = (route: Pick<Route, "ports">, port: "public" | "admin", adminPortSet: boolean): boolean => {
@@ -263,7 +263,7 @@ export const servedOn = (route: Pick<Route, "ports">, port: "public" | "admin", 
 /**
  * The query text of `/audit` for a query (the CLI's request).
  *
- * @since 0.4.0
+ * @since 0.3.0
  * @category audit
  */
 export const encodeAuditQuery = (query: AuditQuery): Either.Either<QueryText, ParseResult.ParseError> =>
@@ -272,7 +272,7 @@ export const encodeAuditQuery = (query: AuditQuery): Either.Either<QueryText, Pa
 /**
  * Decodes one line of an `/audit` answer.
  *
- * @since 0.4.0
+ * @since 0.3.0
  * @category audit
  */
 export const decodeAuditLine = Schema.decodeEither(Schema.parseJson(AuditRecord))

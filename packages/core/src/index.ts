@@ -146,13 +146,13 @@ export * as AuditRecord from "./AuditRecord.js"
  * The proxy's own routes (health, readiness, metrics, docs, the admin port's audit
  * trail), each stated once with its port, query and answers.
  *
- * @since 0.4.0
+ * @since 0.3.0
  */
 export * as ProxyContract from "./ProxyContract.js"
 
 /**
  * A client of the proxy's `/audit` route, derived from its contract.
  *
- * @since 0.4.0
+ * @since 0.3.0
  */
 export * as AuditClient from "./AuditClient.js"

@@ -50,6 +50,63 @@ export interface Store {
   ) => Effect.Effect<Record<string, unknown>, ApiError>
 }
 
+/** The API's JSON of a vector store, a batch and a batch's file, at `now`. */
+const vectorStoreJson = (record: VectorStoreRecord, now: number, file_counts: Counts) => {
+  return {
+    id: record.id,
+    object: "vector_store",
+    created_at: seconds(record.createdAtMillis),
+    name: record.name,
+    usage_bytes: 0,
+    file_counts,
+    status: file_counts.in_progress > 0 ? "in_progress" : "completed",
+    expires_at: null,
+    last_active_at: seconds(now),
+    metadata: {}
+  }
+}
+
+const batchJson = (settings: EmulatorSettings, batch: BatchRecord, now: number) => {
+  const file_counts = countsAt(batch, now)
+  return {
+    id: batch.id,
+    object: settings.objectType,
+    created_at: seconds(batch.createdAtMillis),
+    vector_store_id: batch.vectorStoreId,
+    status: statusAt(batch, file_counts, settings.cancellingStatus),
+    file_counts
+  }
+}
+
+const fileJson = (batch: BatchRecord, index: number, now: number) => {
+  const status: FileStatus = fileStatus(batch, index, now)
+  return {
+    id: batch.fileIds[index],
+    object: "vector_store.file",
+    usage_bytes: status === "completed" ? 1024 + ((index * 7919) % 4096) : 0,
+    created_at: seconds(batch.createdAtMillis),
+    vector_store_id: batch.vectorStoreId,
+    status,
+    last_error: status === "failed"
+      ? { code: "server_error", message: "The file could not be processed." }
+      : null
+  }
+}
+
+/** The batch of the store, or the error OpenAI answers when either is unknown. */
+const findBatch = (
+  stores: ReadonlyMap<string, VectorStoreRecord>,
+  batches: ReadonlyMap<string, BatchRecord>,
+  vectorStoreId: string,
+  batchId: string
+): Either.Either<BatchRecord, ApiError> => {
+  if (!stores.has(vectorStoreId)) return Either.left(Errors.vectorStoreNotFound(vectorStoreId))
+  const batch = batches.get(batchId)
+  return batch === undefined || batch.vectorStoreId !== vectorStoreId
+    ? Either.left(Errors.batchNotFound(batchId, vectorStoreId))
+    : Either.right(batch)
+}
+
 /**
  * A fresh, empty store whose batches progress on `progress` (by default, the clock).
  *
@@ -70,42 +127,6 @@ export const makeStore = (settings: EmulatorSettings, progress: Progress.Progres
     return total
   }
 
-  const vectorStoreJson = (record: VectorStoreRecord, now: number) => {
-    const file_counts = storeCounts(record.id, now)
-    return {
-      id: record.id,
-      object: "vector_store",
-      created_at: seconds(record.createdAtMillis),
-      name: record.name,
-      usage_bytes: 0,
-      file_counts,
-      status: file_counts.in_progress > 0 ? "in_progress" : "completed",
-      expires_at: null,
-      last_active_at: seconds(now),
-      metadata: {}
-    }
-  }
-
-  const batchJson = (batch: BatchRecord, now: number) => {
-    const file_counts = countsAt(batch, now)
-    return {
-      id: batch.id,
-      object: settings.objectType,
-      created_at: seconds(batch.createdAtMillis),
-      vector_store_id: batch.vectorStoreId,
-      status: statusAt(batch, file_counts, settings.cancellingStatus),
-      file_counts
-    }
-  }
-
-  const findBatch = (vectorStoreId: string, batchId: string): Either.Either<BatchRecord, ApiError> => {
-    if (!stores.has(vectorStoreId)) return Either.left(Errors.vectorStoreNotFound(vectorStoreId))
-    const batch = batches.get(batchId)
-    return batch === undefined || batch.vectorStoreId !== vectorStoreId
-      ? Either.left(Errors.batchNotFound(batchId, vectorStoreId))
-      : Either.right(batch)
-  }
-
   const withBatch = <A>(
     vectorStoreId: string,
     batchId: string,
@@ -113,30 +134,15 @@ export const makeStore = (settings: EmulatorSettings, progress: Progress.Progres
   ): Effect.Effect<A, ApiError> =>
     Effect.flatMap(
       progress.now,
-      (now) => Either.flatMap(findBatch(vectorStoreId, batchId), (b) => f(b, now))
+      (now) => Either.flatMap(findBatch(stores, batches, vectorStoreId, batchId), (b) => f(b, now))
     )
-
-  const fileJson = (batch: BatchRecord, index: number, now: number) => {
-    const status: FileStatus = fileStatus(batch, index, now)
-    return {
-      id: batch.fileIds[index],
-      object: "vector_store.file",
-      usage_bytes: status === "completed" ? 1024 + ((index * 7919) % 4096) : 0,
-      created_at: seconds(batch.createdAtMillis),
-      vector_store_id: batch.vectorStoreId,
-      status,
-      last_error: status === "failed"
-        ? { code: "server_error", message: "The file could not be processed." }
-        : null
-    }
-  }
 
   return {
     createVectorStore: (name) =>
       Effect.map(progress.now, (now) => {
         const record = { id: newId("vs_"), name: name ?? "", createdAtMillis: now }
         stores.set(record.id, record)
-        return vectorStoreJson(record, now)
+        return vectorStoreJson(record, now, storeCounts(record.id, now))
       }),
 
     createBatch: (vectorStoreId, fileIds) =>
@@ -156,22 +162,22 @@ export const makeStore = (settings: EmulatorSettings, progress: Progress.Progres
           cancelRequestedAtMillis: undefined
         }
         batches.set(batch.id, batch)
-        return Effect.succeed(batchJson(batch, now))
+        return Effect.succeed(batchJson(settings, batch, now))
       }),
 
     retrieveBatch: (vectorStoreId, batchId) =>
-      withBatch(vectorStoreId, batchId, (batch, now) => Either.right(batchJson(batch, now))),
+      withBatch(vectorStoreId, batchId, (batch, now) => Either.right(batchJson(settings, batch, now))),
 
     cancelBatch: (vectorStoreId, batchId) =>
       withBatch(vectorStoreId, batchId, (batch, now) => {
-        const before = batchJson(batch, now)
+        const before = batchJson(settings, batch, now)
         if (isTerminalStatus(before.status)) {
           return settings.cancelTerminal === "error"
             ? Either.left(Errors.cannotCancel(batch.id, before.status))
             : Either.right(before)
         }
         if (batch.cancelRequestedAtMillis === undefined) batch.cancelRequestedAtMillis = now
-        return Either.right(batchJson(batch, now))
+        return Either.right(batchJson(settings, batch, now))
       }),
 
     listFiles: (vectorStoreId, batchId, query) =>

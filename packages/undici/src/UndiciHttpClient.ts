@@ -106,6 +106,94 @@ const bodyOf = (request: HttpClientRequest.HttpClientRequest): string | Uint8Arr
   }
 }
 
+type FailRequest = (
+  reason: "Transport" | "Encode" | "InvalidUrl",
+  cause: unknown
+) => Effect.Effect<never, HttpClientError.HttpClientError>
+
+/**
+ * One request through undici, its answer buffered up to `maxResponseBytes`; `limit` is core's
+ * limit for this attempt, enforced here rather than by a fiber of core's.
+ */
+const send = (
+  dispatcher: Dispatcher,
+  maxResponseBytes: number,
+  request: HttpClientRequest.HttpClientRequest,
+  url: URL,
+  body: string | Uint8Array | null,
+  limit: number | undefined,
+  failRequest: FailRequest
+): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError> =>
+  Effect.async<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError>((resume) => {
+    let controller: Dispatcher.DispatchController | undefined
+    let finished = false
+    let status = 0
+    let headers: Headers.Headers | undefined
+    const chunks: Array<Buffer> = []
+    let size = 0
+    const timer = limit === undefined ? undefined : setTimeout(() => {
+      finish(failRequest("Transport", new AttemptLimit.Reached({ millis: limit })))
+      controller?.abort(new Error("attempt time limit reached"))
+    }, limit)
+    const finish = (
+      effect: Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError>
+    ) => {
+      if (finished) return
+      finished = true
+      if (timer !== undefined) clearTimeout(timer)
+      resume(effect)
+    }
+    dispatcher.dispatch({
+      origin: url.origin,
+      path: url.pathname + url.search,
+      method: request.method as Dispatcher.HttpMethod,
+      headers: request.headers,
+      body
+    }, {
+      onRequestStart(started) {
+        controller = started
+        if (finished) started.abort(new Error("interrupted"))
+      },
+      onResponseStart(_, statusCode, responseHeaders) {
+        if (statusCode < 200) return
+        status = statusCode
+        headers = Headers.fromInput(responseHeaders as Record<string, string | ReadonlyArray<string>>)
+      },
+      onResponseData(running, chunk) {
+        size += chunk.length
+        if (size > maxResponseBytes) {
+          running.abort(new Error(`the answer is larger than ${maxResponseBytes} bytes`))
+          return
+        }
+        chunks.push(chunk)
+      },
+      onResponseEnd() {
+        finish(
+          Effect.succeed(
+            new BufferedResponse(request, status, headers ?? Headers.empty, Buffer.concat(chunks))
+          )
+        )
+      },
+      onResponseError(_, cause) {
+        if (headers === undefined) {
+          finish(failRequest("Transport", cause))
+          return
+        }
+        const partial = new BufferedResponse(request, status, headers, Buffer.alloc(0))
+        finish(
+          Effect.fail(
+            new HttpClientError.ResponseError({ request, response: partial, reason: "Decode", cause })
+          )
+        )
+      }
+    })
+    return Effect.sync(() => {
+      finished = true
+      if (timer !== undefined) clearTimeout(timer)
+      controller?.abort(new Error("interrupted"))
+    })
+  })
+
 const makeWith = (dispatcher: Dispatcher, maxResponseBytes: number): HttpClient.HttpClient =>
   AttemptLimit.enforcing(HttpClient.makeWith<never, never, HttpClientError.HttpClientError, never>(
     (requestEffect) =>
@@ -119,77 +207,15 @@ const makeWith = (dispatcher: Dispatcher, maxResponseBytes: number): HttpClient.
             if (body === undefined) return failRequest("Encode", new Error(`unsupported body: ${request.body._tag}`))
             const url = UrlParams.makeUrl(request.url, request.urlParams, request.hash)
             if (url._tag === "Left") return failRequest("InvalidUrl", url.left)
-            return Effect.async<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError>((resume) => {
-              let controller: Dispatcher.DispatchController | undefined
-              let finished = false
-              let status = 0
-              let headers: Headers.Headers | undefined
-              const chunks: Array<Buffer> = []
-              let size = 0
-              // Core's limit for this attempt, enforced here rather than by a fiber of core's.
-              const limit = fiber.getFiberRef(AttemptLimit.current)
-              const timer = limit === undefined ? undefined : setTimeout(() => {
-                finish(failRequest("Transport", new AttemptLimit.Reached({ millis: limit })))
-                controller?.abort(new Error("attempt time limit reached"))
-              }, limit)
-              const finish = (
-                effect: Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError>
-              ) => {
-                if (finished) return
-                finished = true
-                if (timer !== undefined) clearTimeout(timer)
-                resume(effect)
-              }
-              dispatcher.dispatch({
-                origin: url.right.origin,
-                path: url.right.pathname + url.right.search,
-                method: request.method as Dispatcher.HttpMethod,
-                headers: request.headers,
-                body
-              }, {
-                onRequestStart(started) {
-                  controller = started
-                  if (finished) started.abort(new Error("interrupted"))
-                },
-                onResponseStart(_, statusCode, responseHeaders) {
-                  if (statusCode < 200) return
-                  status = statusCode
-                  headers = Headers.fromInput(responseHeaders as Record<string, string | ReadonlyArray<string>>)
-                },
-                onResponseData(running, chunk) {
-                  size += chunk.length
-                  if (size > maxResponseBytes) {
-                    running.abort(new Error(`the answer is larger than ${maxResponseBytes} bytes`))
-                    return
-                  }
-                  chunks.push(chunk)
-                },
-                onResponseEnd() {
-                  finish(
-                    Effect.succeed(
-                      new BufferedResponse(request, status, headers ?? Headers.empty, Buffer.concat(chunks))
-                    )
-                  )
-                },
-                onResponseError(_, cause) {
-                  if (headers === undefined) {
-                    finish(failRequest("Transport", cause))
-                    return
-                  }
-                  const partial = new BufferedResponse(request, status, headers, Buffer.alloc(0))
-                  finish(
-                    Effect.fail(
-                      new HttpClientError.ResponseError({ request, response: partial, reason: "Decode", cause })
-                    )
-                  )
-                }
-              })
-              return Effect.sync(() => {
-                finished = true
-                if (timer !== undefined) clearTimeout(timer)
-                controller?.abort(new Error("interrupted"))
-              })
-            })
+            return send(
+              dispatcher,
+              maxResponseBytes,
+              request,
+              url.right,
+              body,
+              fiber.getFiberRef(AttemptLimit.current),
+              failRequest
+            )
           })
       ),
     Effect.succeed

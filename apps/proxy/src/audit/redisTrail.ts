@@ -56,6 +56,28 @@ export interface RedisTrail extends AuditTrailService {
   readonly flush: Effect.Effect<void>
 }
 
+/** The newest records matching the query, oldest first: newest first, page by page, until enough match or the records are older than asked. */
+const readStream = (redis: RedisCommands, stream: string, query: AuditQuery) =>
+  Effect.gen(function*() {
+    const found: Array<string> = []
+    let end = "+"
+    const start = query.since === undefined ? "-" : String(Math.floor(query.since))
+    while (found.length < query.limit) {
+      const entries = yield* redis.command(() => redis.commands.xrevrange(stream, end, start, "COUNT", page))
+      if (Option.isNone(entries)) {
+        return yield* Effect.fail(new AuditWriteError(`audit stream ${stream}: Redis could not be reached`))
+      }
+      for (const [, fields] of entries.value) {
+        const line = fields[1]
+        if (line !== undefined && matches(query, line)) found.push(line)
+        if (found.length >= query.limit) break
+      }
+      if (entries.value.length < page) break
+      end = `(${entries.value.at(-1)![0]}`
+    }
+    return found.reverse()
+  })
+
 export const makeRedisTrail = (
   redis: RedisCommands,
   stream: string,
@@ -64,7 +86,6 @@ export const makeRedisTrail = (
 ): RedisTrail => {
   const headKey = `${stream}:head`
   let head = genesis
-  const unreachable = () => new AuditWriteError(`audit stream ${stream}: Redis could not be reached`)
   const lock = Effect.unsafeMakeSemaphore(1)
 
   /** Adds one record to the stream: true when added (or added before), false when Redis could not be reached. */
@@ -137,26 +158,7 @@ export const makeRedisTrail = (
     Effect.asVoid
   )
 
-  // Newest first, page by page, until enough match or the records are older than asked.
-  const read = (query: AuditQuery) =>
-    Effect.gen(function*() {
-      const found: Array<string> = []
-      let end = "+"
-      const start = query.since === undefined ? "-" : String(Math.floor(query.since))
-      while (found.length < query.limit) {
-        const entries = yield* redis.command(() => redis.commands.xrevrange(stream, end, start, "COUNT", page))
-        if (Option.isNone(entries)) return yield* Effect.fail(unreachable())
-        for (const [, fields] of entries.value) {
-          const line = fields[1]
-          if (line !== undefined && matches(query, line)) found.push(line)
-          if (found.length >= query.limit) break
-        }
-        if (entries.value.length < page) break
-        end = `(${entries.value.at(-1)![0]}`
-      }
-      return found.reverse()
-    })
-
+  const read = (query: AuditQuery) => readStream(redis, stream, query)
   return { describe: `redis stream ${stream}`, append, read, spool, flush }
 }
 

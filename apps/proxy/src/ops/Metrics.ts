@@ -13,6 +13,94 @@ export const spoolAgeSeconds = (redis: RedisState): number | undefined => {
   return oldest === undefined ? undefined : Math.max(0, Math.floor((Date.now() - oldest) / 1000))
 }
 
+// Values kept elsewhere, read when scraped rather than moved on every change.
+const readingGauge = (
+  registry: Registry,
+  name: string,
+  help: string,
+  read: () => number,
+  aggregator?: "min" | "max"
+) =>
+  new Gauge({
+    name: `filebatch_proxy_${name}`,
+    help,
+    registers: [registry],
+    ...(aggregator !== undefined ? { aggregator } : {}),
+    collect() {
+      this.set(read())
+    }
+  })
+
+const readingCounter = (registry: Registry, name: string, help: string, read: () => number) =>
+  new Counter({
+    name: `filebatch_proxy_${name}`,
+    help,
+    registers: [registry],
+    collect() {
+      this.reset()
+      this.inc(read())
+    }
+  })
+
+/** Redis's state, shared by the replicas: up, errors and outages, waiters, the audit spool. */
+const watchRedis = (registry: Registry, redis: RedisState) => {
+  // Over a group of workers: up only if up for every one.
+  readingGauge(
+    registry,
+    "redis_up",
+    "1 while Redis (shared by the replicas) answers, else 0",
+    () => redis.up() ? 1 : 0,
+    "min"
+  )
+  readingGauge(
+    registry,
+    "waiting_on_other_replica",
+    "Cancels waiting for the answer of an identical cancel another replica is making",
+    redis.waitingOnOthers
+  )
+  readingCounter(
+    registry,
+    "redis_errors_total",
+    "Redis commands that failed (timed out, refused, disconnected); the rate limit then fails open or closed",
+    redis.errors
+  )
+  readingCounter(registry, "redis_outages_total", "Times Redis went from reachable to unreachable", redis.outages)
+  readingGauge(
+    registry,
+    "audit_spool_records",
+    "Audit records waiting in the spool (Redis unreachable) to be added to the stream",
+    redis.auditSpool.records
+  )
+  readingGauge(
+    registry,
+    "audit_spool_oldest_age_seconds",
+    "Age of the oldest record waiting in the audit spool (0: none waits)",
+    () => spoolAgeSeconds(redis) ?? 0,
+    "max"
+  )
+}
+
+/**
+ * Counts an answered request and its latency. Label children are looked up once per label
+ * set: prom-client hashes the labels on every call otherwise.
+ */
+const answeredCounter = (requests: Counter<"route" | "status">, latency: Histogram<"route">) => {
+  const childOf = <C>(children: Map<string, C>, key: string, make: () => C): C => {
+    let child = children.get(key)
+    if (child === undefined) {
+      child = make()
+      children.set(key, child)
+    }
+    return child
+  }
+  const requestChildren = new Map<string, { inc: () => void }>()
+  const latencyChildren = new Map<string, { observe: (value: number) => void }>()
+  return (route: string, status: number, seconds: number) => {
+    childOf(requestChildren, `${route} ${status}`, () => requests.labels(route, String(status))).inc()
+    childOf(latencyChildren, route, () => latency.labels(route)).observe(seconds)
+  }
+}
+
 /** `inFlightRequests` is read when scraped, rather than a gauge moved on every request. */
 export const makeMetrics = (inFlightRequests: () => number, redis?: RedisState) => {
   const registry = new Registry()
@@ -41,71 +129,11 @@ export const makeMetrics = (inFlightRequests: () => number, redis?: RedisState) 
     "audit_failures_total",
     "Audit records that could not be written (each is logged whole at error level instead)"
   )
-  // Values kept elsewhere, read when scraped rather than moved on every change.
   const gaugeReading = (name: string, help: string, read: () => number, aggregator?: "min" | "max") =>
-    new Gauge({
-      name: `filebatch_proxy_${name}`,
-      help,
-      registers: [registry],
-      ...(aggregator !== undefined ? { aggregator } : {}),
-      collect() {
-        this.set(read())
-      }
-    })
-  const counterReading = (name: string, help: string, read: () => number) =>
-    new Counter({
-      name: `filebatch_proxy_${name}`,
-      help,
-      registers: [registry],
-      collect() {
-        this.reset()
-        this.inc(read())
-      }
-    })
+    readingGauge(registry, name, help, read, aggregator)
   gaugeReading("in_flight_requests", "Requests being handled", inFlightRequests)
-  if (redis !== undefined) {
-    // Over a group of workers: up only if up for every one.
-    gaugeReading("redis_up", "1 while Redis (shared by the replicas) answers, else 0", () => redis.up() ? 1 : 0, "min")
-    gaugeReading(
-      "waiting_on_other_replica",
-      "Cancels waiting for the answer of an identical cancel another replica is making",
-      redis.waitingOnOthers
-    )
-    counterReading(
-      "redis_errors_total",
-      "Redis commands that failed (timed out, refused, disconnected); the rate limit then fails open or closed",
-      redis.errors
-    )
-    counterReading("redis_outages_total", "Times Redis went from reachable to unreachable", redis.outages)
-    gaugeReading(
-      "audit_spool_records",
-      "Audit records waiting in the spool (Redis unreachable) to be added to the stream",
-      redis.auditSpool.records
-    )
-    gaugeReading(
-      "audit_spool_oldest_age_seconds",
-      "Age of the oldest record waiting in the audit spool (0: none waits)",
-      () => spoolAgeSeconds(redis) ?? 0,
-      "max"
-    )
-  }
-  // Label children looked up once per label set: prom-client hashes the labels on every
-  // call otherwise.
-  const childOf = <C>(children: Map<string, C>, key: string, make: () => C): C => {
-    let child = children.get(key)
-    if (child === undefined) {
-      child = make()
-      children.set(key, child)
-    }
-    return child
-  }
-  const requestChildren = new Map<string, { inc: () => void }>()
-  const latencyChildren = new Map<string, { observe: (value: number) => void }>()
-  /** Counts an answered request and its latency. */
-  const answered = (route: string, status: number, seconds: number) => {
-    childOf(requestChildren, `${route} ${status}`, () => requests.labels(route, String(status))).inc()
-    childOf(latencyChildren, route, () => latency.labels(route)).observe(seconds)
-  }
+  if (redis !== undefined) watchRedis(registry, redis)
+  const answered = answeredCounter(requests, latency)
   return {
     registry,
     /** A gauge of a value kept elsewhere, read when scraped (the upstream calls in flight, kept by the gate). */

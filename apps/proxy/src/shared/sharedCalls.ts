@@ -63,57 +63,11 @@ const leaseOver: Heard = { _tag: "LeaseOver" }
  */
 export const makeSharedCalls = (redis: RedisConnection, lease: LockLease) =>
   Effect.gen(function*() {
-    const waiting = new Map<string, Set<Deferred.Deferred<Heard>>>()
-    const hear = (waiters: Iterable<Deferred.Deferred<Heard>>, heard: Heard) => {
-      for (const waiter of waiters) Deferred.unsafeDone(waiter, Effect.succeed(heard))
-    }
-    redis.subscriber.on("message", (from: string, message: string) => {
-      if (from !== channel) return
-      let parsed: { key: string; shared: SharedAnswer }
-      try {
-        parsed = JSON.parse(message)
-      } catch {
-        return
-      }
-      const waiters = waiting.get(parsed.key)
-      if (waiters === undefined) return
-      waiting.delete(parsed.key)
-      hear(waiters, { _tag: "Answered", shared: parsed.shared })
-    })
-    yield* Effect.tryPromise(() => redis.subscriber.subscribe(channel)).pipe(Effect.orDie)
-    // Every waiter stops waiting at once: the answer it waits for may never reach it.
-    yield* Effect.acquireRelease(
-      Effect.sync(() => redis.onDown(() => hear([...waiting.values()].flatMap((waiters) => [...waiters]), lost))),
-      (stopListening) => Effect.sync(stopListening)
-    )
+    const waiting = yield* listenForAnswers(redis)
     const heartbeat = yield* makeHeartbeat(redis)
 
     const here = <A>(call: Effect.Effect<A>) =>
       Effect.map(call, (value): AcrossReplicas<A> => ({ _tag: "Here", value }))
-
-    /** `call` under the lock: its lease renewed while it runs, then the lock deleted and the answer published. */
-    const holding = <A>(
-      key: string,
-      lock: string,
-      token: string,
-      call: Effect.Effect<A>,
-      shareable: (value: A) => SharedAnswer
-    ) =>
-      renewedWhile(redis, lock, token, lease, call).pipe(
-        Effect.tap((value) =>
-          redis.command(() =>
-            redis.commands.eval(
-              answerScript,
-              1,
-              lock,
-              token,
-              channel,
-              JSON.stringify({ key, shared: shareable(value) })
-            )
-          )
-        ),
-        Effect.map((value): AcrossReplicas<A> => ({ _tag: "Here", value }))
-      )
 
     const acrossReplicas = <A>(
       key: string,
@@ -146,7 +100,9 @@ export const makeSharedCalls = (redis: RedisConnection, lease: LockLease) =>
         // Until the answer comes, Redis is lost, or the lock is free to take.
         const attempt: Effect.Effect<AcrossReplicas<A>> = Effect.flatMap(take, (taken) => {
           if (Option.isNone(taken)) return Effect.zipRight(stopWaiting, here(call(false)))
-          if (taken.value === 0) return Effect.zipRight(stopWaiting, holding(key, lock, token, call(true), shareable))
+          if (taken.value === 0) {
+            return Effect.zipRight(stopWaiting, holding(redis, lease, key, lock, token, call(true), shareable))
+          }
           return Deferred.await(heard).pipe(
             Effect.timeoutTo({
               duration: Duration.millis(taken.value),
@@ -168,6 +124,56 @@ export const makeSharedCalls = (redis: RedisConnection, lease: LockLease) =>
 
     return { acrossReplicas, waitingOnOthers: heartbeat.waiting }
   })
+
+/**
+ * The waiters of each key, told the answer its holder publishes (on any replica), or that
+ * Redis is lost: every waiter then stops waiting at once, as the answer may never reach it.
+ */
+const listenForAnswers = (redis: RedisConnection) =>
+  Effect.gen(function*() {
+    const waiting = new Map<string, Set<Deferred.Deferred<Heard>>>()
+    const hear = (waiters: Iterable<Deferred.Deferred<Heard>>, heard: Heard) => {
+      for (const waiter of waiters) Deferred.unsafeDone(waiter, Effect.succeed(heard))
+    }
+    redis.subscriber.on("message", (from: string, message: string) => {
+      if (from !== channel) return
+      let parsed: { key: string; shared: SharedAnswer }
+      try {
+        parsed = JSON.parse(message)
+      } catch {
+        return
+      }
+      const waiters = waiting.get(parsed.key)
+      if (waiters === undefined) return
+      waiting.delete(parsed.key)
+      hear(waiters, { _tag: "Answered", shared: parsed.shared })
+    })
+    yield* Effect.tryPromise(() => redis.subscriber.subscribe(channel)).pipe(Effect.orDie)
+    yield* Effect.acquireRelease(
+      Effect.sync(() => redis.onDown(() => hear([...waiting.values()].flatMap((waiters) => [...waiters]), lost))),
+      (stopListening) => Effect.sync(stopListening)
+    )
+    return waiting
+  })
+
+/** `call` under the lock: its lease renewed while it runs, then the lock deleted and the answer published. */
+const holding = <A>(
+  redis: RedisConnection,
+  lease: LockLease,
+  key: string,
+  lock: string,
+  token: string,
+  call: Effect.Effect<A>,
+  shareable: (value: A) => SharedAnswer
+) =>
+  renewedWhile(redis, lock, token, lease, call).pipe(
+    Effect.tap((value) =>
+      redis.command(() =>
+        redis.commands.eval(answerScript, 1, lock, token, channel, JSON.stringify({ key, shared: shareable(value) }))
+      )
+    ),
+    Effect.map((value): AcrossReplicas<A> => ({ _tag: "Here", value }))
+  )
 
 /**
  * Counts the calls waiting on another replica, and pings Redis every 250 ms while any does:

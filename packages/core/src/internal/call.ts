@@ -46,14 +46,9 @@ const encodeInput = (
 
 const protectedHeaders = new Set(["authorization", "openai-organization", "openai-project", "host"])
 
-/**
- * One call of an operation: the IDs checked, the request built, the first attempt run
- * bare, and the retry policy driven only once an attempt has failed, within the deadline.
- */
-export const makeCall = (httpClient: HttpClient.HttpClient, settings: FileBatchSettings) => {
+/** Builds each call's request: the fixed headers (made once; per-call headers cannot replace them), URL and body. */
+const makeRequestBuilder = (settings: FileBatchSettings) => {
   const secret = Redacted.value(settings.apiKey)
-
-  // What every request carries, built once; per-call headers cannot replace it.
   const fixedHeaders: Record<string, string> = {
     accept: "application/json",
     "user-agent": userAgent,
@@ -61,8 +56,7 @@ export const makeCall = (httpClient: HttpClient.HttpClient, settings: FileBatchS
     ...(Option.isSome(settings.organization) ? { "openai-organization": settings.organization.value } : {}),
     ...(Option.isSome(settings.project) ? { "openai-project": settings.project.value } : {})
   }
-
-  const baseRequest = (
+  return (
     operation: Operation.Any,
     ref: Operation.Ref,
     query: Operation.QueryText | undefined,
@@ -86,7 +80,24 @@ export const makeCall = (httpClient: HttpClient.HttpClient, settings: FileBatchS
     }
     return HttpClientRequest.make(operation.method)(url, body === undefined ? { headers } : { headers, body })
   }
+}
 
+/** The error of a call whose deadline ran out, naming the last failure. */
+const gaveUp = (settings: FileBatchSettings, attempts: number, last: FileBatchError) =>
+  new TimeoutError({
+    reason: "deadline",
+    timeoutMillis: Duration.toMillis(settings.deadline),
+    message: `gave up after ${
+      Duration.format(settings.deadline)
+    } and ${attempts} attempt(s); last error: ${last.message}`
+  })
+
+/**
+ * One call of an operation: the IDs checked, the request built, the first attempt run
+ * bare, and the retry policy driven only once an attempt has failed, within the deadline.
+ */
+export const makeCall = (httpClient: HttpClient.HttpClient, settings: FileBatchSettings) => {
+  const baseRequest = makeRequestBuilder(settings)
   const deadlineMillis = Duration.toMillis(settings.deadline)
   const { attempt, tracedAttempt } = makeAttempt(httpClient, settings)
 
@@ -117,14 +128,6 @@ export const makeCall = (httpClient: HttpClient.HttpClient, settings: FileBatchS
           ? tracedAttempt(request, left, clock, options?.onAttempt, operation, { number: attempts, retryDelayMillis })
           : attempt(request, left, clock, options?.onAttempt, operation)
       const remaining = Effect.sync(() => startedAt + deadlineMillis - clock.unsafeCurrentTimeMillis())
-      const gaveUp = (last: FileBatchError) =>
-        new TimeoutError({
-          reason: "deadline",
-          timeoutMillis: deadlineMillis,
-          message: `gave up after ${
-            Duration.format(settings.deadline)
-          } and ${attempts} attempt(s); last error: ${last.message}`
-        })
       const retryAfter = (firstError: FileBatchError) =>
         Effect.gen(function*() {
           const policy = yield* RetryPolicy
@@ -143,7 +146,7 @@ export const makeCall = (httpClient: HttpClient.HttpClient, settings: FileBatchS
             )
             if (next._tag === "Left") {
               // The schedule is done (the error is final), or its delay outlasts the deadline.
-              return yield* Effect.fail(next.left === true ? gaveUp(last) : last)
+              return yield* Effect.fail(next.left === true ? gaveUp(settings, attempts, last) : last)
             }
             // Asked as the retry would start, after its delay.
             if (options?.keepRetrying?.() === false) return yield* Effect.fail(last)

@@ -1,5 +1,6 @@
 import { HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Clock, Duration, Effect, Either } from "effect"
+import type { Fault } from "../Fault.js"
 import { redactHeaders, type RequestLogEntry } from "../RequestLog.js"
 import { adminApp } from "./admin.js"
 import * as Errors from "./apiError.js"
@@ -10,6 +11,71 @@ import { isTerminalStatus } from "./lifecycle.js"
 import { fileIdsOf, readJsonBody } from "./requestBody.js"
 import { bearer, checkId, type RouteName, routeOf } from "./routes.js"
 import type { AppState } from "./state.js"
+
+/** The request log's entry of a request, completed as it is answered. */
+const logEntry = (
+  request: HttpServerRequest.HttpServerRequest,
+  started: number,
+  requestId: string,
+  operation: RequestLogEntry["operation"]
+): RequestLogEntry => ({
+  time: new Date(started).toISOString(),
+  method: request.method,
+  path: request.url,
+  operation,
+  vectorStoreId: undefined,
+  batchId: undefined,
+  requestId,
+  headers: redactHeaders(request.headers),
+  status: "pending",
+  fault: undefined
+})
+
+/** The caller's key, and the path's IDs, each checked as OpenAI checks them. */
+const callerOf = (
+  state: AppState,
+  request: HttpServerRequest.HttpServerRequest,
+  raw: { readonly vector_store_id?: string | undefined; readonly batch_id?: string | undefined }
+) => {
+  const key = bearer(request.headers["authorization"])
+  if (key === undefined) return Either.left(Errors.missingKey)
+  if (!state.settings.keys.includes(key)) return Either.left(Errors.wrongKey(key))
+  const store = raw.vector_store_id === undefined
+    ? Either.right(undefined)
+    : checkId("vector_store_id", raw.vector_store_id)
+  if (Either.isLeft(store)) return Either.left(store.left)
+  const batch = raw.batch_id === undefined ? Either.right(undefined) : checkId("batch_id", raw.batch_id)
+  if (Either.isLeft(batch)) return Either.left(batch.left)
+  return Either.right({ key, vectorStoreId: store.right, batchId: batch.right })
+}
+
+/** OpenAI's hint of when to ask again, on a batch that has not stopped. */
+const pollHint = (state: AppState, operation: string, json: Record<string, unknown>): Record<string, string> =>
+  (operation === "retrieve" || operation === "cancel") && state.settings.pollAfterMillis > 0 &&
+    !isTerminalStatus(String(json["status"]))
+    ? { "openai-poll-after-ms": String(state.settings.pollAfterMillis) }
+    : {}
+
+/** A fault that spoils the answer once the operation has been performed. */
+const spoiledAfter = <A extends { readonly headers: Record<string, string> }>(
+  request: HttpServerRequest.HttpServerRequest,
+  entry: RequestLogEntry,
+  fault: Fault,
+  answered: A,
+  json: Record<string, unknown>
+) => {
+  switch (fault.kind) {
+    case "truncate":
+      entry.status = "reset"
+      return truncated(request, JSON.stringify(json), answered.headers)
+    case "content-type":
+      return Effect.succeed({ ...answered, contentType: fault.contentType ?? "text/plain" })
+    case "non-json":
+      return Effect.succeed({ ...answered, body: spoil(fault, json), contentType: "text/html" })
+    default:
+      return Effect.succeed({ ...answered, body: spoil(fault, json) })
+  }
+}
 
 export const makeApp = (state: AppState) =>
   Effect.gen(function*() {
@@ -24,18 +90,7 @@ export const makeApp = (state: AppState) =>
     const baseHeaders: Record<string, string> = { "x-request-id": requestId, "openai-version": "2020-10-01" }
     const route = routeOf(request.method, path)
     const shape = route?._tag === "Operation" ? route : undefined
-    const entry: RequestLogEntry = {
-      time: new Date(started).toISOString(),
-      method: request.method,
-      path: rawUrl,
-      operation: shape?.operation,
-      vectorStoreId: undefined,
-      batchId: undefined,
-      requestId,
-      headers: redactHeaders(request.headers),
-      status: "pending",
-      fault: undefined
-    }
+    const entry = logEntry(request, started, requestId, shape?.operation)
     state.log.push(entry)
 
     const respond = (status: number, body: unknown, extra: Record<string, string> = {}) =>
@@ -52,19 +107,9 @@ export const makeApp = (state: AppState) =>
         return yield* fail(Errors.wrongMethod(request.method, path), { allow: route.allowed.join(", ") })
       }
 
-      const key = bearer(request.headers["authorization"])
-      if (key === undefined) return yield* fail(Errors.missingKey)
-      if (!state.settings.keys.includes(key)) return yield* fail(Errors.wrongKey(key))
-
-      const { batch_id, vector_store_id } = route.raw
-      const store = vector_store_id === undefined
-        ? Either.right(undefined)
-        : checkId("vector_store_id", vector_store_id)
-      if (Either.isLeft(store)) return yield* fail(store.left)
-      const batch = batch_id === undefined ? Either.right(undefined) : checkId("batch_id", batch_id)
-      if (Either.isLeft(batch)) return yield* fail(batch.left)
-      const vectorStoreId = store.right
-      const batchId = batch.right
+      const caller = callerOf(state, request, route.raw)
+      if (Either.isLeft(caller)) return yield* fail(caller.left)
+      const { batchId, key, vectorStoreId } = caller.right
       Object.assign(entry, { vectorStoreId, batchId })
 
       let rateHeaders: Record<string, string> = {}
@@ -101,26 +146,13 @@ export const makeApp = (state: AppState) =>
 
       const result = yield* Effect.either(performs[route.name](state, request, vectorStoreId, batchId))
       if (Either.isLeft(result)) return yield* fail(result.left, rateHeaders)
-      const extra: Record<string, string> = { ...rateHeaders }
-      if (
-        (route.operation === "retrieve" || route.operation === "cancel") && state.settings.pollAfterMillis > 0 &&
-        !isTerminalStatus(String(result.right["status"]))
-      ) {
-        extra["openai-poll-after-ms"] = String(state.settings.pollAfterMillis)
-      }
-      const answered = yield* respond(200, result.right, extra)
-      if (matched === undefined) return answered
-      switch (matched.fault.kind) {
-        case "truncate":
-          entry.status = "reset"
-          return yield* truncated(request, JSON.stringify(result.right), answered.headers)
-        case "content-type":
-          return { ...answered, contentType: matched.fault.contentType ?? "text/plain" }
-        case "non-json":
-          return { ...answered, body: spoil(matched.fault, result.right), contentType: "text/html" }
-        default:
-          return { ...answered, body: spoil(matched.fault, result.right) }
-      }
+      const answered = yield* respond(200, result.right, {
+        ...rateHeaders,
+        ...pollHint(state, route.operation, result.right)
+      })
+      return matched === undefined
+        ? answered
+        : yield* spoiledAfter(request, entry, matched.fault, answered, result.right)
     })
 
     const { body, headers, status } = answer

@@ -1,26 +1,12 @@
 /**
- * `filebatch-proxy audit verify`: checks an audit trail's chain, in files or in a Redis
- * stream, and names the first record that breaks it. Exit status 0: intact; 1: broken;
- * 2: the command line is wrong or the trail cannot be read.
+ * `filebatch-proxy audit verify`'s work: checks an audit trail's chain, in files or in a
+ * Redis stream, and names the first record that breaks it. Exit status 0: intact; 1: broken;
+ * 2: the trail cannot be read. (Its command line is `command.ts`.)
  */
 import { readFileSync } from "node:fs"
-import { parseArgs } from "node:util"
-import { readHead } from "./audit/fileTrail.js"
-import { genesis, hashOf, type Verdict, verify } from "./audit/record.js"
-import * as Settings from "./config/settings.js"
-import { redisOptionsFromUrl } from "./shared/redisOptions.js"
-
-const { auditStream, redisUrl } = Settings.proxy
-
-export const auditUsage = `Usage:
-  filebatch-proxy audit verify --file <path> [--file <path> …]
-      the files in order, oldest first (e.g. --file trail.jsonl.1 --file trail.jsonl)
-  filebatch-proxy audit verify --redis-url <url> [--stream <name>]
-      the stream (default ${auditStream.fallback}); ${redisUrl.name} is read when --redis-url is absent
-
-Checks that each record's hash matches its content and each record follows the one before
-it; names the first record that does not. Exit status 0: intact; 1: broken; 2: usage or read error.
-`
+import { readHead } from "../audit/fileTrail.js"
+import { genesis, hashOf, type Verdict, verify } from "../audit/record.js"
+import { redisOptionsFromUrl } from "../shared/redisOptions.js"
 
 const fileRecords = (paths: ReadonlyArray<string>) =>
   paths.flatMap((path) =>
@@ -86,7 +72,7 @@ const redisVerdict = async (url: string, stream: string): Promise<number> => {
   const options = redisOptionsFromUrl(url)
   if (typeof options === "string") throw new Error(options)
   const { Redis } = await import("ioredis")
-  const { streamRecords } = await import("./audit/redisTrail.js")
+  const { streamRecords } = await import("../audit/redisTrail.js")
   const redis = new Redis({ ...options, lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null })
   redis.on("error", () => {})
   try {
@@ -98,46 +84,20 @@ const redisVerdict = async (url: string, stream: string): Promise<number> => {
   }
 }
 
-/** Runs `audit …` with `args` (after `audit`); resolves to the exit status. */
-export const runAuditCommand = async (args: ReadonlyArray<string>): Promise<number> => {
-  const fail = (message: string) => {
-    process.stderr.write(`filebatch-proxy audit: ${message}\n\n${auditUsage}`)
-    return 2
-  }
-  if (args[0] === "--help" || args[0] === "-h") {
-    process.stdout.write(auditUsage)
-    return 0
-  }
-  if (args[0] !== "verify") return fail(args[0] === undefined ? "say what to do: verify" : `unknown command ${args[0]}`)
-  let parsed: ReturnType<typeof parseOptions>
+/** What `audit verify` reads: files in order, or a stream. */
+export type TrailSource =
+  | { readonly _tag: "Files"; readonly paths: ReadonlyArray<string> }
+  | { readonly _tag: "Stream"; readonly url: string; readonly stream: string }
+
+/** Checks the trail and reports it; resolves to the exit status (0 intact, 1 broken, 2 unreadable). */
+export const verifyTrail = async (source: TrailSource): Promise<number> => {
   try {
-    parsed = parseOptions(args.slice(1))
-  } catch (error) {
-    return fail((error as Error).message)
-  }
-  const { file, stream } = parsed.values
-  const url = parsed.values["redis-url"] ??
-    (file === undefined ? process.env[redisUrl.name] : undefined)
-  if ((file === undefined) === (url === undefined)) return fail("give --file (one or more) or --redis-url")
-  try {
-    return file !== undefined
-      ? reportWithHead(fileRecords(file), readHead(file.at(-1)!), file.join(", "), true)
-      : await redisVerdict(url!, stream ?? auditStream.fallback)
+    return source._tag === "Files"
+      ? reportWithHead(fileRecords(source.paths), readHead(source.paths.at(-1)!), source.paths.join(", "), true)
+      : await redisVerdict(source.url, source.stream)
   } catch (error) {
     // Never the URL: it may hold a password.
     process.stderr.write(`filebatch-proxy audit: cannot read the trail: ${(error as Error).message}\n`)
     return 2
   }
 }
-
-const parseOptions = (args: Array<string>) =>
-  parseArgs({
-    args,
-    options: {
-      file: { type: "string", multiple: true },
-      "redis-url": { type: "string" },
-      stream: { type: "string" }
-    },
-    strict: true,
-    allowPositionals: false
-  })

@@ -1,8 +1,10 @@
 /**
  * What @effect/cli prints, made fit for a terminal and for pipes: no colour codes unless
  * stdout is a terminal and NO_COLOR is unset, usage lines that name the program, none of
- * the type boilerplate it adds to every option, and errors with the `filebatch:` prefix
- * every other error of the CLI has.
+ * the type boilerplate it adds to every option, and errors with the `<program>:` prefix
+ * every other error of the program has.
+ *
+ * @since 0.1.0
  */
 import { AutoCorrect, CliConfig, Command, CommandDescriptor, HelpDoc } from "@effect/cli"
 import { Effect, HashMap, Option } from "effect"
@@ -18,11 +20,21 @@ const boilerplate = new Set([
   "This setting is optional."
 ])
 
+/**
+ * Whether colour codes may be written to the stream.
+ *
+ * @since 0.1.0
+ */
 export const colourWanted = (stream: NodeJS.WriteStream) =>
   stream.isTTY === true && process.env["NO_COLOR"] === undefined && process.env["TERM"] !== "dumb"
 
-/** Help and messages as printed by @effect/cli, cleaned. */
-export const cleanHelp = (text: string, colour: boolean): string => {
+/**
+ * Help and messages as printed by @effect/cli, cleaned.
+ *
+ * @since 0.1.0
+ */
+export const cleanHelp = (text: string, colour: boolean, program: string): string => {
+  const unnamed = new RegExp(`^(\\s*(?:\\x1b\\[[0-9;]*m)*)\\$ (?!${program}\\b)`)
   const lines: Array<string> = []
   for (const raw of (colour ? text : text.replace(ansi, "")).split("\n")) {
     const plain = raw.replace(ansi, "").trim()
@@ -34,27 +46,34 @@ export const cleanHelp = (text: string, colour: boolean): string => {
     lines.push(
       raw
         .replace(/This setting is optional\. Defaults to: /, "Default: ")
-        .replace(/^(\s*(?:\x1b\[[0-9;]*m)*)\$ (?!filebatch\b)/, "$1$ filebatch ")
+        .replace(unnamed, `$1$ ${program} `)
     )
   }
   return lines.join("\n")
 }
 
-/** Runs `effect` with a console whose log and error print cleaned text; `flags` names the command's flags. */
+/**
+ * Runs `effect` with a console whose log and error print cleaned text; `flags` names the command's flags.
+ *
+ * @since 0.1.0
+ */
 export const withCleanConsole = <A, E, R>(
   effect: Effect.Effect<A, E, R>,
+  program: string,
   flags: () => ReadonlyArray<string>
 ): Effect.Effect<A, E, R> =>
   Effect.consoleWith((console) =>
     Effect.withConsole(effect, {
       ...console,
       log: (...args: ReadonlyArray<unknown>) =>
-        console.log(...args.map((arg) => typeof arg === "string" ? cleanHelp(arg, colourWanted(process.stdout)) : arg)),
+        console.log(
+          ...args.map((arg) => typeof arg === "string" ? cleanHelp(arg, colourWanted(process.stdout), program) : arg)
+        ),
       error: (...args: ReadonlyArray<unknown>) =>
         console.error(
           ...args.map((arg) =>
             typeof arg === "string"
-              ? `filebatch: ${withFlagSuggestion(cleanHelp(arg, colourWanted(process.stderr)).trim(), flags)}`
+              ? `${program}: ${withFlagSuggestion(cleanHelp(arg, colourWanted(process.stderr), program).trim(), flags)}`
               : arg
           )
         )
@@ -68,16 +87,22 @@ const closestTo = (given: string, known: ReadonlyArray<string>): string | undefi
   return closest !== undefined && distance(closest) <= 2 ? closest : undefined
 }
 
-/** `unknown command 'cancle'; did you mean 'cancel'? (commands: …)`. */
-export const unknownCommandMessage = (given: string, known: ReadonlyArray<string>): string => {
+/**
+ * `unknown command 'cancle'; did you mean 'cancel'? (commands: …)`.
+ *
+ * @since 0.1.0
+ */
+export const unknownCommandMessage = (given: string, known: ReadonlyArray<string>, program: string): string => {
   const closest = closestTo(given, known)
   const suggestion = closest !== undefined ? ` did you mean '${closest}'?` : ""
-  return `unknown command '${given}';${suggestion} (commands: ${known.join(", ")}; see filebatch --help)`
+  return `unknown command '${given}';${suggestion} (commands: ${known.join(", ")}; see ${program} --help)`
 }
 
 /**
  * @effect/cli's `Received unknown argument: '--wiat'`, with the closest flag of the
  * command suggested (`flags` gives them, read from the command's own usage).
+ *
+ * @since 0.1.0
  */
 export const withFlagSuggestion = (message: string, flags: () => ReadonlyArray<string>): string => {
   const unknown = /Received unknown argument: '(--?[\w-]+)'/.exec(message)
@@ -86,7 +111,11 @@ export const withFlagSuggestion = (message: string, flags: () => ReadonlyArray<s
   return closest === undefined ? message : `${message}; did you mean '${closest}'?`
 }
 
-/** The flags in a command's usage line (`[--wait]`, `[(-o, --output)]`). */
+/**
+ * The flags in a command's usage line (`[--wait]`, `[(-o, --output)]`).
+ *
+ * @since 0.1.0
+ */
 export const flagsInUsage = (
   usage: string
 ): ReadonlyArray<string> => [...new Set(usage.replace(ansi, "").match(/--[a-z][\w-]*/g) ?? [])]
@@ -98,40 +127,62 @@ const summaryOf = (descriptor: CommandDescriptor.Command<unknown>) =>
     .map((line) => line.trim()).find((line) => line !== "" && !/^[A-Z ]+$/.test(line)) ?? ""
 
 /**
- * `filebatch --help`: what it is, each command on a line of its own with its summary (as gh
+ * What a program's overview says beyond its commands.
+ *
+ * @since 0.1.0
+ */
+export interface OverviewText {
+  readonly program: string
+  readonly version: string
+  readonly usage: ReadonlyArray<string>
+  /** Each flag and what it does; the flags column is as wide as its widest. */
+  readonly flags: { readonly heading: string; readonly rows: ReadonlyArray<readonly [string, string]> }
+  readonly examples: ReadonlyArray<string>
+  /** Lines after the examples (where settings and exit codes are told). */
+  readonly footer: ReadonlyArray<string>
+}
+
+/**
+ * Two columns, the first as wide as its widest entry, indented by two.
+ *
+ * @since 0.1.0
+ */
+export const rows = (rows: ReadonlyArray<readonly [string, string]>): ReadonlyArray<string> => {
+  const width = Math.max(...rows.map(([left]) => left.length))
+  return rows.map(([left, right]) => `  ${left.padEnd(width)}  ${right}`)
+}
+
+/**
+ * `<program> --help`: what it is, each command on a line of its own with its summary (as gh
  * lists them), then the flags every command takes. Summaries come from the commands'
- * descriptions; a command's own options are in `filebatch <command> --help`.
+ * descriptions; a command's own options are in `<program> <command> --help`.
+ *
+ * @since 0.1.0
  */
 export const overview = <Name extends string, R, E, A>(
   root: Command.Command<Name, R, E, A>,
   names: ReadonlyArray<string>,
-  version: string
+  text: OverviewText
 ): string => {
   const subcommands = Command.getSubcommands(root)
-  const width = Math.max(...names.map((name) => name.length))
   const commands = names.map((name) =>
-    `  ${name.padEnd(width)}  ${Option.match(HashMap.get(subcommands, name), { onNone: () => "", onSome: summaryOf })}`
+    [name, Option.match(HashMap.get(subcommands, name), { onNone: () => "", onSome: summaryOf })] as const
   )
   return [
-    `filebatch ${version}: ${summaryOf(root.descriptor)}`,
+    `${text.program} ${text.version}: ${summaryOf(root.descriptor)}`,
     "",
-    "Usage: filebatch <command> [arguments] [flags]",
+    ...text.usage.map((line, index) => `${index === 0 ? "Usage: " : "       "}${line}`),
     "",
     "Commands:",
-    ...commands,
+    ...rows(commands),
     "",
-    "Flags of every command:",
-    "  -h, --help         Show a command's flags and examples: filebatch <command> --help",
-    "  --version          Show filebatch's version",
-    "  --completions SH   Print a completion script for sh, bash, fish or zsh",
-    "  --log-level LEVEL  Log at this level and above on stderr (default: warning)",
-    "  --wizard           Build a command line step by step (needs a terminal)",
+    `${text.flags.heading}:`,
+    ...rows(text.flags.rows),
     "",
     "Examples:",
-    "  filebatch cancel vs_abc123 vsfb_abc123 --wait --report not-done.txt",
-    "  filebatch files vs_abc123 vsfb_abc123 --filter cancelled -o ids",
+    ...text.examples.map((example) => `  ${example}`),
     "",
-    "Settings (OPENAI_API_KEY, OPENAI_BASE_URL, FILEBATCH_*) and exit codes: the README of @filebatch/cli",
+    ...text.footer,
     ""
   ].join("\n")
 }
