@@ -54,6 +54,7 @@ const rows = [
   atMost("proxy: CPU per request vs passthrough", proxy.summary.cpuVsPassthrough, 1.5),
   atMost("proxy: added p50 at fixed rate", proxy.summary.addedP50Ms, 0.5, " ms"),
   atMost("proxy: added p99 at fixed rate", proxy.summary.addedP99Ms, 2, " ms"),
+  atMost("proxy: CPU, tracing on with 10% sampled, vs off", proxy.summary.sampledCpuVsOff, 1.3),
   atMost("proxy: idle RSS", proxy.summary.idleRssMiB, 60, " MiB"),
   atMost("proxy: idle RSS as the image runs it (malloc trim)", proxy.summary.imageIdleRssMiB, 60, " MiB"),
   atMost("herd: upstream calls / callers", Number((herd.ratio * 100).toFixed(2)), 1, "%"),
