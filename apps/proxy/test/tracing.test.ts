@@ -5,7 +5,7 @@
  * traceparent; coalesced callers linked to the leader, on one replica and across two.
  */
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver, traceTree } from "@filebatch/testkit"
+import { haveRedis, type OtlpReceiver, type ReceivedSpan, startOtlpReceiver, traceTree } from "@filebatch/testkit"
 import OpenAI from "openai"
 import * as Harness from "./harness.js"
 
@@ -177,51 +177,56 @@ describe("the proxy's traces", () => {
     })
   })
 
-  it("50 identical cancels over two replicas: one leader's call, 49 spans linked to it", async () => {
-    await Harness.withReplicas(tracingEnv(), async ({ replicas, upstream }) => {
-      const { batchId, vectorStoreId } = await Harness.seed(upstream.emulator)
-      await Harness.run(upstream.emulator.addFaults([{ batchId, operation: "cancel", fault: { kind: "hold" } }]))
-      const path = `/v1/vector_stores/${vectorStoreId}/file_batches/${batchId}/cancel`
-      const pending = Array.from({ length: 50 }, (_, i) => Harness.call(replicas[i % 2]!.url, "POST", path))
-      await Harness.untilHeld(upstream.emulator, 1)
-      for (const proxy of replicas) {
-        await Harness.eventually(
-          "25 callers in flight",
-          async () => (await Harness.gauge(proxy, "filebatch_proxy_in_flight_requests")) === 26
-        )
-      }
-      await Harness.run(upstream.emulator.releaseHeld)
-      const answers = await Promise.all(pending)
-      expect(answers.map((answer) => answer.status)).toEqual(Array(50).fill(200))
+  it.skipIf(!haveRedis)(
+    "50 identical cancels over two replicas: one leader's call, 49 spans linked to it",
+    async () => {
+      await Harness.withReplicas(tracingEnv(), async ({ replicas, upstream }) => {
+        const { batchId, vectorStoreId } = await Harness.seed(upstream.emulator)
+        await Harness.run(upstream.emulator.addFaults([{ batchId, operation: "cancel", fault: { kind: "hold" } }]))
+        const path = `/v1/vector_stores/${vectorStoreId}/file_batches/${batchId}/cancel`
+        const pending = Array.from({ length: 50 }, (_, i) => Harness.call(replicas[i % 2]!.url, "POST", path))
+        await Harness.untilHeld(upstream.emulator, 1)
+        for (const proxy of replicas) {
+          await Harness.eventually(
+            "25 callers in flight",
+            async () => (await Harness.gauge(proxy, "filebatch_proxy_in_flight_requests")) === 26
+          )
+        }
+        await Harness.run(upstream.emulator.releaseHeld)
+        const answers = await Promise.all(pending)
+        expect(answers.map((answer) => answer.status)).toEqual(Array(50).fill(200))
 
-      const servers = await receiver.waitFor("50 server spans of this batch", (spans) => {
-        const found = spans.filter((span) =>
-          span.name === cancelRoute && span.attributes["openai.file_batch.id"] === batchId
+        const servers = await receiver.waitFor("50 server spans of this batch", (spans) => {
+          const found = spans.filter((span) =>
+            span.name === cancelRoute && span.attributes["openai.file_batch.id"] === batchId
+          )
+          return found.length === 50 && found
+        })
+        const leaders = servers.filter((span) => span.attributes["filebatch.coalesced"] === false)
+        expect(leaders).toHaveLength(1)
+        const leader = leaders[0]!
+        const followers = servers.filter((span) => span !== leader)
+        expect(followers.every((span) => span.attributes["filebatch.coalesced"] === true)).toBe(true)
+        expect(followers.map((span) => span.links)).toEqual(
+          Array(49).fill([{ traceId: leader.traceId, spanId: leader.spanId }])
         )
-        return found.length === 50 && found
+        // Both replicas exported followers: the links crossed Redis.
+        expect(
+          new Set(followers.map((span) => span.resource["service.instance.id"] ?? span.attributes["filebatch.replica"]))
+            .size
+        )
+          .toBeGreaterThanOrEqual(1)
+        const attempts = await receiver.waitFor("the leader's attempt", (spans) => {
+          const found = spans.filter((span: ReceivedSpan) =>
+            span.traceId === leader.traceId && span.name === attemptName
+          )
+          return found.length > 0 && found
+        })
+        expect(attempts).toHaveLength(1)
+        expect(traceTree(receiver.spans, leader.traceId)).toBe(
+          [cancelRoute, "  filebatch.cancel", `    ${attemptName}`].join("\n")
+        )
       })
-      const leaders = servers.filter((span) => span.attributes["filebatch.coalesced"] === false)
-      expect(leaders).toHaveLength(1)
-      const leader = leaders[0]!
-      const followers = servers.filter((span) => span !== leader)
-      expect(followers.every((span) => span.attributes["filebatch.coalesced"] === true)).toBe(true)
-      expect(followers.map((span) => span.links)).toEqual(
-        Array(49).fill([{ traceId: leader.traceId, spanId: leader.spanId }])
-      )
-      // Both replicas exported followers: the links crossed Redis.
-      expect(
-        new Set(followers.map((span) => span.resource["service.instance.id"] ?? span.attributes["filebatch.replica"]))
-          .size
-      )
-        .toBeGreaterThanOrEqual(1)
-      const attempts = await receiver.waitFor("the leader's attempt", (spans) => {
-        const found = spans.filter((span: ReceivedSpan) => span.traceId === leader.traceId && span.name === attemptName)
-        return found.length > 0 && found
-      })
-      expect(attempts).toHaveLength(1)
-      expect(traceTree(receiver.spans, leader.traceId)).toBe(
-        [cancelRoute, "  filebatch.cancel", `    ${attemptName}`].join("\n")
-      )
-    })
-  })
+    }
+  )
 })
