@@ -23,6 +23,7 @@ import * as SpanExport from "./ops/spans.js"
 import { version } from "./ops/version.js"
 import { runWorkers } from "./ops/workers.js"
 import * as SharedState from "./shared/SharedState.js"
+import * as SharedStateLive from "./shared/SharedStateLive.js"
 import * as UpstreamGate from "./upstream/gate.js"
 import * as KeyRateLimit from "./upstream/keyRateLimit.js"
 import * as Upstream from "./upstream/Upstream.js"
@@ -40,7 +41,7 @@ const CoreClientLive = FileBatchClient.layer.pipe(
 
 // The rate limit's buckets, the cancels in flight and the audit trail: in Redis when
 // FILEBATCH_PROXY_REDIS_URL is set (replicas share them), else in this process.
-const SharedLive = RateLimiter.layer.pipe(Layer.provideMerge(SharedState.layerConfig))
+const SharedLive = RateLimiter.layer.pipe(Layer.provideMerge(SharedStateLive.layerConfig))
 
 // A worker's lines say which worker wrote them.
 const lines = makeJsonLines(undefined, cluster.isWorker ? { worker: cluster.worker!.id } : undefined)
@@ -50,9 +51,8 @@ const lines = makeJsonLines(undefined, cluster.isWorker ? { worker: cluster.work
 const TracingLive = Tracing.layerFromEnv("filebatch-proxy", version)
 
 // Each concern a service; every one is built once, whoever needs it.
-const ObservedLive = UpstreamGate.layer.pipe(
-  Layer.provideMerge(Metrics.layer),
-  Layer.provideMerge(ServerState.layer)
+const ObservedLive = Metrics.layer.pipe(
+  Layer.provideMerge(Layer.merge(ServerState.layer, UpstreamGate.layer))
 )
 const UpstreamLive = Upstream.layer.pipe(
   Layer.provideMerge(KeyRateLimit.layer),

@@ -10,10 +10,13 @@ import { Context, Deferred, Duration, Effect, Exit, Fiber, Layer } from "effect"
 import { AuditTrail, none } from "../src/audit/AuditTrail.js"
 import { ClientKeys, makeKeyring } from "../src/config/ClientKeys.js"
 import { ProxyConfig, type ProxySettings } from "../src/config/ProxyConfig.js"
+import { makeApiHandler } from "../src/http/apiRoute.js"
 import * as AuditCalls from "../src/http/auditCall.js"
 import { makeDispatcher } from "../src/http/dispatch.js"
 import { DocsAssets } from "../src/http/docs.js"
+import { makeOwnHandlers } from "../src/http/ownRoutes.js"
 import type { ProxyRequest } from "../src/http/request.js"
+import { makeRouter } from "../src/http/router.js"
 import { RequestLog } from "../src/ops/AccessLogger.js"
 import * as Metrics from "../src/ops/Metrics.js"
 import * as ServerState from "../src/ops/ServerState.js"
@@ -83,8 +86,8 @@ const setup = (client: FileBatchClient.FileBatchClientService) =>
     const lines: Array<Record<string, unknown>> = []
     const services = Layer.mergeAll(Upstream.layer, AuditCalls.layer).pipe(
       Layer.provideMerge(KeyRateLimit.layer),
-      Layer.provideMerge(UpstreamGate.layer),
       Layer.provideMerge(Metrics.layer),
+      Layer.provideMerge(UpstreamGate.layer),
       Layer.provideMerge(ServerState.layer),
       Layer.provideMerge(Layer.mergeAll(
         Layer.succeed(ProxyConfig, settings),
@@ -99,7 +102,10 @@ const setup = (client: FileBatchClient.FileBatchClientService) =>
       ))
     )
     const context = yield* Layer.build(services)
-    const { handle } = yield* Effect.provide(makeDispatcher("public"), context)
+    const { handle } = yield* Effect.gen(function*() {
+      const router = yield* makeRouter("public", yield* makeOwnHandlers, yield* makeApiHandler)
+      return yield* makeDispatcher("public", router)
+    }).pipe(Effect.provide(context))
     return {
       app: handle,
       lines,

@@ -15,8 +15,11 @@ import { ProxyConfig, type ProxySettings } from "../config/ProxyConfig.js"
 import { ServerState, type ServerStateService } from "../ops/ServerState.js"
 import { SpanExport } from "../ops/spans.js"
 import { SharedState } from "../shared/SharedState.js"
+import { makeApiHandler } from "./apiRoute.js"
 import { type Dispatcher, makeDispatcher } from "./dispatch.js"
 import { listen } from "./listen.js"
+import { makeOwnHandlers, type OwnHandlers } from "./ownRoutes.js"
+import { makeRouter } from "./router.js"
 
 export { ListenError } from "./listen.js"
 
@@ -57,9 +60,9 @@ const servePublic = (settings: ProxySettings, dispatcher: Dispatcher) =>
   })
 
 /** The admin port: released after the drain (acquired before it is registered), so the drain can be watched there. */
-const serveAdmin = (settings: ProxySettings, port: number) =>
+const serveAdmin = (settings: ProxySettings, port: number, handlers: OwnHandlers) =>
   Effect.gen(function*() {
-    const server = createServer((yield* makeDispatcher("admin")).listener)
+    const server = createServer((yield* makeDispatcher("admin", yield* makeRouter("admin", handlers))).listener)
     server.on("clientError", onClientError)
     yield* Effect.acquireRelease(
       listen(server, port, settings.host),
@@ -128,9 +131,12 @@ const logListening = (server: Server) =>
 /** Serves until the scope closes, then drains. */
 export const serve = Effect.gen(function*() {
   const settings = yield* ProxyConfig
-  const dispatcher = yield* makeDispatcher("public")
+  // The request's way: dispatcher, router, then the API's handler or one of the proxy's own.
+  const handlers = yield* makeOwnHandlers
+  const router = yield* makeRouter("public", handlers, yield* makeApiHandler)
+  const dispatcher = yield* makeDispatcher("public", router)
   const server = yield* servePublic(settings, dispatcher)
-  if (settings.adminPort !== undefined) yield* serveAdmin(settings, settings.adminPort)
+  if (settings.adminPort !== undefined) yield* serveAdmin(settings, settings.adminPort, handlers)
   yield* drainOnStop(settings, yield* ServerState, server, dispatcher)
   yield* logListening(server)
 })

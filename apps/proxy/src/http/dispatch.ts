@@ -17,7 +17,7 @@ import { accessLine, clientClosed, type RequestFacts } from "./accessLine.js"
 import { type Handled, handled, other, routeFacts } from "./handled.js"
 import { requestIdFrom } from "./params.js"
 import { headerOf, type ProxyReply, type ProxyRequest } from "./request.js"
-import { makeRouter } from "./router.js"
+import type { Route } from "./router.js"
 
 /** Reads the request body up to `maxBytes`: its text, or undefined when it is longer or breaks off. */
 const bodyWithin = (request: IncomingMessage) => (maxBytes: number): Effect.Effect<string | undefined> =>
@@ -94,9 +94,8 @@ export interface Dispatcher {
  * The dispatcher of a port. The public port's requests are counted in flight (the drain
  * waits for them), measured and logged; the admin port's are not (scrapes and audit reads).
  */
-export const makeDispatcher = (port: "public" | "admin") =>
+export const makeDispatcher = (port: "public" | "admin", route: Route) =>
   Effect.gen(function*() {
-    const route = yield* makeRouter(port)
     const state = yield* ServerState
     const metrics = yield* Metrics
     const log = yield* RequestLog

@@ -1,5 +1,5 @@
 /** What handling a request comes to: its answer and what its access log line says of it. */
-import type { ProxyContract } from "@filebatch/core"
+import { ProxyContract } from "@filebatch/core"
 import type * as Answers from "../answers.js"
 import type { RequestFacts } from "./accessLine.js"
 import type { ProxyRequest } from "./request.js"
@@ -27,13 +27,7 @@ export const handled = (answer: Answer, facts: RequestFacts): Handled => ({ answ
 // RequestFacts of the routes that learn nothing while they are handled, made once.
 const factsOf = (route: string): RequestFacts => ({ route })
 export const other = factsOf("other")
-/** The facts of each of the proxy's own routes (a docs page's files count as `docs`). */
-export const routeFacts: { readonly [K in ProxyContract.RouteName]: RequestFacts } = {
-  healthz: factsOf("healthz"),
-  readyz: factsOf("readyz"),
-  metrics: factsOf("metrics"),
-  openapi: factsOf("openapi"),
-  docs: factsOf("docs"),
-  docsFile: factsOf("docs"),
-  audit: factsOf("audit")
-}
+/** The facts of each of the proxy's own routes, by its name (a docs page's files count as `docs`). */
+export const routeFacts = Object.fromEntries(
+  Object.keys(ProxyContract.routes).map((name) => [name, factsOf(name === "docsFile" ? "docs" : name)])
+) as { readonly [K in ProxyContract.RouteName]: RequestFacts }

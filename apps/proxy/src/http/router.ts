@@ -7,11 +7,10 @@ import { ProxyContract } from "@filebatch/core"
 import { Effect, Either } from "effect"
 import * as Answers from "../answers.js"
 import { ProxyConfig } from "../config/ProxyConfig.js"
-import { matchApi } from "./apiMatch.js"
-import { makeApiHandler } from "./apiRoute.js"
+import { type ApiMatch, matchApi } from "./apiMatch.js"
 import { type Handled, handled, type Incoming, other, routeFacts } from "./handled.js"
 import { queryOf } from "./input.js"
-import { makeOwnHandlers, type OwnHandlers } from "./ownRoutes.js"
+import type { OwnHandlers } from "./ownRoutes.js"
 
 export type Route = (incoming: Incoming) => Effect.Effect<Handled>
 
@@ -37,11 +36,17 @@ const ownRoute = (
 /** `{name}` segments match one segment each. */
 const patternOf = (path: string) => new RegExp(`^${path.replace(/\{\w+\}/g, "[^/]+")}$`)
 
-export const makeRouter = (port: "public" | "admin") =>
+/**
+ * The routes of a port: `api` handles the API's operations (the public port only), `handlers`
+ * the contract's own routes served on the port.
+ */
+export const makeRouter = (
+  port: "public" | "admin",
+  handlers: OwnHandlers,
+  api?: (incoming: Incoming, match: ApiMatch) => Effect.Effect<Handled>
+) =>
   Effect.gen(function*() {
     const settings = yield* ProxyConfig
-    const handlers = yield* makeOwnHandlers
-    const api = port === "public" ? yield* makeApiHandler : undefined
     const exact = new Map<string, Route>()
     const templated: Array<{ readonly pattern: RegExp; readonly route: Route }> = []
     for (

@@ -232,11 +232,14 @@ export const layer: Layer.Layer<
 > = Layer.effect(
   Upstream,
   Effect.gen(function*() {
+    const metrics = yield* Metrics
+    const gate = yield* UpstreamGate
+    metrics.gaugeReading("upstream_in_flight", "Upstream calls in flight", gate.active)
     return make({
       client: yield* FileBatchClient.FileBatchClient,
       rateLimit: yield* KeyRateLimit,
-      metrics: yield* Metrics,
-      gate: yield* UpstreamGate,
+      metrics,
+      gate,
       sharedState: yield* SharedState,
       tracing: (yield* SpanExport).on
     })

@@ -1,6 +1,5 @@
 import { Context, Data, Deferred, Effect, Exit, FiberId, Layer } from "effect"
 import { ProxyConfig } from "../config/ProxyConfig.js"
-import { Metrics } from "../ops/Metrics.js"
 
 /** The upstream queue is full: the request is refused at once instead of waiting without bound. */
 export class Shed extends Data.TaggedError("Shed")<{}> {}
@@ -71,13 +70,8 @@ export type Gate = ReturnType<typeof makeGate>
 /** The bound on concurrent upstream calls; its permits in use are the calls in flight. */
 export class UpstreamGate extends Context.Tag("@filebatch/proxy/UpstreamGate")<UpstreamGate, Gate>() {}
 
-/** The gate of the configured bound, its calls in flight a gauge of the metrics. */
-export const layer: Layer.Layer<UpstreamGate, never, ProxyConfig | Metrics> = Layer.effect(
+/** The gate of the configured bound. */
+export const layer: Layer.Layer<UpstreamGate, never, ProxyConfig> = Layer.effect(
   UpstreamGate,
-  Effect.gen(function*() {
-    const settings = yield* ProxyConfig
-    const gate = makeGate(settings.maxUpstreamConcurrency, settings.maxQueue)
-    ;(yield* Metrics).gaugeReading("upstream_in_flight", "Upstream calls in flight", gate.active)
-    return gate
-  })
+  Effect.map(ProxyConfig, (settings) => makeGate(settings.maxUpstreamConcurrency, settings.maxQueue))
 )
