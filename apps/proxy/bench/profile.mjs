@@ -71,6 +71,7 @@ const passthrough = await profiled(
 )
 const proxy = await profiled("proxy", (flags) => startProxy(upstream.url, {}, [...flags, bundle]), clientKey)
 await upstream.stop()
+if (process.env.KEEP) console.log(`profiles kept in ${work}`)
 
 console.log(`CPU per request under --cpu-prof, ${seconds} s at 32 connections each, ${machine}`)
 printParts([proxy, passthrough])

@@ -98,6 +98,37 @@ describe("the proxy's traces", () => {
     })
   }
 
+  it("a caller's unsampled trace: no spans exported, the trace goes on upstream marked unsampled, the log names it", async () => {
+    await Harness.withProxy(tracingEnv(), async (upstream, proxy) => {
+      const { batchId, vectorStoreId } = await Harness.seed(upstream.emulator)
+      const unsampled = hex(32)
+      const sampled = hex(32)
+      const sdk = (traceId: string, flags: string) =>
+        new OpenAI({
+          apiKey: Harness.clientKeys.a,
+          baseURL: `${proxy.url}/v1`,
+          maxRetries: 0,
+          defaultHeaders: { traceparent: `00-${traceId}-${hex(16)}-${flags}` }
+        })
+      await sdk(unsampled, "00").vectorStores.fileBatches.retrieve(batchId, { vector_store_id: vectorStoreId })
+      await sdk(sampled, "01").vectorStores.fileBatches.retrieve(batchId, { vector_store_id: vectorStoreId })
+
+      // Spans leave in the order they end: once the second request's are in, the first's would be.
+      await receiver.waitFor(
+        "the sampled request's spans",
+        (spans) => spans.filter((span) => span.traceId === sampled).length === 3
+      )
+      expect(receiver.spans.filter((span) => span.traceId === unsampled)).toEqual([])
+      const sent = (await Harness.upstreamRequests(upstream.emulator)).filter((entry) => entry.batchId === batchId)
+      expect(sent.map((entry) => entry.headers["traceparent"])).toEqual([
+        expect.stringMatching(new RegExp(`^00-${unsampled}-[0-9a-f]{16}-00$`)),
+        expect.stringMatching(new RegExp(`^00-${sampled}-[0-9a-f]{16}-01$`))
+      ])
+      const logged = proxy.output().split("\n").filter((line) => line.includes(`"batch_id":"${batchId}"`))
+      expect(logged.map((line) => JSON.parse(line).trace_id)).toEqual([unsampled, sampled])
+    })
+  })
+
   it("a request refused before the upstream is a span too, and a request without traceparent starts a trace", async () => {
     await Harness.withProxy(tracingEnv(), async (_upstream, proxy) => {
       const reply = await Harness.call(proxy.url, "POST", "/v1/vector_stores/vs_a/file_batches/vsfb_b/cancel", {

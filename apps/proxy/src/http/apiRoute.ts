@@ -3,7 +3,7 @@
  * handed on typed to the upstream side. Nothing reaches the upstream before it is all checked.
  */
 import { Operation } from "@filebatch/core"
-import { Effect, Either } from "effect"
+import { type Context, Effect, Either } from "effect"
 import * as Answers from "../answers.js"
 import { type ClientKey, ClientKeys } from "../config/ClientKeys.js"
 import { ProxyConfig } from "../config/ProxyConfig.js"
@@ -26,6 +26,32 @@ interface Checked {
   readonly facts: RequestFacts
 }
 
+/** The key, its scope and the payload, once the body is read. */
+const authoriseWith = (
+  maxBodyBytes: number,
+  keys: Context.Tag.Service<typeof ClientKeys>
+) =>
+(
+  { request }: Incoming,
+  operation: Operation.Any,
+  ref: Operation.Ref,
+  query: unknown,
+  facts: RequestFacts,
+  body: string | undefined
+): Checked | Handled => {
+  if (body === undefined) return handled(Answers.bodyTooLarge(maxBodyBytes), facts)
+  const presented = bearer(headerOf(request, "authorization"))
+  if (presented === undefined) return handled(Answers.missingKey(), facts)
+  const key = keys.find(presented)
+  if (key === undefined) return handled(Answers.unknownKey(presented), facts)
+  const authorised: RequestFacts = { ...facts, key: key.name }
+  if (!key.allows(ref.vectorStoreId)) return handled(Answers.forbiddenStore(ref.vectorStoreId), authorised)
+  const payload = operation.payload === undefined ? Either.right(undefined) : payloadOf(operation.payload, body)
+  if (Either.isLeft(payload)) return handled(payload.left, authorised)
+  const input = Operation.markDecoded({ ref, query, payload: payload.right })
+  return { operation, input, key, facts: authorised }
+}
+
 export const makeApiHandler = Effect.gen(function*() {
   const settings = yield* ProxyConfig
   const keys = yield* ClientKeys
@@ -33,33 +59,16 @@ export const makeApiHandler = Effect.gen(function*() {
   const audit = yield* AuditCalls
   const tracing = (yield* SpanExport).on
   const done = (answer: Answers.Answer, facts: RequestFacts) => Effect.succeed(handled(answer, facts))
-
-  /** The key, its scope and the payload, once the body is read. */
-  const authorise = (
-    { request }: Incoming,
-    operation: Operation.Any,
-    ref: Operation.Ref,
-    query: unknown,
-    facts: RequestFacts,
-    body: string | undefined
-  ): Checked | Handled => {
-    if (body === undefined) return handled(Answers.bodyTooLarge(settings.maxBodyBytes), facts)
-    const presented = bearer(headerOf(request, "authorization"))
-    if (presented === undefined) return handled(Answers.missingKey(), facts)
-    const key = keys.find(presented)
-    if (key === undefined) return handled(Answers.unknownKey(presented), facts)
-    const authorised: RequestFacts = { ...facts, key: key.name }
-    if (!key.allows(ref.vectorStoreId)) return handled(Answers.forbiddenStore(ref.vectorStoreId), authorised)
-    const payload = operation.payload === undefined ? Either.right(undefined) : payloadOf(operation.payload, body)
-    if (Either.isLeft(payload)) return handled(payload.left, authorised)
-    const input = Operation.markDecoded({ ref, query, payload: payload.right })
-    return { operation, input, key, facts: authorised }
-  }
+  const authorise = authoriseWith(settings.maxBodyBytes, keys)
 
   /** The call made upstream, audited; a client that goes away first is recorded as it goes. */
-  const forward = ({ closed, request, requestId }: Incoming, { facts, input, key, operation }: Checked) => {
+  const forward = (
+    { closed, request, requestId }: Incoming,
+    { facts, input, key, operation }: Checked,
+    unsampledParent: string | undefined
+  ) => {
     const traceState = tracing ? headerOf(request, "tracestate") : undefined
-    return upstream.forward(key.name, { operation, input, traceState }, requestId).pipe(
+    return upstream.forward(key.name, { operation, input, traceState, unsampledParent }, requestId).pipe(
       Effect.flatMap((forwarded) =>
         audit.record(operation, requestId, handled(forwarded.answer, { ...facts, forwarded }))
       ),
@@ -69,7 +78,7 @@ export const makeApiHandler = Effect.gen(function*() {
     )
   }
 
-  const handle = (incoming: Incoming, match: ApiMatch): Effect.Effect<Handled> => {
+  const handle = (incoming: Incoming, match: ApiMatch, unsampledParent?: string): Effect.Effect<Handled> => {
     const { request } = incoming
     const operation = match._tag === "Operation" ? match.operation : undefined
     const route = operation?.name ?? "other"
@@ -96,7 +105,7 @@ export const makeApiHandler = Effect.gen(function*() {
           ? Effect.succeed(checked)
           : audit.record(operation, incoming.requestId, checked)
       }
-      return forward(incoming, checked)
+      return forward(incoming, checked, unsampledParent)
     }
     // A body is read when the operation takes one, or when its length is unknown (chunked).
     return operation.payload !== undefined || request.headers["transfer-encoding"] !== undefined
@@ -106,6 +115,12 @@ export const makeApiHandler = Effect.gen(function*() {
 
   return tracing
     ? (incoming: Incoming, match: ApiMatch) =>
-      withServerSpan(incoming.request, incoming.requestId, incoming.path, match, () => handle(incoming, match))
+      withServerSpan(
+        incoming.request,
+        incoming.requestId,
+        incoming.path,
+        match,
+        (unsampledParent) => handle(incoming, match, unsampledParent)
+      )
     : handle
 })

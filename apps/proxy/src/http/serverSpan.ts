@@ -4,8 +4,9 @@
  * caller's `traceparent` is its parent; what handling learnt (key name, IDs, attempts, the
  * leader of a shared call) becomes its attributes and links, and its IDs go to the access log.
  */
-import { type Headers, HttpTraceContext } from "@effect/platform"
+import { RemoteParent } from "@filebatch/telemetry"
 import { Data, Effect, Option, Tracer } from "effect"
+import { untraced } from "../ops/spans.js"
 import type { RequestFacts } from "./accessLine.js"
 import type { ApiMatch } from "./apiMatch.js"
 import type { Handled } from "./handled.js"
@@ -44,35 +45,61 @@ export const withServerSpan = (
   requestId: string,
   path: string,
   match: ApiMatch,
-  handle: () => Effect.Effect<Handled>
+  handle: (unsampledParent?: string) => Effect.Effect<Handled>
 ): Effect.Effect<Handled> => {
-  const parent = HttpTraceContext.w3c(request.headers as unknown as Headers.Headers)
-  const userAgent = request.headers["user-agent"]
+  const parent = RemoteParent.fromHeaders(request.headers)
   return Effect.useSpan(spanNameOf(request.method, match), {
     kind: "server",
-    ...(Option.isSome(parent) ? { parent: parent.value } : {}),
-    attributes: {
-      "http.request.method": request.method,
-      "http.route": match._tag === "Operation" ? `/v1${match.operation.path}` : undefined,
-      "url.path": path,
-      "url.scheme": "http",
-      "user_agent.original": typeof userAgent === "string" ? userAgent : undefined,
-      "filebatch.request_id": requestId
-    }
+    // The call site would be this line for every request; capturing it was the costliest step of a span.
+    captureStackTrace: false,
+    ...(Option.isSome(parent) ? { parent: parent.value } : {})
   }, (span) =>
-    Effect.suspend(handle).pipe(
-      // The parent of core's spans, and the leader that shared calls link to.
-      Effect.withParentSpan(span),
-      Effect.flatMap((handled) => {
-        span.attribute("http.response.status_code", handled.answer.status)
-        factsAttributes(span, handled.facts)
-        const traced: Handled = {
-          answer: handled.answer,
-          facts: { ...handled.facts, trace: { traceId: span.traceId, spanId: span.spanId } }
-        }
-        if (handled.answer.status < 500) return Effect.succeed(traced)
-        span.attribute("error.type", String(handled.answer.status))
-        return Effect.fail(new ServerFailure({ handled: traced, message: `answered ${handled.answer.status}` }))
-      })
-    )).pipe(Effect.catchTag("ServerFailure", (failure) => Effect.succeed(failure.handled)))
+    span.sampled
+      ? tracedHandling(requestAttributes(span, request, requestId, path, match), handle)
+      // Not sampled (OTEL_TRACES_SAMPLER): handled as with tracing off, without core's spans,
+      // events or links, that nobody would see (a large share of tracing's CPU); the trace
+      // still goes on upstream, marked unsampled, and the log still gets its IDs.
+      : Effect.map(
+        Effect.withTracer(Effect.suspend(() => handle(`00-${span.traceId}-${span.spanId}-00`)), untraced),
+        (handled) => withTraceIds(handled, span)
+      )).pipe(
+      Effect.catchTag("ServerFailure", (failure) => Effect.succeed(failure.handled))
+    )
 }
+
+/** What is known of the request before handling it: set only on a sampled span. */
+const requestAttributes = (
+  span: Tracer.Span,
+  request: ProxyRequest,
+  requestId: string,
+  path: string,
+  match: ApiMatch
+): Tracer.Span => {
+  span.attribute("http.request.method", request.method)
+  if (match._tag === "Operation") span.attribute("http.route", `/v1${match.operation.path}`)
+  span.attribute("url.path", path)
+  span.attribute("url.scheme", "http")
+  const userAgent = request.headers["user-agent"]
+  if (typeof userAgent === "string") span.attribute("user_agent.original", userAgent)
+  span.attribute("filebatch.request_id", requestId)
+  return span
+}
+
+const withTraceIds = (handled: Handled, span: Tracer.Span): Handled => ({
+  answer: handled.answer,
+  facts: { ...handled.facts, trace: { traceId: span.traceId, spanId: span.spanId } }
+})
+
+const tracedHandling = (span: Tracer.Span, handle: () => Effect.Effect<Handled>) =>
+  Effect.suspend(() => handle()).pipe(
+    // The parent of core's spans, and the leader that shared calls link to.
+    Effect.withParentSpan(span),
+    Effect.flatMap((handled) => {
+      span.attribute("http.response.status_code", handled.answer.status)
+      factsAttributes(span, handled.facts)
+      const traced = withTraceIds(handled, span)
+      if (handled.answer.status < 500) return Effect.succeed(traced)
+      span.attribute("error.type", String(handled.answer.status))
+      return Effect.fail(new ServerFailure({ handled: traced, message: `answered ${handled.answer.status}` }))
+    })
+  )

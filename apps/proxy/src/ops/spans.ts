@@ -26,10 +26,11 @@ export const spanEvent = (name: string, attributes: Record<string, unknown>) => 
 /** Whether spans are exported (OTEL_* set): only then does a request get a server span, events and links. */
 export class SpanExport extends Context.Tag("@filebatch/proxy/SpanExport")<SpanExport, { readonly on: boolean }>() {}
 
-const builtInTracer = Effect.runSync(Effect.tracer)
+/** Effect's own tracer, which exports nothing: core makes no spans under it. */
+export const untraced: Tracer.Tracer = Effect.runSync(Effect.tracer)
 
 /** On when a tracer other than Effect's own is installed (from OTEL_*, by bin.ts). */
 export const layerFromTracer: Layer.Layer<SpanExport> = Layer.effect(
   SpanExport,
-  Effect.map(Effect.tracer, (tracer) => ({ on: tracer !== builtInTracer }))
+  Effect.map(Effect.tracer, (tracer) => ({ on: tracer !== untraced }))
 )

@@ -21,6 +21,8 @@ export interface UpstreamCall {
   readonly input: Operation.Input<Operation.Any>
   /** The caller's W3C `tracestate`, passed on while tracing (core sends its own `traceparent`). */
   readonly traceState?: string | undefined
+  /** The `traceparent` of a request whose trace is not sampled: core makes no span to send its own. */
+  readonly unsampledParent?: string | undefined
 }
 
 /** What the proxy passes on of a successful answer: the body as received. */
@@ -62,19 +64,25 @@ interface CallExit {
   readonly attempts: number
 }
 
+const traceHeaders = (requestId: string, traceState: string | undefined, unsampledParent: string | undefined) => {
+  if (traceState === undefined && unsampledParent === undefined) return { "x-client-request-id": requestId }
+  const headers: Record<string, string> = { "x-client-request-id": requestId }
+  if (traceState !== undefined) headers["tracestate"] = traceState
+  if (unsampledParent !== undefined) headers["traceparent"] = unsampledParent
+  return headers
+}
+
 /** One call through core, within the bound on concurrent calls; every HTTP attempt is counted. */
 const callThroughCore = (
   { client, gate, metrics }: Parts,
-  { input, operation, traceState }: UpstreamCall,
+  { input, operation, traceState, unsampledParent }: UpstreamCall,
   requestId: string,
   stillWanted?: () => boolean
 ) =>
   Effect.suspend((): Effect.Effect<CallExit> => {
     let attempts = 0
     const options = {
-      headers: traceState === undefined
-        ? { "x-client-request-id": requestId }
-        : { "x-client-request-id": requestId, tracestate: traceState },
+      headers: traceHeaders(requestId, traceState, unsampledParent),
       onAttempt: () => attempts++,
       keepRetrying: stillWanted
     }

@@ -129,6 +129,7 @@ export const makeAttempt = (httpClient: HttpClient.HttpClient, settings: FileBat
   ) =>
     Effect.useSpan(`${operation.method} ${operation.path}`, {
       kind: "client",
+      captureStackTrace: false,
       attributes: {
         "http.request.method": operation.method,
         "url.template": operation.path,

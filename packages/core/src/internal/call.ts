@@ -178,7 +178,9 @@ export const makeCall = (httpClient: HttpClient.HttpClient, settings: FileBatchS
     Effect.tracerWith((tracer) =>
       exports(tracer)
         ? Effect.withSpan(run(operation, input, options, true), `filebatch.${operation.name}`, {
-          attributes: refAttributes(input.ref as Operation.Ref)
+          attributes: refAttributes(input.ref as Operation.Ref),
+          // The call site here is core's own, the same for every call: not worth a stack capture.
+          captureStackTrace: false
         })
         : run(operation, input, options, false)
     )
