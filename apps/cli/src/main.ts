@@ -13,13 +13,13 @@ import * as NodePath from "@effect/platform-node/NodePath"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
 import { defaultTeardown } from "@effect/platform/Runtime"
-import { Help } from "@filebatch/cli-kit"
+import { CommandHelp, Help } from "@filebatch/cli-kit"
 import { FileBatchClient, FileBatchConfig } from "@filebatch/core"
 import { Tracing } from "@filebatch/telemetry"
 import { Cause, Effect, Either, HashMap, Layer, Logger, LogLevel, Option } from "effect"
 import { isSea } from "node:sea"
 import { CliFailure, commandNames, make } from "./Cli.js"
-import { ExitCode } from "./internal/exitCode.js"
+import { ExitCode, exitCodeMeanings } from "./internal/exitCode.js"
 import { version } from "./internal/version.js"
 
 // Connections are kept alive and reused: one TLS handshake per connection, not per request
@@ -83,6 +83,19 @@ const fail = (code: number, message: string) =>
     process.exitCode = code
   })
 
+/** `filebatch <command> --help`: the command's own page, compact as gh's. */
+const commandPage = (name: string) =>
+  Option.match(HashMap.get(Command.getSubcommands(command), name), {
+    onNone: () => "",
+    onSome: (descriptor) =>
+      CommandHelp.render(descriptor, {
+        command: `filebatch ${name}`,
+        exitCodes: exitCodeMeanings,
+        footer: "Flags of every command (--log-level, --completions…): filebatch --help; " +
+          "settings and exit codes in full: the README of @filebatch/cli"
+      })
+  })
+
 /** The version, and the Node that runs it: the one inside the standalone executable, or the one installed. */
 const verboseVersion = () =>
   `filebatch ${version}\nnode ${process.version} ${process.platform}-${process.arch} (${
@@ -127,12 +140,16 @@ export const main = (): void => {
 
   const args = process.argv.slice(2)
   const overviewAsked = args.length === 1 && (args[0] === "--help" || args[0] === "-h")
+  const pageAsked = commandGiven !== undefined && !unknownCommand && !commandGiven.startsWith("-") &&
+    args.some((arg) => arg === "--help" || arg === "-h")
   // One line, as gh and kubectl print it (@effect/cli's own adds an empty line after it);
   // with --verbose, the Node it runs on too.
   const versionAsked = args[0] === "--version" && (args.length === 1 || (args.length === 2 && args[1] === "--verbose"))
 
   const program = overviewAsked
     ? Effect.sync(() => process.stdout.write(Help.overview(command, commandNames, overviewText)))
+    : pageAsked
+    ? Effect.sync(() => process.stdout.write(commandPage(commandGiven)))
     : versionAsked
     ? Effect.sync(() => process.stdout.write(args.length === 1 ? `${version}\n` : verboseVersion()))
     : wizardWithoutTerminal

@@ -2,19 +2,43 @@ import { describe, expect, it } from "@effect/vitest"
 import { runCli } from "@filebatch/testkit"
 
 describe("help and usage mistakes", () => {
-  it("help piped is plain text: the program's name in usage, no type boilerplate, defaults and examples", async () => {
-    const help = await runCli(["cancel", "--help"], { TERM: "xterm-256color" })
-    expect(help.code).toBe(0)
-    expect(help.stdout).not.toContain("\x1b[")
-    expect(help.stdout).toMatch(/^\$ filebatch cancel /m)
-    expect(help.stdout).not.toMatch(/A user-defined piece of text|This setting is optional/)
-    expect(help.stdout).toMatch(/--concurrency[^]*\(default 8\)/)
-    expect(help.stdout).toMatch(/Examples:\n {2}filebatch cancel vs_abc123 vsfb_abc123 --wait/)
-    for (const command of ["get", "watch", "files"]) {
-      const own = await runCli([command, "--help"])
-      expect(own.stdout, command).toMatch(new RegExp(`^\\$ filebatch ${command} `, "m"))
-      expect(own.stdout, command).toContain("Examples:")
+  it("each command's --help is one page as gh's: usage, description, a line per flag with its default, examples, exit codes", async () => {
+    // Lines at most (cancel was 119 with @effect/cli's own page); every line but an example fits 100 columns.
+    const longest: Record<string, number> = { cancel: 45, get: 35, watch: 38, files: 38, resubmit: 40, audit: 28 }
+    for (const [command, most] of Object.entries(longest)) {
+      const page = await runCli([command, "--help"], { TERM: "xterm-256color" })
+      expect(page.code, command).toBe(0)
+      expect(page.stderr, command).toBe("")
+      expect(page.stdout, command).not.toContain("\x1b[")
+      const lines = page.stdout.trimEnd().split("\n")
+      expect(lines.length, command).toBeLessThanOrEqual(most)
+      const examples = lines.indexOf("Examples:")
+      const prose = lines.filter((_, i) =>
+        examples < 0 || i < examples || lines[i] === "" || !lines[i]!.startsWith("  ")
+      )
+      expect(Math.max(...prose.map((line) => line.length)), command).toBeLessThanOrEqual(100)
+      expect(lines[0], command).toMatch(new RegExp(`^Usage: filebatch ${command} `))
+      expect(page.stdout, command).toMatch(/\nFlags:\n {2}--/)
+      expect(page.stdout, command).toMatch(/\nExit codes: 0 done, 2 usage, 3 authentication, 4 not found/)
+      expect(page.stdout, command).not.toMatch(
+        /A user-defined piece of text|This setting is optional|One of the following/
+      )
+      // The flags of every command are in `filebatch --help`, not on every page.
+      expect(page.stdout, command).not.toMatch(/--wizard|--completions |--log-level /)
     }
+    const cancel = (await runCli(["cancel", "-h"])).stdout
+    // One line a flag, its default beside it; a choice's values after its name.
+    expect(cancel).toMatch(/^ {2}--concurrency int +With --from: cancels in flight at once, 1 to 256 \(default 8\)$/m)
+    expect(cancel).toMatch(/^ {2}-o, --output table\|json\|ids$/m)
+    expect(cancel).toMatch(
+      /^ {2}--timeout string +Time limit of one HTTP attempt \(default: \$FILEBATCH_TIMEOUT, else 60s\)$/m
+    )
+    // How a duration is written, said once for the three flags that take one.
+    expect(cancel.match(/500ms, 30s/g)).toHaveLength(1)
+    expect(cancel).toMatch(/^ {2}--timeout, --max-wait, --poll-interval: e\.g\. 500ms/m)
+    expect(cancel).toMatch(/Examples:\n {2}filebatch cancel vs_abc123 vsfb_abc123 --wait\n/)
+    // --help anywhere on the line shows the page; nothing is sent.
+    expect((await runCli(["cancel", "vs_abc123", "vsfb_abc123", "--help"])).stdout).toBe(cancel)
   })
 
   it("filebatch --help lists each command on a line of its own with its summary, as gh does", async () => {

@@ -434,6 +434,19 @@ describe("proxy operations", () => {
     expect(stray.output()).toMatch(/^filebatch-proxy: takes no arguments/)
   })
 
+  it("audit verify --help is one compact page: usage, a line per flag, examples, exit codes", async () => {
+    for (const args of [["audit", "verify", "--help"], ["audit", "-h"]]) {
+      const page = spawnNode(bundle, args, {})
+      expect(await page.exit).toBe(0)
+      const lines = page.output().trimEnd().split("\n")
+      expect(lines[0]).toBe("Usage: filebatch-proxy audit verify [flags]")
+      expect(lines.length).toBeLessThanOrEqual(25)
+      expect(Math.max(...lines.map((line) => line.length))).toBeLessThanOrEqual(100)
+      expect(page.output()).toMatch(/^ {2}--file string\.\.\. +A trail file, oldest first/m)
+      expect(page.output()).toMatch(/^Exit codes: 0 intact, 1 broken/m)
+    }
+  })
+
   it("an address in use stops it with one clear message", async () => {
     const taken = createServer()
     await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve))

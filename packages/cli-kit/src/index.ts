@@ -10,3 +10,10 @@
  * @since 0.1.0
  */
 export * as Help from "./Help.js"
+
+/**
+ * One command's `--help` page, compact as gh's.
+ *
+ * @since 0.1.0
+ */
+export * as CommandHelp from "./CommandHelp.js"

@@ -15,6 +15,18 @@ export const ExitCode = {
   partial: 7
 } as const
 
+/** Each status in a few words, for a command's `--help` (the README's table says more). */
+export const exitCodeMeanings: ReadonlyArray<readonly [number, string]> = [
+  [ExitCode.ok, "done"],
+  [ExitCode.usage, "usage"],
+  [ExitCode.auth, "authentication"],
+  [ExitCode.notFound, "not found"],
+  [ExitCode.rateLimited, "rate limited"],
+  [ExitCode.upstream, "upstream, transport or time"],
+  [ExitCode.partial, "bulk: some failed"],
+  [130, "interrupted"]
+]
+
 type AnyError = FileBatchError.FileBatchError | FileBatchError.WaitTimeoutError
 
 /** The exit status of each kind of failure in core's error table. */

@@ -7,7 +7,7 @@ import { CliConfig, Command, CommandDescriptor, HelpDoc, Options, Usage } from "
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodePath from "@effect/platform-node/NodePath"
 import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
-import { Help } from "@filebatch/cli-kit"
+import { CommandHelp, Help } from "@filebatch/cli-kit"
 import { DurationText } from "@filebatch/core"
 import { Effect, Layer, Option, Redacted } from "effect"
 import * as Settings from "../config/settings.js"
@@ -113,6 +113,14 @@ export const overview = <R, E, A>(root: Command.Command<"filebatch-proxy", R, E,
     ]
   })
 
+/** `filebatch-proxy audit verify --help` (and `audit --help`: verify is its one command), compact as gh's. */
+const verifyPage = () =>
+  CommandHelp.render(verify.descriptor, {
+    command: "filebatch-proxy audit verify",
+    exitCodes: [[0, "intact"], [1, "broken (the first broken record named)"], [2, "usage or read error"]],
+    footer: "The trail, its records and how they are chained: the README of filebatch-proxy"
+  })
+
 /**
  * Runs the command line `args` (after the program's name): help, version, a subcommand, or
  * a usage error (exit status 2). `serve` runs when no command is given.
@@ -124,6 +132,9 @@ export const run = <E, R>(args: ReadonlyArray<string>, serve: Effect.Effect<void
   }
   if (args.length === 1 && (args[0] === "--version" || args[0] === "-v")) {
     return Effect.sync(() => process.stdout.write(`${version}\n`))
+  }
+  if (args[0] === "audit" && args.some((arg) => arg === "--help" || arg === "-h")) {
+    return Effect.sync(() => process.stdout.write(verifyPage()))
   }
   const usage = (message: string) =>
     Effect.sync(() => {
