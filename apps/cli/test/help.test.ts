@@ -4,7 +4,7 @@ import { runCli } from "@filebatch/testkit"
 describe("help and usage mistakes", () => {
   it("each command's --help is one page as gh's: usage, description, a line per flag with its default, examples, exit codes", async () => {
     // Lines at most (cancel was 119 with @effect/cli's own page); every line but an example fits 100 columns.
-    const longest: Record<string, number> = { cancel: 45, get: 35, watch: 38, files: 38, resubmit: 40, audit: 28 }
+    const longest: Record<string, number> = { cancel: 45, get: 35, watch: 38, files: 38, resubmit: 45, audit: 28 }
     for (const [command, most] of Object.entries(longest)) {
       const page = await runCli([command, "--help"], { TERM: "xterm-256color" })
       expect(page.code, command).toBe(0)

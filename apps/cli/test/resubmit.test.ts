@@ -13,6 +13,10 @@ const listOf = (lines: ReadonlyArray<string>) => {
   return path
 }
 
+// These tests are about splitting and failures: the files' pace (a minute per 2000 files) is
+// tested on the test clock, in resubmitPace.test.ts.
+const unpaced = { FILEBATCH_FILES_PER_MINUTE: "1000000" }
+
 const ids = (from: number, count: number) => Array.from({ length: count }, (_, i) => `file-${from + i}`)
 
 const createsOf = (emulator: Emulator.EmulatorService, vectorStoreId?: string) =>
@@ -42,7 +46,7 @@ describe("filebatch resubmit against the emulator", () => {
         const vectorStoreId = vs["id"] as string
         const before = (yield* createsOf(emulator)).length
         const list = listOf(["# not done", ...ids(0, 2500), "file-7", ""])
-        const result = yield* cli(emulator, ["resubmit", vectorStoreId, "--from", list, "-o", "ids"])
+        const result = yield* cli(emulator, ["resubmit", vectorStoreId, "--from", list, "-o", "ids"], unpaced)
         expect(result.code, result.stderr).toBe(0)
         const created = result.stdout.trim().split("\n")
         expect(created).toHaveLength(2)
@@ -67,12 +71,51 @@ describe("filebatch resubmit against the emulator", () => {
         expect((yield* createsOf(emulator)).length).toBe(before)
       }))
 
+    it.effect("--dry-run reads the list and prints the plan; the API sees no request at all, cancel --from's neither", () =>
+      Effect.gen(function*() {
+        const emulator = yield* Emulator.Emulator
+        const vs = yield* emulator.store.createVectorStore("dry-run")
+        const vectorStoreId = vs["id"] as string
+        const before = (yield* emulator.requests).length
+        const list = listOf(ids(0, 4100))
+        const plan = yield* cli(emulator, ["resubmit", vectorStoreId, "--from", list, "--dry-run", "--json"])
+        expect(plan.code, plan.stderr).toBe(0)
+        expect(JSON.parse(plan.stdout)).toEqual({
+          dry_run: true,
+          command: "resubmit",
+          requests: { createFileBatch: 3 },
+          seconds: 120,
+          vector_store_id: vectorStoreId,
+          files: 4100,
+          batches: [2000, 2000, 100],
+          pace: { requests_per_minute: 300, files_per_minute: 2000 }
+        })
+        const text = yield* cli(emulator, ["resubmit", vectorStoreId, "--from", list, "--dry-run"], {
+          FILEBATCH_FILES_PER_MINUTE: "1000"
+        })
+        expect(text.stdout).toContain("5 batches of 1000, 1000, 1000, 1000, 100 files (4100 files)")
+        expect(text.stdout).toContain("would take: about 4m at the pace")
+        const cancels = yield* cli(
+          emulator,
+          ["cancel", "--from", "-", "--dry-run", "-o", "json"],
+          {},
+          [
+            `${vectorStoreId} vsfb_1`,
+            `${vectorStoreId} vsfb_2`,
+            "vs_other vsfb_3"
+          ].join("\n")
+        )
+        expect(cancels.code, cancels.stderr).toBe(0)
+        expect(JSON.parse(cancels.stdout)).toMatchObject({ requests: { cancel: 3 }, batches: 3, vector_stores: 2 })
+        expect((yield* emulator.requests).length).toBe(before)
+      }))
+
     it.effect("a create that may have been accepted is not sent again: named with its files, exit 7 after others", () =>
       Effect.gen(function*() {
         const emulator = yield* Emulator.Emulator
         // The second create fails with a 503 that says nothing about retrying.
         const vectorStoreId = yield* storeWithFault(emulator, { kind: "status", status: 503, retryAfterMs: 1 }, 1)
-        const result = yield* cli(emulator, ["resubmit", vectorStoreId, "--from", listOf(ids(0, 4001))])
+        const result = yield* cli(emulator, ["resubmit", vectorStoreId, "--from", listOf(ids(0, 4001))], unpaced)
         expect(result.code).toBe(7)
         expect(result.stdout).toMatch(/^✓ vsfb_\w+ \(vs_\w+\): in_progress/)
         expect(result.stderr).toMatch(

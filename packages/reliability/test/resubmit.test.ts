@@ -37,7 +37,13 @@ describe("cancel, report, resubmit", () => {
       const reported = readFileSync(report, "utf8").trim().split("\n")
       expect(reported).toHaveLength(4100)
 
-      const viaProxy = { OPENAI_API_KEY: clientKey, OPENAI_BASE_URL: `${proxy.url}/v1` }
+      // Unpaced: at the organisation's 2000 files a minute this would take two minutes (the pace
+      // is tested on the test clock, apps/cli/test/resubmitPace.test.ts).
+      const viaProxy = {
+        OPENAI_API_KEY: clientKey,
+        OPENAI_BASE_URL: `${proxy.url}/v1`,
+        FILEBATCH_FILES_PER_MINUTE: "1000000"
+      }
       const resubmitted = await runCli(["resubmit", vectorStoreId, "--from", report, "--json"], viaProxy)
       expect(resubmitted.code, resubmitted.stderr).toBe(0)
       expect(resubmitted.stderr).toBe("3 batches created for 4100 files\n")

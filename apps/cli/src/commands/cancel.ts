@@ -1,13 +1,35 @@
 /** `filebatch cancel`: one batch (optionally followed, with a report of the files it stopped), or many with --from. */
 import { Args, Command, Options } from "@effect/cli"
-import { FileBatch, FileBatchApi, FileBatchWatch } from "@filebatch/core"
+import { FileBatch, FileBatchApi, type FileBatchId, FileBatchWatch } from "@filebatch/core"
 import { Effect, Option } from "effect"
 import { follow, showBatch } from "../internal/actions.js"
-import { bulk } from "../internal/bulk.js"
+import { bulk, bulkPlan } from "../internal/bulk.js"
 import * as Shared from "../internal/command.js"
 import { connectionOptions } from "../internal/connection.js"
 import { err } from "../internal/failure.js"
 import { writeReport } from "../internal/files.js"
+import type { Output } from "../internal/output.js"
+import { type Plan, printPlan } from "../internal/plan.js"
+
+/** What `cancel` of one batch would send. */
+const onePlan = (ref: FileBatchId.FileBatchRef): Plan => ({
+  command: "cancel",
+  requests: { cancel: 1 },
+  details: [`batch ${ref.batchId} in ${ref.vectorStoreId}`],
+  json: { batches: 1, vector_stores: 1 }
+})
+
+/** One batch cancelled; with `wait`, followed until it stops, and its unfinished files reported. */
+const cancelOne = (ref: FileBatchId.FileBatchRef, output: Output, wait: boolean, report: string | undefined) =>
+  wait
+    ? Effect.zipRight(
+      follow(FileBatchWatch.cancelAndWatchResponses(ref), ref, output),
+      report === undefined ? Effect.void : writeReport(ref, report)
+    )
+    : Effect.flatMap(showBatch(FileBatchApi.operations.cancel, ref, output), (batch) =>
+      output === "json" || FileBatch.isTerminal(batch) ? Effect.void : err(
+        `cancellation is asynchronous: follow it with 'filebatch watch ${ref.vectorStoreId} ${ref.batchId}' or use --wait`
+      ))
 
 export const cancel = (clientLayer: Shared.ClientLayer) =>
   Command.make(
@@ -30,6 +52,9 @@ export const cancel = (clientLayer: Shared.ClientLayer) =>
         Options.withDescription("With --from: cancels in flight at once, 1 to 256 (default 8)"),
         Options.withDefault(8)
       ),
+      dryRun: Options.boolean("dry-run").pipe(
+        Options.withDescription("Read the IDs, print the cancels it would send, and send nothing")
+      ),
       report: Options.text("report").pipe(
         Options.withDescription(
           "With --wait: write the IDs of the files that did not complete (cancelled or failed) to this file"
@@ -49,39 +74,31 @@ export const cancel = (clientLayer: Shared.ClientLayer) =>
             return Shared.usageError("--concurrency must be from 1 to 256")
           }
           if (Option.isSome(options.report)) return Shared.usageError("--report goes with one batch, not --from")
-          return run(bulk({
+          const listed = {
             input: options.from.value,
             vectorStoreId: Option.getOrUndefined(options.vectorStore),
             concurrency: options.concurrency,
             output,
             wait: options.wait
-          }))
+          }
+          return options.dryRun ? bulkPlan(listed) : run(bulk(listed))
         }
         if (Option.isNone(options.vectorStoreId) || Option.isNone(options.batchId)) {
           return Shared.usageError("give <vector_store_id> <batch_id>, or --from <file|->")
         }
         if (Option.isSome(options.report) && !options.wait) return Shared.usageError("--report goes with --wait")
-        return Effect.flatMap(
-          Shared.checkedRef({ vectorStoreId: options.vectorStoreId.value, batchId: options.batchId.value }),
-          (ref) =>
-            run(
-              options.wait
-                ? Effect.zipRight(
-                  follow(FileBatchWatch.cancelAndWatchResponses(ref), ref, output),
-                  Option.match(options.report, { onNone: () => Effect.void, onSome: (path) => writeReport(ref, path) })
-                )
-                : Effect.flatMap(showBatch(FileBatchApi.operations.cancel, ref, output), (batch) =>
-                  output === "json" || FileBatch.isTerminal(batch) ? Effect.void : err(
-                    `cancellation is asynchronous: follow it with 'filebatch watch ${ref.vectorStoreId} ${ref.batchId}' or use --wait`
-                  ))
-            )
-        )
+        const ref = { vectorStoreId: options.vectorStoreId.value, batchId: options.batchId.value }
+        return Effect.flatMap(Shared.checkedRef(ref), (checked) =>
+          options.dryRun
+            ? printPlan(onePlan(checked), output)
+            : run(cancelOne(checked, output, options.wait, Option.getOrUndefined(options.report))))
       })
   ).pipe(Command.withDescription(Shared.described(
     "Cancel a file batch (or many with --from); --wait follows it until it stops",
     [
       "filebatch cancel vs_abc123 vsfb_abc123 --wait",
       "filebatch cancel vs_abc123 vsfb_abc123 --wait --report not-done.txt",
+      "filebatch cancel --from batches.txt --dry-run",
       "filebatch cancel --from batches.txt --concurrency 8 --wait -o ids"
     ]
   )))

@@ -15,6 +15,7 @@ import { CliFailure, err, out } from "./failure.js"
 import { readInput } from "./input.js"
 import { type Output, summary } from "./output.js"
 import { parsePairs } from "./pairs.js"
+import { type Plan, printPlan } from "./plan.js"
 
 /** What became of one listed batch: its last answer, or why it failed. */
 type Result =
@@ -51,9 +52,23 @@ export interface BulkOptions {
   readonly wait: boolean
 }
 
-export const bulk = (
-  options: BulkOptions
-): Effect.Effect<void, CliFailure, FileBatchClient.FileBatchClient | FileSystem.FileSystem> =>
+/** What `cancel --from` would send. */
+const cancelPlan = (refs: ReadonlyArray<FileBatchId.FileBatchRef>, concurrency: number, rejected: number): Plan => {
+  const stores = new Set(refs.map((ref) => ref.vectorStoreId)).size
+  return {
+    command: "cancel",
+    requests: { cancel: refs.length },
+    details: [
+      `${refs.length} batch${refs.length === 1 ? "" : "es"} in ${stores} vector store${
+        stores === 1 ? "" : "s"
+      }, ${concurrency} at a time${rejected > 0 ? `; ${rejected} line${rejected === 1 ? "" : "s"} rejected` : ""}`
+    ],
+    json: { batches: refs.length, vector_stores: stores, concurrency, rejected_lines: rejected }
+  }
+}
+
+/** The listed batches read and checked; each rejected line told as a failed cancel, with its number. */
+const readListed = (options: BulkOptions) =>
   Effect.gen(function*() {
     const { input, output } = options
     const lines = parsePairs(yield* readInput(input), options.vectorStoreId)
@@ -65,17 +80,37 @@ export const bulk = (
     }
     // Bare IDs keep stdout clean for a pipe: what failed goes to stderr then.
     const tell = output === "ids" ? err : out
-    let failed = 0
-    const stopped: Record<string, number> = {}
-    // Every rejected line is told like a failed cancel, with its line number.
+    let rejected = 0
     for (const { line, ref } of lines) {
       if (Either.isRight(ref)) continue
-      failed += 1
+      rejected += 1
       yield* output === "json"
         ? out(JSON.stringify({ line, error: { type: ref.left._tag, message: ref.left.message } }))
         : tell(`✗ line ${line}: ${describeError(ref.left)}`)
     }
     const refs = lines.flatMap(({ ref }) => Either.isRight(ref) ? [ref.right] : [])
+    return { refs, rejected, total: lines.length, tell }
+  })
+
+/** `cancel --from --dry-run`: the list read, the plan printed, nothing sent (no key needed). */
+export const bulkPlan = (options: BulkOptions): Effect.Effect<void, CliFailure, FileSystem.FileSystem> =>
+  Effect.gen(function*() {
+    const { refs, rejected, total } = yield* readListed(options)
+    yield* printPlan(cancelPlan(refs, options.concurrency, rejected), options.output)
+    if (rejected > 0) {
+      return yield* new CliFailure({ code: ExitCode.usage, message: `${rejected} of ${total} lines rejected` })
+    }
+  })
+
+export const bulk = (
+  options: BulkOptions
+): Effect.Effect<void, CliFailure, FileBatchClient.FileBatchClient | FileSystem.FileSystem> =>
+  Effect.gen(function*() {
+    const { output } = options
+    const listed = yield* readListed(options)
+    const { refs, tell } = listed
+    let failed = listed.rejected
+    const stopped: Record<string, number> = {}
     const cancelled = cancelMany(refs, { concurrency: options.concurrency }).pipe(
       Stream.map((outcome): Result =>
         FileBatchBulk.CancelOutcome.$match(outcome, {
@@ -112,7 +147,7 @@ export const bulk = (
         ? out(result.batch.id)
         : out(`✓ ${summary(process.stdout, result.batch)}`)
     })
-    const total = lines.length
+    const total = listed.total
     const done = total - failed
     const byStatus = Object.entries(stopped).map(([status, count]) => `${count} ${status}`).join(", ")
     yield* err(

@@ -25,6 +25,15 @@ export const maxFilesPerBatch = 2000
  */
 export const attachRequestsPerMinute = 300
 
+/**
+ * OpenAI's limit on files attached per organisation and minute, across every vector store:
+ * a batch of 2000 files uses a minute of it.
+ *
+ * @since 0.3.0
+ * @category constants
+ */
+export const attachedFilesPerMinute = 2000
+
 const FileId = Schema.String.pipe(
   Schema.pattern(idPattern),
   Schema.maxLength(maxIdLength),
