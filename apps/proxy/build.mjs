@@ -21,6 +21,25 @@ const docsAssets = {
   }
 }
 
+// Modules the bundle would carry but the proxy never runs, replaced by stubs that throw if
+// ever called (code in the bundle costs idle memory even when it never runs): yaml, toml
+// and ini, @effect/cli's parsers for configuration files given as options, which no
+// filebatch-proxy option is; fast-check, Schema's arbitrary generators, for tests.
+const missing = (name) => `function () { throw new Error("${name} is not bundled in filebatch-proxy") }`
+const stubs = {
+  yaml: `module.exports = { parse: ${missing("yaml")} };`,
+  toml: `module.exports = { parse: ${missing("toml")} };`,
+  ini: `module.exports = { parse: ${missing("ini")} };`,
+  "fast-check": "module.exports = {};"
+}
+const withoutUnused = {
+  name: "stub-unused-modules",
+  setup(build) {
+    build.onResolve({ filter: /^(yaml|toml|ini|fast-check)$/ }, (args) => ({ path: args.path, namespace: "stub" }))
+    build.onLoad({ filter: /.*/, namespace: "stub" }, (args) => ({ contents: stubs[args.path], loader: "js" }))
+  }
+}
+
 // Another place for the file (bench/profile.mjs builds an unminified one to read profiles by module).
 const outfile = process.env["FILEBATCH_BUILD_OUTFILE"] ?? "dist/proxy.mjs"
 const result = await build({
@@ -33,7 +52,7 @@ const result = await build({
   target: "node20",
   minify: process.env["NO_MINIFY"] !== "1",
   conditions: ["@filebatch/source"],
-  plugins: [docsAssets, embeddedSdk],
+  plugins: [docsAssets, embeddedSdk, withoutUnused],
   legalComments: "none",
   banner: {
     // A shebang: `npm i -g` and npx run the file as the package's bin.
