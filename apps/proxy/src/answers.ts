@@ -47,6 +47,9 @@ export const forbiddenStore = (vectorStoreId: string) =>
     code: "forbidden"
   })
 
+export const forbiddenOperation = (operation: string) =>
+  errorAnswer(403, `This key may not call '${operation}'.`, { type: "permission_error", code: "forbidden" })
+
 export const invalidUrl = (method: string, path: string) => errorAnswer(404, `Invalid URL (${method} ${path})`)
 
 export const wrongMethod = (method: string, path: string, allow: string) =>

@@ -20,6 +20,8 @@ export interface ProxyClient {
   readonly name: string
   readonly key: string
   readonly vectorStores: ReadonlyArray<string> | "*"
+  /** Core's operation names the key may call, or "*"; absent: the proxy's default. */
+  readonly operations?: ReadonlyArray<string> | "*"
 }
 
 export const sha256 = (text: string) => createHash("sha256").update(text).digest("hex")
@@ -42,7 +44,8 @@ export const startProxy = async (options: {
   const keys = options.clients.map((client) => ({
     name: client.name,
     sha256: sha256(client.key),
-    vectorStores: client.vectorStores
+    vectorStores: client.vectorStores,
+    ...(client.operations === undefined ? {} : { operations: client.operations })
   }))
   // Each proxy its own audit spool (used with Redis), as each replica of a deployment has: removed when it ends.
   const spoolFolder = mkdtempSync(join(tmpdir(), "filebatch-spool-"))

@@ -1,9 +1,26 @@
 /**
- * Client keys: each one a name, the SHA-256 of the key, and the vector stores it may
- * touch. The proxy only ever holds the hashes.
+ * Client keys: each one a name, the SHA-256 of the key, the vector stores it may touch,
+ * and the operations it may call. The proxy only ever holds the hashes.
  */
+import { FileBatchApi } from "@filebatch/core"
 import { Context, Schema } from "effect"
 import { createHash, timingSafeEqual } from "node:crypto"
+
+const operationNames = Object.keys(FileBatchApi.operations) as [
+  FileBatchApi.OperationName,
+  ...Array<FileBatchApi.OperationName>
+]
+
+/**
+ * What a key without `operations` may call: what every key could call before keys named
+ * operations. An operation added later is granted only to keys that name it (or `"*"`).
+ */
+export const defaultOperations: ReadonlyArray<FileBatchApi.OperationName> = [
+  "cancel",
+  "retrieve",
+  "listFiles",
+  "createFileBatch"
+]
 
 export const ClientKeyEntry = Schema.Struct({
   name: Schema.NonEmptyTrimmedString,
@@ -12,7 +29,14 @@ export const ClientKeyEntry = Schema.Struct({
     Schema.pattern(/^[0-9a-fA-F]{64}$/, { message: () => "sha256 must be 64 hexadecimal characters" })
   ),
   /** Vector store IDs this key may touch, or `"*"` for all. */
-  vectorStores: Schema.Union(Schema.Literal("*"), Schema.Array(Schema.String))
+  vectorStores: Schema.Union(Schema.Literal("*"), Schema.Array(Schema.String)),
+  /** Core's operation names this key may call, or `"*"` for every one, later ones too; absent: {@link defaultOperations}. */
+  operations: Schema.optionalWith(
+    Schema.Union(Schema.Literal("*"), Schema.Array(Schema.Literal(...operationNames))).annotations({
+      message: () => ({ message: `operations must be "*" or a list of: ${operationNames.join(", ")}`, override: true })
+    }),
+    { exact: true }
+  )
 })
 
 export type ClientKeyEntry = typeof ClientKeyEntry.Type
@@ -38,6 +62,8 @@ export const ClientKeyList = Schema.Array(ClientKeyEntry).pipe(
 export interface ClientKey {
   readonly name: string
   readonly allows: (vectorStoreId: string) => boolean
+  /** Whether the key may call the operation of core's table of this name. */
+  readonly may: (operation: string) => boolean
 }
 
 export const sha256 = (text: string): Buffer => createHash("sha256").update(text).digest()
@@ -50,11 +76,13 @@ export const makeKeyring = (initial: ReadonlyArray<ClientKeyEntry>) => {
   const compile = (entries: ReadonlyArray<ClientKeyEntry>) =>
     entries.map((entry) => {
       const stores = entry.vectorStores === "*" ? undefined : new Set(entry.vectorStores)
+      const operations = entry.operations === "*" ? undefined : new Set<string>(entry.operations ?? defaultOperations)
       return {
         hash: Buffer.from(entry.sha256, "hex"),
         key: {
           name: entry.name,
-          allows: (vectorStoreId: string) => stores === undefined || stores.has(vectorStoreId)
+          allows: (vectorStoreId: string) => stores === undefined || stores.has(vectorStoreId),
+          may: (operation: string) => operations === undefined || operations.has(operation)
         } satisfies ClientKey
       }
     })

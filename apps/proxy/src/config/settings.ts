@@ -109,7 +109,9 @@ const keys: ReadonlyArray<Documented> = [
   {
     name: "FILEBATCH_PROXY_KEYS",
     fallback: "-",
-    meaning: "client keys, JSON: `[{\"name\":\"team-a\",\"sha256\":\"<hex>\",\"vectorStores\":[\"vs_…\"] or \"*\"}]`"
+    meaning:
+      "client keys, JSON: `[{\"name\":\"team-a\",\"sha256\":\"<hex>\",\"vectorStores\":[\"vs_…\"] or \"*\"}]`, " +
+      "optionally `\"operations\":[\"retrieve\",\"listFiles\"]` or `\"*\"`"
   },
   {
     name: "FILEBATCH_PROXY_KEYS_FILE",

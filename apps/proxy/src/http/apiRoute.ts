@@ -45,6 +45,7 @@ const authoriseWith = (
   const key = keys.find(presented)
   if (key === undefined) return handled(Answers.unknownKey(presented), facts)
   const authorised: RequestFacts = { ...facts, key: key.name }
+  if (!key.may(operation.name)) return handled(Answers.forbiddenOperation(operation.name), authorised)
   if (!key.allows(ref.vectorStoreId)) return handled(Answers.forbiddenStore(ref.vectorStoreId), authorised)
   const payload = operation.payload === undefined ? Either.right(undefined) : payloadOf(operation.payload, body)
   if (Either.isLeft(payload)) return handled(payload.left, authorised)
