@@ -8,7 +8,7 @@ import { EmulatorCommand } from "@filebatch/emulator"
 import { Effect } from "effect"
 import { version } from "./internal/version.js"
 
-if (process.argv.slice(3).some((arg) => arg === "--help" || arg === "-h")) {
+if (process.argv.slice(3).some(CommandHelp.isHelpFlag)) {
   process.stdout.write(CommandHelp.render(EmulatorCommand.command.descriptor, {
     command: "filebatch emulator",
     exitCodes: [[0, "stopped (Ctrl-C, SIGTERM)"], [1, "could not start"], [2, "usage"]],

@@ -139,9 +139,9 @@ export const main = (): void => {
     !(commandNames as ReadonlyArray<string>).includes(commandGiven)
 
   const args = process.argv.slice(2)
-  const overviewAsked = args.length === 1 && (args[0] === "--help" || args[0] === "-h")
+  const overviewAsked = args.length === 1 && CommandHelp.isHelpFlag(args[0])
   const pageAsked = commandGiven !== undefined && !unknownCommand && !commandGiven.startsWith("-") &&
-    args.some((arg) => arg === "--help" || arg === "-h")
+    args.some(CommandHelp.isHelpFlag)
   // One line, as gh and kubectl print it (@effect/cli's own adds an empty line after it);
   // with --verbose, the Node it runs on too.
   const versionAsked = args[0] === "--version" && (args.length === 1 || (args.length === 2 && args[1] === "--verbose"))

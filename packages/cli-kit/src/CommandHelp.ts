@@ -27,6 +27,14 @@ export interface PageText {
   readonly width?: number
 }
 
+/**
+ * Whether an argument asks for help (`--help`, `-h`): anywhere on a command's line, it shows the page.
+ *
+ * @since 0.1.0
+ * @category parsing
+ */
+export const isHelpFlag = (arg: string | undefined): boolean => arg === "--help" || arg === "-h"
+
 const spanText = (span: Span): string => {
   switch (span._tag) {
     case "Text":

@@ -127,13 +127,13 @@ const verifyPage = () =>
  */
 export const run = <E, R>(args: ReadonlyArray<string>, serve: Effect.Effect<void, E, R>) => {
   const root = make(serve)
-  if (args.length === 1 && (args[0] === "--help" || args[0] === "-h")) {
+  if (args.length === 1 && CommandHelp.isHelpFlag(args[0])) {
     return Effect.sync(() => process.stdout.write(overview(root)))
   }
   if (args.length === 1 && (args[0] === "--version" || args[0] === "-v")) {
     return Effect.sync(() => process.stdout.write(`${version}\n`))
   }
-  if (args[0] === "audit" && args.some((arg) => arg === "--help" || arg === "-h")) {
+  if (args[0] === "audit" && args.some(CommandHelp.isHelpFlag)) {
     return Effect.sync(() => process.stdout.write(verifyPage()))
   }
   const usage = (message: string) =>

@@ -65,7 +65,6 @@ interface CallExit {
 }
 
 const traceHeaders = (requestId: string, traceState: string | undefined, unsampledParent: string | undefined) => {
-  if (traceState === undefined && unsampledParent === undefined) return { "x-client-request-id": requestId }
   const headers: Record<string, string> = { "x-client-request-id": requestId }
   if (traceState !== undefined) headers["tracestate"] = traceState
   if (unsampledParent !== undefined) headers["traceparent"] = unsampledParent
