@@ -12,7 +12,10 @@ import { Schema } from "effect"
 import * as Operation from "./Operation.js"
 import { cancel } from "./operations/cancel.js"
 import { createFileBatch } from "./operations/createFileBatch.js"
+import { deleteFile } from "./operations/deleteFile.js"
+import { deleteVectorStoreFile } from "./operations/deleteVectorStoreFile.js"
 import { listFiles } from "./operations/listFiles.js"
+import { listVectorStoreFiles } from "./operations/listVectorStoreFiles.js"
 import { retrieve } from "./operations/retrieve.js"
 
 /**
@@ -21,7 +24,15 @@ import { retrieve } from "./operations/retrieve.js"
  * @since 0.2.0
  * @category contract
  */
-export const operations = { cancel, retrieve, listFiles, createFileBatch } as const
+export const operations = {
+  cancel,
+  retrieve,
+  listFiles,
+  createFileBatch,
+  listVectorStoreFiles,
+  deleteVectorStoreFile,
+  deleteFile
+} as const
 
 /**
  * The name of an operation.

@@ -11,15 +11,18 @@ import { Context, Effect, Layer } from "effect"
 import type { VectorStoreFileBatch } from "./FileBatch.js"
 import { FileBatchConfig, type FileBatchSettings } from "./FileBatchConfig.js"
 import type { FileBatchError } from "./FileBatchError.js"
-import type { FileBatchRef, VectorStoreRef } from "./FileBatchId.js"
+import type { FileBatchRef, FileRef, StoreFileRef, VectorStoreRef } from "./FileBatchId.js"
 import { type CallOptions, makeCall } from "./internal/call.js"
 import type { Answer } from "./internal/response.js"
 import type * as Operation from "./Operation.js"
 import { cancel } from "./operations/cancel.js"
 import { createFileBatch, type CreateFileBatchPayload } from "./operations/createFileBatch.js"
+import { deleteFile } from "./operations/deleteFile.js"
+import { deleteVectorStoreFile } from "./operations/deleteVectorStoreFile.js"
 import { listFiles } from "./operations/listFiles.js"
+import { listVectorStoreFiles } from "./operations/listVectorStoreFiles.js"
 import { retrieve } from "./operations/retrieve.js"
-import type { ListFilesQuery, VectorStoreFileList } from "./VectorStoreFile.js"
+import type { FileDeleted, ListFilesQuery, VectorStoreFileDeleted, VectorStoreFileList } from "./VectorStoreFile.js"
 
 /**
  * An operation's answer with what came with it.
@@ -93,6 +96,22 @@ export interface FileBatchClientService {
     query?: ListFilesQuery,
     options?: RequestOptions
   ) => Effect.Effect<FileListResponse, FileBatchError>
+  /** One page of the vector store's files (every batch's), with the same policy, checks and typed errors. */
+  readonly listVectorStoreFiles: (
+    ref: VectorStoreRef,
+    query?: ListFilesQuery,
+    options?: RequestOptions
+  ) => Effect.Effect<FileListResponse, FileBatchError>
+  /** Detaches a file from the store (the File stays); a 404 to a resent detach counts as done. */
+  readonly deleteVectorStoreFile: (
+    ref: StoreFileRef,
+    options?: RequestOptions
+  ) => Effect.Effect<OperationResponse<VectorStoreFileDeleted>, FileBatchError>
+  /** Deletes the File from every store; a 404 to a resent delete counts as done. */
+  readonly deleteFile: (
+    ref: FileRef,
+    options?: RequestOptions
+  ) => Effect.Effect<OperationResponse<FileDeleted>, FileBatchError>
   /**
    * Any operation of `FileBatchApi.operations`, with the answer's request id, poll hint,
    * raw JSON and attempt count.
@@ -136,7 +155,14 @@ export const make: Effect.Effect<FileBatchClientService, never, HttpClient.HttpC
       createFileBatch: (ref, payload, options) =>
         Effect.map(execute(createFileBatch, { ref, payload }, options), asBatchResponse),
       listFiles: (ref, query, options) =>
-        Effect.map(execute(listFiles, { ref, query }, options), (response) => ({ ...response, list: response.value }))
+        Effect.map(execute(listFiles, { ref, query }, options), (response) => ({ ...response, list: response.value })),
+      listVectorStoreFiles: (ref, query, options) =>
+        Effect.map(
+          execute(listVectorStoreFiles, { ref, query }, options),
+          (response) => ({ ...response, list: response.value })
+        ),
+      deleteVectorStoreFile: (ref, options) => execute(deleteVectorStoreFile, { ref }, options),
+      deleteFile: (ref, options) => execute(deleteFile, { ref }, options)
     }
   }
 )
@@ -187,3 +213,27 @@ export const createVectorStoreFileBatch = (
   payload: CreateFileBatchPayload
 ): Effect.Effect<VectorStoreFileBatch, FileBatchError, FileBatchClient> =>
   Effect.flatMap(FileBatchClient, (client) => Effect.map(client.createFileBatch(ref, payload), (r) => r.batch))
+
+/**
+ * Detaches a file from a vector store; the File itself stays. A 404 to a resent detach
+ * counts as done.
+ *
+ * @since 0.3.0
+ * @category operations
+ */
+export const detachVectorStoreFile = (
+  ref: StoreFileRef
+): Effect.Effect<VectorStoreFileDeleted, FileBatchError, FileBatchClient> =>
+  Effect.flatMap(FileBatchClient, (client) => Effect.map(client.deleteVectorStoreFile(ref), (r) => r.value))
+
+/**
+ * Deletes a File, which removes it from every vector store. A 404 to a resent delete
+ * counts as done.
+ *
+ * @since 0.3.0
+ * @category operations
+ */
+export const deleteFileObject = (
+  ref: FileRef
+): Effect.Effect<FileDeleted, FileBatchError, FileBatchClient> =>
+  Effect.flatMap(FileBatchClient, (client) => Effect.map(client.deleteFile(ref), (r) => r.value))

@@ -5,9 +5,14 @@
  * @since 0.2.0
  */
 import { Chunk, Effect, Option, Stream } from "effect"
-import { FileBatchClient, type FileListResponse, type RequestOptions } from "./FileBatchClient.js"
+import {
+  FileBatchClient,
+  type FileBatchClientService,
+  type FileListResponse,
+  type RequestOptions
+} from "./FileBatchClient.js"
 import type { FileBatchError } from "./FileBatchError.js"
-import type { FileBatchRef } from "./FileBatchId.js"
+import type { FileBatchRef, VectorStoreRef } from "./FileBatchId.js"
 import type { ListFilesQuery, VectorStoreFile } from "./VectorStoreFile.js"
 
 /**
@@ -36,17 +41,37 @@ export const listBatchFilePages = (
   ref: FileBatchRef,
   options: ListBatchFilesOptions = {}
 ): Stream.Stream<FileListResponse, FileBatchError, FileBatchClient> =>
+  pages((client, query) => client.listFiles(ref, query, options.request), options)
+
+/**
+ * A vector store's pages of files, every batch's, as a `Stream` (see
+ * {@link listBatchFilePages}): what the store holds now.
+ *
+ * @since 0.3.0
+ * @category listing
+ */
+export const listVectorStoreFilePages = (
+  ref: VectorStoreRef,
+  options: ListBatchFilesOptions = {}
+): Stream.Stream<FileListResponse, FileBatchError, FileBatchClient> =>
+  pages((client, query) => client.listVectorStoreFiles(ref, query, options.request), options)
+
+/** Every page of a list, its `after` cursor followed until `has_more` is false. */
+const pages = (
+  listPage: (client: FileBatchClientService, query: ListFilesQuery) => Effect.Effect<FileListResponse, FileBatchError>,
+  options: ListBatchFilesOptions
+): Stream.Stream<FileListResponse, FileBatchError, FileBatchClient> =>
   Stream.unwrap(Effect.map(FileBatchClient, (client) =>
     Stream.paginateEffect(
       undefined as string | undefined,
       (after) =>
         Effect.map(
-          client.listFiles(ref, {
+          listPage(client, {
             limit: options.pageSize ?? 100,
             ...(options.filter !== undefined ? { filter: options.filter } : {}),
             ...(options.order !== undefined ? { order: options.order } : {}),
             ...(after !== undefined ? { after } : {})
-          }, options.request),
+          }),
           (page) =>
             [
               page,
@@ -66,3 +91,16 @@ export const listBatchFiles = (
   options: ListBatchFilesOptions = {}
 ): Stream.Stream<VectorStoreFile, FileBatchError, FileBatchClient> =>
   Stream.mapConcatChunk(listBatchFilePages(ref, options), (page) => Chunk.unsafeFromArray(page.list.data))
+
+/**
+ * A vector store's files as a `Stream`, every batch's, all pages followed (see
+ * {@link listVectorStoreFilePages}).
+ *
+ * @since 0.3.0
+ * @category listing
+ */
+export const listVectorStoreFiles = (
+  ref: VectorStoreRef,
+  options: ListBatchFilesOptions = {}
+): Stream.Stream<VectorStoreFile, FileBatchError, FileBatchClient> =>
+  Stream.mapConcatChunk(listVectorStoreFilePages(ref, options), (page) => Chunk.unsafeFromArray(page.list.data))

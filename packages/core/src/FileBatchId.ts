@@ -149,6 +149,60 @@ export const storeRefProblem = (ref: VectorStoreRef): InvalidArgumentError | und
 }
 
 /**
+ * The File that a call on a file names (deleting it from every store).
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface FileRef {
+  readonly fileId: string
+}
+
+/**
+ * A File in one vector store (detaching it from that store).
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface StoreFileRef {
+  readonly vectorStoreId: string
+  readonly fileId: string
+}
+
+/**
+ * What is wrong with a file's ID, if anything: the rule of every ID, and not a store's or
+ * a batch's ID in its place.
+ *
+ * @since 0.3.0
+ * @category validation
+ */
+export const fileRefProblem = (ref: FileRef): InvalidArgumentError | undefined => {
+  const { fileId } = ref
+  if (typeof fileId !== "string") {
+    return new InvalidArgumentError({ argument: "fileId", message: "file ID must be a string" })
+  }
+  const problem = idProblem(fileId)
+  if (problem !== undefined) return new InvalidArgumentError({ argument: "fileId", message: `file ID ${problem}` })
+  if (looksLikeStoreId(fileId)) {
+    const kind = looksLikeBatchId(fileId) ? "file batch" : "vector store"
+    return new InvalidArgumentError({
+      argument: "fileId",
+      message: `${describe(fileId)} is a ${kind} ID, not a file ID (those begin with 'file-')`
+    })
+  }
+  return undefined
+}
+
+/**
+ * What is wrong with a store's and a file's IDs, if anything.
+ *
+ * @since 0.3.0
+ * @category validation
+ */
+export const storeFileRefProblem = (ref: StoreFileRef): InvalidArgumentError | undefined =>
+  storeRefProblem(ref) ?? fileRefProblem(ref)
+
+/**
  * Checks both IDs; fails with an {@link InvalidArgumentError} naming the argument and,
  * when the two look swapped, saying so.
  *

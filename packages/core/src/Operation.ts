@@ -19,8 +19,9 @@ import { compile, type Template } from "./PathTemplate.js"
  * @category models
  */
 export interface Ref {
-  readonly vectorStoreId: string
+  readonly vectorStoreId?: string
   readonly batchId?: string
+  readonly fileId?: string
 }
 
 /**
@@ -50,7 +51,7 @@ export type QueryText = Readonly<Record<string, string | undefined>>
  */
 export interface Operation<Name extends string, R extends Ref, Q, P, A> {
   readonly name: Name
-  readonly method: "GET" | "POST"
+  readonly method: "GET" | "POST" | "DELETE"
   /** Below the API's base URL (`…/v1`), parameters in braces, as in OpenAI's spec. */
   readonly path: string
   readonly template: Template
@@ -72,6 +73,11 @@ export interface Operation<Name extends string, R extends Ref, Q, P, A> {
   /** The answer from JSON, synchronously; unknown extra fields are dropped: the API adds fields over time. */
   readonly decode: (json: unknown) => Either.Either<A, ParseResult.ParseError>
   readonly replay: Replay
+  /**
+   * For a delete: the answer that a 404 to a resent call stands for. The first attempt
+   * may have deleted it before its answer was lost, so "not found" then means done.
+   */
+  readonly goneWhenResent?: ((ref: R) => A) | undefined
   /** Identical calls in flight at once may share one upstream call. */
   readonly coalesce: boolean
   /** Statuses of OpenAI's error answers for it, passed on as they come. */

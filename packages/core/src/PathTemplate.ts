@@ -12,7 +12,7 @@
  * @since 0.3.0
  * @category constants
  */
-export const pathParams = { vector_store_id: "vectorStoreId", batch_id: "batchId" } as const
+export const pathParams = { vector_store_id: "vectorStoreId", batch_id: "batchId", file_id: "fileId" } as const
 
 /**
  * @since 0.3.0
@@ -52,7 +52,7 @@ export const compile = (path: string): Template =>
  */
 export const fill = (
   template: Template,
-  ref: { readonly vectorStoreId: string; readonly batchId?: string }
+  ref: { readonly vectorStoreId?: string; readonly batchId?: string; readonly fileId?: string }
 ): string => {
   let path = ""
   for (const segment of template) {

@@ -85,3 +85,27 @@ export const ListFilesQuery = Schema.Struct({
  * @category models
  */
 export type ListFilesQuery = typeof ListFilesQuery.Type
+
+/**
+ * The answer to detaching a file from a vector store (the File itself stays).
+ *
+ * @since 0.3.0
+ * @category schemas
+ */
+export class VectorStoreFileDeleted extends Schema.Class<VectorStoreFileDeleted>("VectorStoreFileDeleted")({
+  id: Schema.String,
+  object: Schema.Literal("vector_store.file.deleted"),
+  deleted: Schema.Boolean
+}) {}
+
+/**
+ * The answer to deleting a File (which removes it from every vector store).
+ *
+ * @since 0.3.0
+ * @category schemas
+ */
+export class FileDeleted extends Schema.Class<FileDeleted>("FileDeleted")({
+  id: Schema.String,
+  object: Schema.Literal("file"),
+  deleted: Schema.Boolean
+}) {}

@@ -124,8 +124,14 @@ export * as FileBatchBulk from "./FileBatchBulk.js"
 export * as FileBatchFiles from "./FileBatchFiles.js"
 
 export { cancelMany } from "./FileBatchBulk.js"
-export { cancelFileBatch, createVectorStoreFileBatch, retrieveFileBatch } from "./FileBatchClient.js"
-export { listBatchFilePages, listBatchFiles } from "./FileBatchFiles.js"
+export {
+  cancelFileBatch,
+  createVectorStoreFileBatch,
+  deleteFileObject,
+  detachVectorStoreFile,
+  retrieveFileBatch
+} from "./FileBatchClient.js"
+export { listBatchFilePages, listBatchFiles, listVectorStoreFilePages, listVectorStoreFiles } from "./FileBatchFiles.js"
 export {
   awaitTerminal,
   cancelAndAwait,

@@ -13,7 +13,16 @@ import { Either, ParseResult, Schema } from "effect"
  * @since 0.1.0
  * @category schemas
  */
-export const Operation = Schema.Literal("create_vector_store", "create_batch", "retrieve", "cancel", "list_files")
+export const Operation = Schema.Literal(
+  "create_vector_store",
+  "create_batch",
+  "retrieve",
+  "cancel",
+  "list_files",
+  "list_store_files",
+  "detach_file",
+  "delete_file"
+)
 
 /**
  * @since 0.1.0

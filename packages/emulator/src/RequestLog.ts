@@ -20,6 +20,8 @@ export interface RequestLogEntry {
   readonly operation: string | undefined
   readonly vectorStoreId: string | undefined
   readonly batchId: string | undefined
+  /** The file a detach or a delete names. */
+  readonly fileId?: string | undefined
   readonly requestId: string
   /** Request headers; `authorization` shows only the masked key. */
   readonly headers: Readonly<Record<string, string>>

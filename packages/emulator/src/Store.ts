@@ -9,16 +9,9 @@ import type { EmulatorSettings } from "./EmulatorConfig.js"
 import * as Errors from "./internal/apiError.js"
 import type { ApiError } from "./internal/apiError.js"
 import { newId } from "./internal/ids.js"
-import {
-  type BatchRecord,
-  type Counts,
-  countsAt,
-  type FileStatus,
-  fileStatus,
-  isTerminalStatus,
-  statusAt
-} from "./internal/lifecycle.js"
-import { type ListFilesQuery, pageOf } from "./internal/listPage.js"
+import { type BatchRecord, type Counts, countsAt, isTerminalStatus, statusAt } from "./internal/lifecycle.js"
+import type { ListFilesQuery } from "./internal/listPage.js"
+import { batchMembers, deleteEverywhere, detach, listJson, storeMembers } from "./internal/storeFiles.js"
 import * as Progress from "./Progress.js"
 
 interface VectorStoreRecord {
@@ -48,6 +41,12 @@ export interface Store {
     batchId: string,
     query: ListFilesQuery
   ) => Effect.Effect<Record<string, unknown>, ApiError>
+  /** The store's files, every batch's; a file attached again is the later batch's. */
+  readonly listStoreFiles: (vectorStoreId: string, query: ListFilesQuery) => Effect.Effect<Record<string, unknown>, ApiError>
+  /** Detaches the file from the store: it leaves the store's and its batches' lists and counts. */
+  readonly detachFile: (vectorStoreId: string, fileId: string) => Effect.Effect<Record<string, unknown>, ApiError>
+  /** Deletes the File: it leaves every store. */
+  readonly deleteFile: (fileId: string) => Effect.Effect<Record<string, unknown>, ApiError>
 }
 
 /** The API's JSON of a vector store, a batch and a batch's file, at `now`. */
@@ -78,21 +77,6 @@ const batchJson = (settings: EmulatorSettings, batch: BatchRecord, now: number) 
   }
 }
 
-const fileJson = (batch: BatchRecord, index: number, now: number) => {
-  const status: FileStatus = fileStatus(batch, index, now)
-  return {
-    id: batch.fileIds[index],
-    object: "vector_store.file",
-    usage_bytes: status === "completed" ? 1024 + ((index * 7919) % 4096) : 0,
-    created_at: seconds(batch.createdAtMillis),
-    vector_store_id: batch.vectorStoreId,
-    status,
-    last_error: status === "failed"
-      ? { code: "server_error", message: "The file could not be processed." }
-      : null
-  }
-}
-
 /** The batch of the store, or the error OpenAI answers when either is unknown. */
 const findBatch = (
   stores: ReadonlyMap<string, VectorStoreRecord>,
@@ -116,6 +100,7 @@ const findBatch = (
 export const makeStore = (settings: EmulatorSettings, progress: Progress.Progress = Progress.make()): Store => {
   const stores = new Map<string, VectorStoreRecord>()
   const batches = new Map<string, BatchRecord>()
+  const deletedFiles = new Set<string>()
 
   const storeCounts = (vectorStoreId: string, now: number): Counts => {
     const total: Counts = { in_progress: 0, completed: 0, failed: 0, cancelled: 0, total: 0 }
@@ -148,6 +133,8 @@ export const makeStore = (settings: EmulatorSettings, progress: Progress.Progres
     createBatch: (vectorStoreId, fileIds) =>
       Effect.flatMap(progress.now, (now) => {
         if (!stores.has(vectorStoreId)) return Effect.fail(Errors.vectorStoreNotFound(vectorStoreId))
+        const gone = fileIds.find((id) => deletedFiles.has(id))
+        if (gone !== undefined) return Effect.fail(Errors.fileNotFound(gone))
         const batch: BatchRecord = {
           id: newId("vsfb_"),
           vectorStoreId,
@@ -159,7 +146,8 @@ export const makeStore = (settings: EmulatorSettings, progress: Progress.Progres
             failureRatio: settings.failureRatio,
             cancelDelayMillis: settings.cancelDelayMillis
           },
-          cancelRequestedAtMillis: undefined
+          cancelRequestedAtMillis: undefined,
+          removed: new Set()
         }
         batches.set(batch.id, batch)
         return Effect.succeed(batchJson(settings, batch, now))
@@ -181,18 +169,21 @@ export const makeStore = (settings: EmulatorSettings, progress: Progress.Progres
       }),
 
     listFiles: (vectorStoreId, batchId, query) =>
-      withBatch(vectorStoreId, batchId, (batch, now): Either.Either<Record<string, unknown>, ApiError> => {
-        const page = pageOf(batch, now, query)
-        if (Either.isLeft(page)) return Either.left(page.left)
-        const { hasMore, selected } = page.right
-        const data = selected.map((i) => fileJson(batch, i, now))
-        return Either.right({
-          object: "list",
-          data,
-          first_id: data.length > 0 ? data[0].id : null,
-          last_id: data.length > 0 ? data[data.length - 1].id : null,
-          has_more: hasMore
-        })
-      })
+      withBatch(vectorStoreId, batchId, (batch, now) => listJson(batchMembers(batch, now), query)),
+
+    listStoreFiles: (vectorStoreId, query) =>
+      Effect.flatMap(progress.now, (now) =>
+        stores.has(vectorStoreId)
+          ? listJson(storeMembers(batches.values(), vectorStoreId, now), query)
+          : Effect.fail(Errors.vectorStoreNotFound(vectorStoreId))),
+
+    detachFile: (vectorStoreId, fileId) =>
+      Effect.suspend(() =>
+        stores.has(vectorStoreId)
+          ? detach(batches.values(), vectorStoreId, fileId)
+          : Effect.fail(Errors.vectorStoreNotFound(vectorStoreId))
+      ),
+
+    deleteFile: (fileId) => Effect.suspend(() => deleteEverywhere(batches.values(), deletedFiles, fileId))
   }
 }

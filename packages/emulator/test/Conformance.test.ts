@@ -91,6 +91,20 @@ describe("conformance with the official OpenAPI schemas", () => {
     }
   })
 
+  it("a store's file list, a detach and a File's delete match their schemas", async () => {
+    const { storePath } = await run(seed(emulator, ["file-conf0", "file-conf1", "file-conf2"]))
+    const list = await run(call(emulator, "GET", `${storePath}/files?limit=2`))
+    expectValid("ListVectorStoreFilesResponse", list.json)
+    expect((list.json as { has_more: boolean }).has_more).toBe(true)
+    const detached = await run(call(emulator, "DELETE", `${storePath}/files/file-conf0`))
+    expectValid("DeleteVectorStoreFileResponse", detached.json)
+    const deleted = await run(call(emulator, "DELETE", "/v1/files/file-conf1"))
+    expectValid("DeleteFileResponse", deleted.json)
+    const again = await run(call(emulator, "DELETE", "/v1/files/file-conf1"))
+    expect(again.status).toBe(404)
+    expectValid("ErrorResponse", again.json)
+  })
+
   it("quirk: an empty list has null first_id/last_id, as the live API answers, which the schema's `string` rejects", async () => {
     const { batchPath } = await run(seed(emulator, 3))
     const list = await run(call(emulator, "GET", `${batchPath}/files?filter=failed`))

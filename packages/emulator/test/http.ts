@@ -41,15 +41,20 @@ export const call = (
     catch: (error) => error as Error
   })
 
-/** Creates a vector store and a batch of `files` files over HTTP. */
-export const seed = (emulator: Emulator.EmulatorService, files = 20) =>
+/** Creates a vector store and a batch of `files` files over HTTP (IDs `file-0`…, or as given). */
+export const seed = (emulator: Emulator.EmulatorService, files: number | ReadonlyArray<string> = 20) =>
   Effect.gen(function*() {
     const store = yield* call(emulator, "POST", "/v1/vector_stores", { body: { name: "test" } })
     const vectorStoreId = (store.json as { id: string }).id
-    const fileIds = Array.from({ length: files }, (_, i) => `file-${i}`)
+    const fileIds = typeof files === "number" ? Array.from({ length: files }, (_, i) => `file-${i}`) : files
     const batch = yield* call(emulator, "POST", `/v1/vector_stores/${vectorStoreId}/file_batches`, {
       body: { file_ids: fileIds }
     })
     const batchId = (batch.json as { id: string }).id
-    return { vectorStoreId, batchId, batchPath: `/v1/vector_stores/${vectorStoreId}/file_batches/${batchId}` }
+    return {
+      vectorStoreId,
+      batchId,
+      storePath: `/v1/vector_stores/${vectorStoreId}`,
+      batchPath: `/v1/vector_stores/${vectorStoreId}/file_batches/${batchId}`
+    }
   })

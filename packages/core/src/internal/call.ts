@@ -92,6 +92,12 @@ const gaveUp = (settings: FileBatchSettings, attempts: number, last: FileBatchEr
     } and ${attempts} attempt(s); last error: ${last.message}`
   })
 
+/** The answer a 404 to a resent delete stands for, as if the deleting attempt's answer had come. */
+const goneAnswer = <A>(value: A, requestId: string | undefined): Answer<A> => {
+  const json: unknown = { ...value }
+  return { value, json, text: JSON.stringify(json), requestId, pollAfterMillis: undefined }
+}
+
 /**
  * One call of an operation: the IDs checked, the request built, the first attempt run
  * bare, and the retry policy driven only once an attempt has failed, within the deadline.
@@ -155,6 +161,10 @@ export const makeCall = (httpClient: HttpClient.HttpClient, settings: FileBatchS
               Effect.flatMap(remaining, (left) => attemptNow(left, clock.unsafeCurrentTimeMillis() - waitedFrom))
             )
             if (result._tag === "Right") return result.right
+            // A resent delete that finds nothing: the first attempt deleted it.
+            if (result.left._tag === "NotFoundError" && operation.goneWhenResent !== undefined) {
+              return goneAnswer(operation.goneWhenResent(ref), result.left.requestId)
+            }
             last = result.left
           }
         })

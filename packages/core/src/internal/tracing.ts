@@ -36,9 +36,12 @@ export const traceparent = (span: Tracer.Span): string =>
   `00-${span.traceId}-${span.spanId}-${span.sampled ? "01" : "00"}`
 
 /** The IDs of a call as span attributes. */
-export const refAttributes = (ref: { readonly vectorStoreId?: string; readonly batchId?: string }) => {
+export const refAttributes = (
+  ref: { readonly vectorStoreId?: string; readonly batchId?: string; readonly fileId?: string }
+) => {
   const attributes: Record<string, string> = {}
   if (ref.vectorStoreId !== undefined) attributes["openai.vector_store.id"] = ref.vectorStoreId
   if (ref.batchId !== undefined) attributes["openai.file_batch.id"] = ref.batchId
+  if (ref.fileId !== undefined) attributes["openai.file.id"] = ref.fileId
   return attributes
 }

@@ -82,3 +82,5 @@ export const rateLimited = (limit: number, waitMillis: number) =>
     }s.`,
     { type: "requests", code: "rate_limit_exceeded" }
   )
+
+export const fileNotFound = (id: string) => apiError(404, `No such File object: ${id}`, { param: "id" })

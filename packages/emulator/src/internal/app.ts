@@ -1,4 +1,5 @@
 import { HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import type { PathTemplate } from "@filebatch/core"
 import { Clock, Duration, Effect, Either } from "effect"
 import type { Fault } from "../Fault.js"
 import { redactHeaders, type RequestLogEntry } from "../RequestLog.js"
@@ -31,22 +32,28 @@ const logEntry = (
   fault: undefined
 })
 
+/** The IDs a request's path names, each checked. */
+interface Ids {
+  readonly vectorStoreId: string | undefined
+  readonly batchId: string | undefined
+  readonly fileId: string | undefined
+}
+
 /** The caller's key, and the path's IDs, each checked as OpenAI checks them. */
 const callerOf = (
   state: AppState,
   request: HttpServerRequest.HttpServerRequest,
-  raw: { readonly vector_store_id?: string | undefined; readonly batch_id?: string | undefined }
-) => {
+  raw: Readonly<Partial<Record<PathTemplate.PathParam, string>>>
+): Either.Either<{ readonly key: string; readonly ids: Ids }, ApiError> => {
   const key = bearer(request.headers["authorization"])
   if (key === undefined) return Either.left(Errors.missingKey)
   if (!state.settings.keys.includes(key)) return Either.left(Errors.wrongKey(key))
-  const store = raw.vector_store_id === undefined
-    ? Either.right(undefined)
-    : checkId("vector_store_id", raw.vector_store_id)
-  if (Either.isLeft(store)) return Either.left(store.left)
-  const batch = raw.batch_id === undefined ? Either.right(undefined) : checkId("batch_id", raw.batch_id)
-  if (Either.isLeft(batch)) return Either.left(batch.left)
-  return Either.right({ key, vectorStoreId: store.right, batchId: batch.right })
+  const checked = (param: PathTemplate.PathParam) =>
+    raw[param] === undefined ? Either.right(undefined) : checkId(param, raw[param])
+  return Either.map(
+    Either.all({ vectorStoreId: checked("vector_store_id"), batchId: checked("batch_id"), fileId: checked("file_id") }),
+    (ids) => ({ key, ids })
+  )
 }
 
 /** OpenAI's hint of when to ask again, on a batch that has not stopped. */
@@ -109,8 +116,9 @@ export const makeApp = (state: AppState) =>
 
       const caller = callerOf(state, request, route.raw)
       if (Either.isLeft(caller)) return yield* fail(caller.left)
-      const { batchId, key, vectorStoreId } = caller.right
-      Object.assign(entry, { vectorStoreId, batchId })
+      const { ids, key } = caller.right
+      const { batchId, vectorStoreId } = ids
+      Object.assign(entry, { vectorStoreId, batchId, ...(ids.fileId !== undefined ? { fileId: ids.fileId } : {}) })
 
       let rateHeaders: Record<string, string> = {}
       if (state.limiter !== undefined) {
@@ -144,7 +152,7 @@ export const makeApp = (state: AppState) =>
         }
       }
 
-      const result = yield* Effect.either(performs[route.name](state, request, vectorStoreId, batchId))
+      const result = yield* Effect.either(performs[route.name](state, request, ids))
       if (Either.isLeft(result)) return yield* fail(result.left, rateHeaders)
       const answered = yield* respond(200, result.right, {
         ...rateHeaders,
@@ -167,9 +175,15 @@ export const makeApp = (state: AppState) =>
 type Perform = (
   state: AppState,
   request: HttpServerRequest.HttpServerRequest,
-  vectorStoreId: string | undefined,
-  batchId: string | undefined
+  ids: Ids
 ) => Effect.Effect<Record<string, unknown>, ApiError>
+
+/** The list query of a request, as text. */
+const listQuery = (request: HttpServerRequest.HttpServerRequest) => {
+  const query = new URL(request.url, "http://emulator").searchParams
+  const get = (name: string) => query.get(name) ?? undefined
+  return { limit: get("limit"), order: get("order"), after: get("after"), before: get("before"), filter: get("filter") }
+}
 
 /**
  * What each route does here: one entry per operation of core's table (a new operation does not
@@ -184,22 +198,15 @@ const performs: Readonly<Record<RouteName, Perform>> = {
         return state.store.createVectorStore(typeof name === "string" ? name : undefined)
       })
     ),
-  createFileBatch: (state, request, vectorStoreId) =>
+  createFileBatch: (state, request, ids) =>
     readJsonBody(request).pipe(
       Effect.flatMap((body) => fileIdsOf(body)),
-      Effect.flatMap((ids) => state.store.createBatch(vectorStoreId!, ids))
+      Effect.flatMap((fileIds) => state.store.createBatch(ids.vectorStoreId!, fileIds))
     ),
-  retrieve: (state, _request, vectorStoreId, batchId) => state.store.retrieveBatch(vectorStoreId!, batchId!),
-  cancel: (state, _request, vectorStoreId, batchId) => state.store.cancelBatch(vectorStoreId!, batchId!),
-  listFiles: (state, request, vectorStoreId, batchId) => {
-    const query = new URL(request.url, "http://emulator").searchParams
-    const get = (name: string) => query.get(name) ?? undefined
-    return state.store.listFiles(vectorStoreId!, batchId!, {
-      limit: get("limit"),
-      order: get("order"),
-      after: get("after"),
-      before: get("before"),
-      filter: get("filter")
-    })
-  }
+  retrieve: (state, _request, ids) => state.store.retrieveBatch(ids.vectorStoreId!, ids.batchId!),
+  cancel: (state, _request, ids) => state.store.cancelBatch(ids.vectorStoreId!, ids.batchId!),
+  listFiles: (state, request, ids) => state.store.listFiles(ids.vectorStoreId!, ids.batchId!, listQuery(request)),
+  listVectorStoreFiles: (state, request, ids) => state.store.listStoreFiles(ids.vectorStoreId!, listQuery(request)),
+  deleteVectorStoreFile: (state, _request, ids) => state.store.detachFile(ids.vectorStoreId!, ids.fileId!),
+  deleteFile: (state, _request, ids) => state.store.deleteFile(ids.fileId!)
 }

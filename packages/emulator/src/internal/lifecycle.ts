@@ -26,6 +26,8 @@ export interface BatchRecord {
   readonly processing: Processing
   /** When a cancel was accepted, if ever. */
   cancelRequestedAtMillis: number | undefined
+  /** Files no longer in the batch: detached from the store, or their File deleted. */
+  readonly removed: Set<number>
 }
 
 export interface Counts {
@@ -70,9 +72,15 @@ export const fileStatus = (batch: BatchRecord, index: number, now: number): File
 }
 
 export const countsAt = (batch: BatchRecord, now: number): Counts => {
-  const counts: Counts = { in_progress: 0, completed: 0, failed: 0, cancelled: 0, total: batch.fileIds.length }
+  const counts: Counts = {
+    in_progress: 0,
+    completed: 0,
+    failed: 0,
+    cancelled: 0,
+    total: batch.fileIds.length - batch.removed.size
+  }
   for (let index = 0; index < batch.fileIds.length; index++) {
-    counts[fileStatus(batch, index, now)] += 1
+    if (!batch.removed.has(index)) counts[fileStatus(batch, index, now)] += 1
   }
   return counts
 }

@@ -2,7 +2,6 @@ import { FileBatch } from "@filebatch/core"
 import { Either } from "effect"
 import * as Errors from "./apiError.js"
 import type { ApiError } from "./apiError.js"
-import { type BatchRecord, fileStatus } from "./lifecycle.js"
 
 /**
  * Query of the list-files operation.
@@ -21,14 +20,21 @@ export interface ListFilesQuery {
 const statusList = FileBatch.KnownStatus.literals.map((status) => `'${status}'`).join(", ")
 
 /**
- * The indexes of a batch's files on one page of the list-files operation, after the
+ * A listed file: its ID and status now.
+ */
+export interface Listed {
+  readonly id: string
+  readonly status: string
+}
+
+/**
+ * The files on one page of a list (a batch's or a store's, oldest first), after the
  * query's checks, in OpenAI's order and cursor semantics.
  */
-export const pageOf = (
-  batch: BatchRecord,
-  now: number,
+export const pageOf = <A extends Listed>(
+  oldestFirst: ReadonlyArray<A>,
   query: ListFilesQuery
-): Either.Either<{ readonly selected: ReadonlyArray<number>; readonly hasMore: boolean }, ApiError> => {
+): Either.Either<{ readonly selected: ReadonlyArray<A>; readonly hasMore: boolean }, ApiError> => {
   const limit = query.limit === undefined ? 20 : Number(query.limit)
   if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
     return Either.left(
@@ -57,12 +63,10 @@ export const pageOf = (
       )
     )
   }
-  // Files share the batch's created_at; index order stands in for creation order.
-  const indexes = batch.fileIds.map((_, i) => i)
-  if (order === "desc") indexes.reverse()
-  let selected = indexes.filter((i) => filter === undefined || fileStatus(batch, i, now) === filter)
+  const ordered = order === "desc" ? [...oldestFirst].reverse() : oldestFirst
+  let selected = ordered.filter((file) => filter === undefined || file.status === filter)
   const position = (cursor: string, param: string): Either.Either<number, ApiError> => {
-    const at = selected.findIndex((i) => batch.fileIds[i] === cursor)
+    const at = selected.findIndex((file) => file.id === cursor)
     return at >= 0 ? Either.right(at) : Either.left(
       Errors.apiError(400, `Invalid '${param}': no file '${cursor}' in this list.`, {
         param,

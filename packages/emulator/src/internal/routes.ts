@@ -10,11 +10,18 @@ const faultNames: Readonly<Record<FileBatchApi.OperationName, FaultOperation>> =
   cancel: "cancel",
   retrieve: "retrieve",
   listFiles: "list_files",
-  createFileBatch: "create_batch"
+  createFileBatch: "create_batch",
+  listVectorStoreFiles: "list_store_files",
+  deleteVectorStoreFile: "detach_file",
+  deleteFile: "delete_file"
 }
 
-/** The prefix the API gives each kind of ID. */
-const prefixes: Readonly<Record<PathTemplate.PathParam, string>> = { vector_store_id: "vs_", batch_id: "vsfb_" }
+/** The prefix the API gives each kind of ID (files here are named by whoever made the batch). */
+const prefixes: Readonly<Record<PathTemplate.PathParam, string>> = {
+  vector_store_id: "vs_",
+  batch_id: "vsfb_",
+  file_id: ""
+}
 
 /** What a route does: one of core's operations, or the emulator's own seeding of a vector store. */
 export type RouteName = FileBatchApi.OperationName | "createVectorStore"
