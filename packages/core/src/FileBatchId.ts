@@ -183,7 +183,7 @@ export const fileRefProblem = (ref: FileRef): InvalidArgumentError | undefined =
   }
   const problem = idProblem(fileId)
   if (problem !== undefined) return new InvalidArgumentError({ argument: "fileId", message: `file ID ${problem}` })
-  if (looksLikeStoreId(fileId)) {
+  if (looksLikeStoreId(fileId) || looksLikeBatchId(fileId)) {
     const kind = looksLikeBatchId(fileId) ? "file batch" : "vector store"
     return new InvalidArgumentError({
       argument: "fileId",
