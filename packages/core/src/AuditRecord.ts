@@ -1,5 +1,5 @@
 /**
- * A record of the proxy's audit trail: one state-changing call (a cancel, a create) by a
+ * A record of the proxy's audit trail: one state-changing call (a cancel, a create, a detach, a delete) by a
  * client key, as the proxy writes it and `filebatch audit` reads it. The client key appears
  * by its name only.
  *
@@ -20,9 +20,12 @@ export const AuditEntry = Schema.Struct({
   key: Schema.String,
   /** The operation's name in `FileBatchApi.operations` (`cancel`, `createFileBatch`). */
   operation: Schema.String,
-  vector_store_id: Schema.String,
+  /** The store the call named; null for a File's delete, which is not a store's. */
+  vector_store_id: Schema.NullOr(Schema.String),
   /** The batch cancelled, or created (from the answer). */
   batch_id: Schema.NullOr(Schema.String),
+  /** The file a detach or a delete named (only on those records). */
+  file_id: Schema.optional(Schema.String),
   request_id: Schema.String,
   trace_id: Schema.NullOr(Schema.String),
   /** The HTTP status the client got; 499 when it went away first. */

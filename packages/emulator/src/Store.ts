@@ -42,7 +42,10 @@ export interface Store {
     query: ListFilesQuery
   ) => Effect.Effect<Record<string, unknown>, ApiError>
   /** The store's files, every batch's; a file attached again is the later batch's. */
-  readonly listStoreFiles: (vectorStoreId: string, query: ListFilesQuery) => Effect.Effect<Record<string, unknown>, ApiError>
+  readonly listStoreFiles: (
+    vectorStoreId: string,
+    query: ListFilesQuery
+  ) => Effect.Effect<Record<string, unknown>, ApiError>
   /** Detaches the file from the store: it leaves the store's and its batches' lists and counts. */
   readonly detachFile: (vectorStoreId: string, fileId: string) => Effect.Effect<Record<string, unknown>, ApiError>
   /** Deletes the File: it leaves every store. */

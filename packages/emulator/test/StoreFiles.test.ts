@@ -33,7 +33,8 @@ describe("the files of a store", () => {
         expect(all.data.map((file) => file.id)).toEqual(["file-a2", "file-a3", "file-a0", "file-a1"])
         const cancelled = (yield* call(emulator, "GET", `${storePath}/files?filter=cancelled`)).json as FileList
         expect(cancelled.data.map((file) => file.id).sort()).toEqual(["file-a2", "file-a3"])
-        const page = (yield* call(emulator, "GET", `${storePath}/files?limit=1&order=asc&after=file-a2`)).json as FileList
+        const page = (yield* call(emulator, "GET", `${storePath}/files?limit=1&order=asc&after=file-a2`))
+          .json as FileList
         expect(page).toMatchObject({ data: [{ id: "file-a3" }], has_more: true })
         expect((yield* call(emulator, "GET", "/v1/vector_stores/vs_nope/files")).status).toBe(404)
       }))

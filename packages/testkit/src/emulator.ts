@@ -21,10 +21,10 @@ export const startEmulator = async (options: Parameters<typeof Emulator.make>[0]
 }
 
 /** A vector store with one batch of `files` files (`file-0`, `file-1`, …), made directly in the store. */
-export const seedBatch = async (emulator: Emulator.EmulatorService, files = 2) => {
+export const seedBatch = async (emulator: Emulator.EmulatorService, files: number | ReadonlyArray<string> = 2) => {
   const vs = await Effect.runPromise(emulator.store.createVectorStore("test"))
   const vectorStoreId = vs["id"] as string
-  const fileIds = Array.from({ length: files }, (_, i) => `file-${i}`)
+  const fileIds = typeof files === "number" ? Array.from({ length: files }, (_, i) => `file-${i}`) : files
   const batch = await Effect.runPromise(Effect.orDie(emulator.store.createBatch(vectorStoreId, fileIds)))
   return { vectorStoreId, batchId: batch["id"] as string }
 }

@@ -20,8 +20,9 @@ const text = (value: unknown): string | null => typeof value === "string" ? valu
 export const entryOf = (call: {
   readonly operation: string
   readonly key: string
-  readonly vectorStoreId: string
+  readonly vectorStoreId: string | undefined
   readonly batchId: string | undefined
+  readonly fileId: string | undefined
   readonly requestId: string
   readonly traceId: string | undefined
   readonly answer: Answer
@@ -36,9 +37,10 @@ export const entryOf = (call: {
     time: new Date().toISOString(),
     key: call.key,
     operation: call.operation,
-    vector_store_id: call.vectorStoreId,
-    // A create names its batch only in the answer.
-    batch_id: call.batchId ?? (ok ? text(body["id"]) : null),
+    vector_store_id: call.vectorStoreId ?? null,
+    // A create names its batch only in the answer; a detach or a delete names none.
+    batch_id: call.batchId ?? (ok && call.fileId === undefined ? text(body["id"]) : null),
+    ...(call.fileId !== undefined ? { file_id: call.fileId } : {}),
     request_id: call.requestId,
     trace_id: call.traceId ?? null,
     status: call.answer.status,

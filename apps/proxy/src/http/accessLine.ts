@@ -8,6 +8,7 @@ export interface RequestFacts {
   readonly key?: string | undefined
   readonly vectorStoreId?: string | undefined
   readonly batchId?: string | undefined
+  readonly fileId?: string | undefined
   readonly forwarded?: Forwarded | undefined
   /** The request's server span, while tracing is on. */
   readonly trace?: SpanIds | undefined
@@ -36,6 +37,7 @@ export const accessLine = (
   if (facts.key !== undefined) fields["key"] = facts.key
   if (facts.vectorStoreId !== undefined) fields["vector_store_id"] = facts.vectorStoreId
   if (facts.batchId !== undefined) fields["batch_id"] = facts.batchId
+  if (facts.fileId !== undefined) fields["file_id"] = facts.fileId
   const forwarded = facts.forwarded
   if (forwarded?.attempts !== undefined) fields["upstream_attempts"] = forwarded.attempts
   if (forwarded?.coalesced !== undefined) fields["coalesced"] = forwarded.coalesced

@@ -46,7 +46,10 @@ const authoriseWith = (
   if (key === undefined) return handled(Answers.unknownKey(presented), facts)
   const authorised: RequestFacts = { ...facts, key: key.name }
   if (!key.may(operation.name)) return handled(Answers.forbiddenOperation(operation.name), authorised)
-  if (!key.allows(ref.vectorStoreId)) return handled(Answers.forbiddenStore(ref.vectorStoreId), authorised)
+  // A File's delete names no store: a File may sit in many, so a store scope cannot bound it.
+  if (ref.vectorStoreId !== undefined && !key.allows(ref.vectorStoreId)) {
+    return handled(Answers.forbiddenStore(ref.vectorStoreId), authorised)
+  }
   const payload = operation.payload === undefined ? Either.right(undefined) : payloadOf(operation.payload, body)
   if (Either.isLeft(payload)) return handled(payload.left, authorised)
   const input = Operation.markDecoded({ ref, query, payload: payload.right })
@@ -87,7 +90,7 @@ export const makeApiHandler = Effect.gen(function*() {
     // pair), before anything is spent on the request.
     const ref = refOf(match.raw, operation)
     if ("status" in ref) return done(ref, { route })
-    const facts: RequestFacts = { route, vectorStoreId: ref.vectorStoreId, batchId: ref.batchId }
+    const facts: RequestFacts = { route, vectorStoreId: ref.vectorStoreId, batchId: ref.batchId, fileId: ref.fileId }
     if (operation === undefined) {
       const allowed = match._tag === "WrongMethod" ? match.allowed.join(", ") : ""
       return done(Answers.wrongMethod(request.method, incoming.path, allowed), facts)

@@ -1,5 +1,5 @@
 /**
- * The audit record of a state-changing call (a POST: cancel, create) by a known client key,
+ * The audit record of a state-changing call (a POST or a DELETE: cancel, create, detach, delete) by a known client key,
  * written before its answer (or, when its client goes away first, as it goes). A record that cannot be written is logged whole at error level
  * and counted, and the answer still goes out: the call has been made upstream, and hiding
  * its outcome from the caller would only make it try again.
@@ -29,11 +29,11 @@ export class AuditCalls extends Context.Tag("@filebatch/proxy/AuditCalls")<Audit
 const departedAnswer = errorAnswer(clientClosed, "The client went away before its answer.", { type: "client_closed" })
 
 export const make = (trail: AuditTrailService, metrics: MetricsService): AuditCallsService => {
-  // State-changing calls (POST), while a trail is kept.
+  // State-changing calls (POST, DELETE), while a trail is kept.
   const records = (operation: Operation.Any) => trail !== none && operation.method !== "GET"
   const record = (operation: Operation.Any, requestId: string, handled: Handled): Effect.Effect<Handled> => {
     const { facts } = handled
-    if (!records(operation) || facts.key === undefined || facts.vectorStoreId === undefined) {
+    if (!records(operation) || facts.key === undefined) {
       return Effect.succeed(handled)
     }
     const entry = entryOf({
@@ -41,6 +41,7 @@ export const make = (trail: AuditTrailService, metrics: MetricsService): AuditCa
       key: facts.key,
       vectorStoreId: facts.vectorStoreId,
       batchId: facts.batchId,
+      fileId: facts.fileId,
       requestId,
       traceId: currentSpanIds()?.traceId,
       answer: handled.answer,

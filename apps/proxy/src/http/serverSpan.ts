@@ -23,6 +23,7 @@ const spanNameOf = (method: string, match: ApiMatch) =>
 const factsAttributes = (span: Tracer.Span, facts: RequestFacts) => {
   if (facts.key !== undefined) span.attribute("filebatch.client_key.name", facts.key)
   if (facts.vectorStoreId !== undefined) span.attribute("openai.vector_store.id", facts.vectorStoreId)
+  if (facts.fileId !== undefined) span.attribute("openai.file.id", facts.fileId)
   if (facts.batchId !== undefined) span.attribute("openai.file_batch.id", facts.batchId)
   const forwarded = facts.forwarded
   if (forwarded === undefined) return

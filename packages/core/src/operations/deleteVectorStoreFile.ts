@@ -25,7 +25,8 @@ export const deleteVectorStoreFile = Operation.make<"deleteVectorStoreFile", Sto
   success: VectorStoreFileDeleted,
   what: "a deleted vector store file",
   replay: "safe",
-  goneWhenResent: (ref) => new VectorStoreFileDeleted({ id: ref.fileId, object: "vector_store.file.deleted", deleted: true }),
+  goneWhenResent: (ref) =>
+    new VectorStoreFileDeleted({ id: ref.fileId, object: "vector_store.file.deleted", deleted: true }),
   coalesce: true,
   upstreamErrors
 })
