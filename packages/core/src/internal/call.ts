@@ -92,10 +92,19 @@ const gaveUp = (settings: FileBatchSettings, attempts: number, last: FileBatchEr
     } and ${attempts} attempt(s); last error: ${last.message}`
   })
 
-/** The answer a 404 to a resent delete stands for, as if the deleting attempt's answer had come. */
-const goneAnswer = <A>(value: A, requestId: string | undefined): Answer<A> => {
+/**
+ * The answer a 404 to a resent delete stands for (the first attempt deleted it before its
+ * answer was lost), as if that answer had come; undefined for any other failure.
+ */
+const goneAnswer = <Op extends Operation.Any>(
+  operation: Op,
+  ref: Operation.Ref,
+  error: FileBatchError
+): Answer<Operation.Success<Op>> | undefined => {
+  if (error._tag !== "NotFoundError" || operation.goneWhenResent === undefined) return undefined
+  const value = operation.goneWhenResent(ref) as Operation.Success<Op>
   const json: unknown = { ...value }
-  return { value, json, text: JSON.stringify(json), requestId, pollAfterMillis: undefined }
+  return { value, json, text: JSON.stringify(json), requestId: error.requestId, pollAfterMillis: undefined }
 }
 
 /**
@@ -161,10 +170,8 @@ export const makeCall = (httpClient: HttpClient.HttpClient, settings: FileBatchS
               Effect.flatMap(remaining, (left) => attemptNow(left, clock.unsafeCurrentTimeMillis() - waitedFrom))
             )
             if (result._tag === "Right") return result.right
-            // A resent delete that finds nothing: the first attempt deleted it.
-            if (result.left._tag === "NotFoundError" && operation.goneWhenResent !== undefined) {
-              return goneAnswer(operation.goneWhenResent(ref), result.left.requestId)
-            }
+            const gone = goneAnswer(operation, ref, result.left)
+            if (gone !== undefined) return gone
             last = result.left
           }
         })
