@@ -103,7 +103,7 @@ const goneAnswer = <Op extends Operation.Any>(
 ): Answer<Operation.Success<Op>> | undefined => {
   if (error._tag !== "NotFoundError" || operation.goneWhenResent === undefined) return undefined
   const value = operation.goneWhenResent(ref) as Operation.Success<Op>
-  const json: unknown = { ...value }
+  const json: unknown = { ...(value as object) }
   return { value, json, text: JSON.stringify(json), requestId: error.requestId, pollAfterMillis: undefined }
 }
 
@@ -116,8 +116,7 @@ export const makeCall = (httpClient: HttpClient.HttpClient, settings: FileBatchS
   const deadlineMillis = Duration.toMillis(settings.deadline)
   const { attempt, tracedAttempt } = makeAttempt(httpClient, settings)
 
-  // The first attempt runs bare; the retry schedule and its driver are only built once
-  // an attempt has failed, which keeps the common path cheap (measured in the proxy bench).
+  // The first attempt runs bare; the retry schedule is built once one has failed (measured in the proxy bench).
   const run = <Op extends Operation.Any>(
     operation: Op,
     input: Operation.Input<Op>,
