@@ -44,6 +44,13 @@ const encodeInput = (
   )
 }
 
+/** The IDs checked and the input encoded; an input the caller decoded already (the proxy's) is not checked twice. */
+const checkInput = (operation: Operation.Any, input: Operation.Input<Operation.Any>) => {
+  const trusted = Operation.isDecoded(input)
+  const problem = trusted ? undefined : operation.checkRef(input.ref)
+  return problem !== undefined ? Either.left(problem) : encodeInput(operation, input, trusted)
+}
+
 const protectedHeaders = new Set(["authorization", "openai-organization", "openai-project", "host"])
 
 /** Builds each call's request: the fixed headers (made once; per-call headers cannot replace them), URL and body. */
@@ -127,11 +134,7 @@ export const makeCall = (httpClient: HttpClient.HttpClient, settings: FileBatchS
       clock
     ): Effect.Effect<Answer<Operation.Success<Op>> & { readonly attempts: number }, FileBatchError> => {
       const { ref } = input as { readonly ref: Operation.Ref }
-      // An input the caller decoded already (the proxy, from a request) is not checked twice.
-      const trusted = Operation.isDecoded(input)
-      const problem = trusted ? undefined : operation.checkRef(ref)
-      if (problem !== undefined) return Effect.fail(problem)
-      const encoded = encodeInput(operation, input, trusted)
+      const encoded = checkInput(operation, input)
       if (Either.isLeft(encoded)) return Effect.fail(encoded.left)
       const startedAt = clock.unsafeCurrentTimeMillis()
       const request = baseRequest(operation, ref, encoded.right.query, encoded.right.body, options)
