@@ -8,11 +8,12 @@
  */
 import { Data, Effect, Stream } from "effect"
 import type { VectorStoreFileBatch } from "./FileBatch.js"
-import { FileBatchClient } from "./FileBatchClient.js"
+import { FileBatchClient, type OperationResponse } from "./FileBatchClient.js"
 import type { FileBatchError } from "./FileBatchError.js"
 import type { FileBatchRef } from "./FileBatchId.js"
 import { makePace } from "./internal/pace.js"
 import { withStreamSpan } from "./internal/tracing.js"
+import type * as Operation from "./Operation.js"
 import { cancel } from "./operations/cancel.js"
 
 /**
@@ -56,6 +57,69 @@ export interface CancelManyOptions {
 const concurrencyOf = (options: CancelManyOptions) => Math.max(1, Math.floor(options.concurrency ?? 8))
 
 /**
+ * What became of one call of {@link executeMany}: `Done` with the answer, or `Failed` with the
+ * typed error. `index` is the position of the input.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export type ExecuteOutcome<I, A> =
+  | { readonly _tag: "Done"; readonly index: number; readonly input: I; readonly response: OperationResponse<A> }
+  | { readonly _tag: "Failed"; readonly index: number; readonly input: I; readonly error: FileBatchError }
+
+/**
+ * Calls one operation for every input at one shared pace (a 429 on any call pauses all and
+ * halves the concurrency), emitting one outcome per input as it completes: cancels, detaches,
+ * deletes. One failure never stops the others.
+ *
+ * @since 0.3.0
+ * @category operations
+ */
+export const executeMany = <Op extends Operation.Any>(
+  operation: Op,
+  inputs: Iterable<Operation.Input<Op>> | Stream.Stream<Operation.Input<Op>>,
+  options: CancelManyOptions = {}
+): Stream.Stream<ExecuteOutcome<Operation.Input<Op>, Operation.Success<Op>>, never, FileBatchClient> => {
+  type Outcome = ExecuteOutcome<Operation.Input<Op>, Operation.Success<Op>>
+  const concurrency = concurrencyOf(options)
+  const input = Stream.StreamTypeId in inputs
+    ? inputs as Stream.Stream<Operation.Input<Op>>
+    : Stream.fromIterable(inputs)
+  // A fiber per call, started when a slot is free, each outcome emitted as it comes:
+  // `Stream.mapEffect` with `unordered` cost about twice the CPU per cancel (bench/bulk).
+  return withStreamSpan(
+    Stream.asyncScoped<Outcome, never, FileBatchClient>((emit) =>
+      Effect.gen(function*() {
+        const client = yield* FileBatchClient
+        const { paced } = yield* makePace(concurrency)
+        const slots = yield* Effect.makeSemaphore(concurrency)
+        const scope = yield* Effect.scope
+        const callOne = (one: Operation.Input<Op>, index: number) =>
+          paced(client.execute(operation, one)).pipe(
+            Effect.match({
+              onFailure: (error): Outcome => ({ _tag: "Failed", index, input: one, error }),
+              onSuccess: (response): Outcome => ({ _tag: "Done", index, input: one, response })
+            }),
+            Effect.flatMap((outcome) => Effect.promise(() => emit.single(outcome))),
+            Effect.ensuring(slots.release(1))
+          )
+        yield* input.pipe(
+          Stream.zipWithIndex,
+          Stream.runForEach(([one, index]) =>
+            Effect.zipRight(slots.take(1), Effect.forkIn(callOne(one, index), scope))
+          ),
+          // Every slot back: every call has been told.
+          Effect.zipRight(slots.take(concurrency)),
+          Effect.zipRight(Effect.promise(() => emit.end())),
+          Effect.forkScoped
+        )
+      }), { bufferSize: concurrency }),
+    `filebatch.${operation.name}_many`,
+    () => ({ attributes: { "filebatch.concurrency": concurrency } })
+  )
+}
+
+/**
  * Cancels every pair, emitting one outcome per pair as it completes.
  *
  * @since 0.1.0
@@ -65,39 +129,17 @@ export const cancelMany = (
   refs: Iterable<FileBatchRef> | Stream.Stream<FileBatchRef>,
   options: CancelManyOptions = {}
 ): Stream.Stream<CancelOutcome, never, FileBatchClient> => {
-  const concurrency = concurrencyOf(options)
-  const input = Stream.StreamTypeId in refs ? refs as Stream.Stream<FileBatchRef> : Stream.fromIterable(refs)
-  // A fiber per cancel, started when a slot is free, each outcome emitted as it comes:
-  // `Stream.mapEffect` with `unordered` cost about twice the CPU per cancel (bench/bulk).
-  return withStreamSpan(
-    Stream.asyncScoped<CancelOutcome, never, FileBatchClient>((emit) =>
-      Effect.gen(function*() {
-        const client = yield* FileBatchClient
-        const { paced } = yield* makePace(concurrency)
-        const slots = yield* Effect.makeSemaphore(concurrency)
-        const scope = yield* Effect.scope
-        const cancelOne = (ref: FileBatchRef, index: number) =>
-          paced(client.execute(cancel, { ref })).pipe(
-            Effect.match({
-              onFailure: (error) => CancelOutcome.Failed({ index, ref, error }),
-              onSuccess: ({ json, requestId, value }) =>
-                CancelOutcome.Cancelled({ index, ref, batch: value, json, requestId })
-            }),
-            Effect.flatMap((outcome) => Effect.promise(() => emit.single(outcome))),
-            Effect.ensuring(slots.release(1))
-          )
-        yield* input.pipe(
-          Stream.zipWithIndex,
-          Stream.runForEach(([ref, index]) =>
-            Effect.zipRight(slots.take(1), Effect.forkIn(cancelOne(ref, index), scope))
-          ),
-          // Every slot back: every cancel has been told.
-          Effect.zipRight(slots.take(concurrency)),
-          Effect.zipRight(Effect.promise(() => emit.end())),
-          Effect.forkScoped
-        )
-      }), { bufferSize: concurrency }),
-    "filebatch.cancel_many",
-    () => ({ attributes: { "filebatch.concurrency": concurrency } })
-  )
+  const inputs = Stream.StreamTypeId in refs
+    ? Stream.map(refs as Stream.Stream<FileBatchRef>, (ref) => ({ ref }))
+    : Stream.fromIterable(Array.from(refs as Iterable<FileBatchRef>, (ref) => ({ ref })))
+  return Stream.map(executeMany(cancel, inputs, options), (outcome) =>
+    outcome._tag === "Done"
+      ? CancelOutcome.Cancelled({
+        index: outcome.index,
+        ref: outcome.input.ref,
+        batch: outcome.response.value,
+        json: outcome.response.json,
+        requestId: outcome.response.requestId
+      })
+      : CancelOutcome.Failed({ index: outcome.index, ref: outcome.input.ref, error: outcome.error }))
 }
