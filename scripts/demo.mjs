@@ -1,4 +1,5 @@
-// The README's main job: cancel a file batch with the bundled CLI and follow it until it stops.
+// The README's main job: cancel a file batch with the bundled CLI and follow it until it stops, plan
+// submitting the files it stopped again, then clean them up.
 //
 //   pnpm demo                          embedded emulator: a batch of 300 files, cancelled mid-flight
 //   pnpm demo <vector_store_id> <batch_id>   with OPENAI_API_KEY set: the same against the real API
@@ -109,9 +110,14 @@ try {
   if (await cancelAnswered(batch.id, () => ended)) await admin("POST", "/progress", { hold: false })
   code = await cancelling
   if (code === 0) {
-    // The files the cancel stopped, submitted again as new batches.
-    console.error(`$ filebatch resubmit ${store.id} --from ${report}`)
-    code = await run(["resubmit", store.id, "--from", report], env)
+    // The files the cancel stopped: what submitting them again would send, planned and not sent.
+    console.error(`$ filebatch resubmit ${store.id} --from ${report} --dry-run`)
+    code = await run(["resubmit", store.id, "--from", report, "--dry-run"], env)
+  }
+  if (code === 0) {
+    // Or cleaned up: the cancelled files detached from the store (the Files themselves are kept).
+    console.error(`$ filebatch cleanup ${store.id} ${batch.id}`)
+    code = await run(["cleanup", store.id, batch.id], env)
   }
 } catch (error) {
   console.error(`demo failed: ${error.message}`)

@@ -7,6 +7,7 @@ import type { HttpClient } from "@effect/platform"
 import type { Layer } from "effect"
 import { audit } from "./commands/audit.js"
 import { cancel } from "./commands/cancel.js"
+import { cleanup } from "./commands/cleanup.js"
 import { emulator } from "./commands/emulator.js"
 import { files } from "./commands/files.js"
 import { get } from "./commands/get.js"
@@ -18,7 +19,7 @@ export type { ClientLayer } from "./internal/command.js"
 export { CliFailure } from "./internal/failure.js"
 
 /** The names of the commands, in the order `filebatch --help` lists them (and for suggestions when one is misspelt). */
-export const commandNames = ["cancel", "get", "watch", "files", "resubmit", "audit", "emulator"] as const
+export const commandNames = ["cancel", "get", "watch", "files", "resubmit", "cleanup", "audit", "emulator"] as const
 
 /** The command tree, given how to build the client. */
 export const make = (clientLayer: ClientLayer, httpLayer: Layer.Layer<HttpClient.HttpClient>) =>
@@ -31,6 +32,7 @@ export const make = (clientLayer: ClientLayer, httpLayer: Layer.Layer<HttpClient
         watch(clientLayer),
         files(clientLayer),
         resubmit(clientLayer),
+        cleanup(clientLayer),
         audit(httpLayer),
         emulator
       ] as const

@@ -18,27 +18,9 @@ import * as Shared from "../internal/command.js"
 import { connectionOptions } from "../internal/connection.js"
 import { describeError, ExitCode } from "../internal/exitCode.js"
 import { CliFailure, err, out, toFailure } from "../internal/failure.js"
-import { readInput, withoutComment } from "../internal/input.js"
+import { readFileIds } from "../internal/input.js"
 import { type Output, summary } from "../internal/output.js"
 import { bucketSeconds, type Plan, printPlan, windowSeconds } from "../internal/plan.js"
-
-/** The file IDs of a list, one a line, each checked; repeats are sent once. */
-const parseFileIds = (text: string) => {
-  const ids: Array<string> = []
-  const seen = new Set<string>()
-  const problems: Array<string> = []
-  text.split(/\r?\n/).forEach((raw, index) => {
-    const id = withoutComment(raw)
-    if (id === "") return
-    const problem = /\s/.test(id) ? "one file ID a line" : FileBatchId.idProblem(id)
-    if (problem !== undefined) problems.push(`line ${index + 1}: ${JSON.stringify(id.slice(0, 80))}: ${problem}`)
-    else if (!seen.has(id)) {
-      seen.add(id)
-      ids.push(id)
-    }
-  })
-  return { ids, problems }
-}
 
 const chunksOf = <A>(items: ReadonlyArray<A>, size: number): Array<ReadonlyArray<A>> =>
   Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size))
@@ -181,14 +163,7 @@ export const resubmit = (clientLayer: Shared.ClientLayer) =>
         if (Option.isNone(options.from)) return yield* Shared.usageError("give --from <file|->: the file IDs to submit")
         const store = FileBatchId.storeRefProblem({ vectorStoreId: options.vectorStoreId })
         if (store !== undefined) return yield* Effect.fail(toFailure(store))
-        const input = options.from.value
-        const { ids, problems } = parseFileIds(yield* readInput(input))
-        const source = input === "-" ? "standard input" : input
-        if (problems.length > 0) {
-          const more = problems.length > 3 ? ` (and ${problems.length - 3} more)` : ""
-          return yield* Shared.usageError(`nothing sent: ${source}: ${problems.slice(0, 3).join("; ")}${more}`)
-        }
-        if (ids.length === 0) return yield* Shared.usageError(`no file IDs in ${source}`)
+        const ids = yield* readFileIds(options.from.value)
         if (options.filesPerMinute < 1 || options.filesPerMinute > 1_000_000) {
           return yield* Shared.usageError("--files-per-minute must be from 1 to 1000000")
         }

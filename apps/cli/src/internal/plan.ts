@@ -36,9 +36,11 @@ export const printPlan = (plan: Plan, output: Output): Effect.Effect<void> =>
       `dry run of '${plan.command}': nothing sent`,
       `would send: ${requestsText(plan.requests) || "nothing"}`,
       ...plan.details,
-      ...(plan.seconds !== undefined
-        ? [`would take: about ${Duration.format(Duration.seconds(Math.ceil(plan.seconds)))} at the pace`]
-        : [])
+      ...(plan.seconds === undefined
+        ? []
+        : plan.seconds < 1
+        ? ["would take: under a second at the pace"]
+        : [`would take: about ${Duration.format(Duration.seconds(Math.ceil(plan.seconds)))} at the pace`])
     ].join("\n"))
 
 /**
