@@ -8,7 +8,7 @@ if (logPath === undefined) {
   console.error("usage: node scripts/failed-tests.mjs LOG")
   process.exit(2)
 }
-// eslint-disable-next-line no-control-regex
+
 const ansi = /\x1b\[[0-9;]*[A-Za-z]/g
 const tests = new Set()
 const tasks = new Set()
@@ -17,7 +17,7 @@ for (const raw of readFileSync(logPath, "utf8").split("\n")) {
   const test = line.match(/^(\S+?):test:\s+FAIL\s+(.+?)\s*$/)
   if (test) tests.add(`${test[1]}: ${test[2]}`)
   const failed = line.match(/^\s*Failed:\s+(\S+#.*?)\s*$/)
-  if (failed) for (const task of failed[1].split(/,\s*/)) tasks.add(task)
+  if (failed) { for (const task of failed[1].split(/,\s*/)) tasks.add(task) }
 }
 for (const test of tests) console.log(`FAIL ${test}`)
 for (const task of tasks) console.log(`failed task: ${task}`)

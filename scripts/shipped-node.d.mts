@@ -1,4 +1,4 @@
 /** The pin: `{ version, package, integrity }`. */
-export const shipped: any;
-export function shippedNode(pin?: any): string;
-//# sourceMappingURL=shipped-node.d.mts.map
+export const shipped: any
+export function shippedNode(pin?: any): string
+// # sourceMappingURL=shipped-node.d.mts.map

@@ -212,7 +212,7 @@ export const runCleanup = (selection: Selection, options: CleanupOptions) =>
       // Ctrl-C: what was done is told, and the rest written where a second run can take it.
       Effect.onInterrupt(() =>
         Effect.zipRight(
-          err(`filebatch: interrupted: ${summary()}; ${left().length} not reached: run the same command again`),
+          err(`filebatch: interrupted: ${summary()}; ${left().length} not done: run the same command again to finish`),
           options.report === undefined ? Effect.void : Effect.ignore(writeLeft(options.report, vectorStoreId, left()))
         )
       )
