@@ -4,7 +4,15 @@ import { runCli } from "@filebatch/testkit"
 describe("help and usage mistakes", () => {
   it("each command's --help is one page as gh's: usage, description, a line per flag with its default, examples, exit codes", async () => {
     // Lines at most (cancel was 119 with @effect/cli's own page); every line but an example fits 100 columns.
-    const longest: Record<string, number> = { cancel: 45, get: 35, watch: 38, files: 38, resubmit: 45, audit: 28 }
+    const longest: Record<string, number> = {
+      cancel: 45,
+      get: 35,
+      watch: 38,
+      files: 38,
+      resubmit: 45,
+      cleanup: 45,
+      audit: 28
+    }
     for (const [command, most] of Object.entries(longest)) {
       const page = await runCli([command, "--help"], { TERM: "xterm-256color" })
       expect(page.code, command).toBe(0)
@@ -55,6 +63,7 @@ describe("help and usage mistakes", () => {
         "watch",
         "files",
         "resubmit",
+        "cleanup",
         "audit",
         "emulator"
       ])
@@ -70,7 +79,7 @@ describe("help and usage mistakes", () => {
     expect(typo.code).toBe(2)
     expect(typo.stderr).toBe(
       "filebatch: unknown command 'cancle'; did you mean 'cancel'? " +
-        "(commands: cancel, get, watch, files, resubmit, audit, emulator; see filebatch --help)\n"
+        "(commands: cancel, get, watch, files, resubmit, cleanup, audit, emulator; see filebatch --help)\n"
     )
     const wizard = await runCli(["cancel", "--wizard"])
     expect(wizard.code).toBe(2)

@@ -108,3 +108,51 @@ describe("the progress bar in a real terminal", () => {
     )
   })
 })
+
+describe("cleanup --delete-files asks on a terminal", () => {
+  layer(heldEmulatorLayer({ keys: [key], fileMillis: 40, parallelism: 5, cancelDelayMillis: 0 }), {
+    excludeTestServices: true
+  })((it) => {
+    it.effect.skipIf(!haveTmux)(
+      "sends nothing when the answer is no, and deletes the Files when it is yes",
+      () =>
+        Effect.gen(function*() {
+          const emulator = yield* Emulator.Emulator
+          const vs = yield* emulator.store.createVectorStore("confirm")
+          const vectorStoreId = vs["id"] as string
+          const fileIds = ["file-t0", "file-t1", "file-t2"]
+          const batch = yield* Effect.orDie(emulator.store.createBatch(vectorStoreId, fileIds))
+          const batchId = batch["id"] as string
+          yield* Effect.orDie(emulator.store.cancelBatch(vectorStoreId, batchId))
+          const deletes = Effect.map(
+            emulator.requests,
+            (log) => log.filter((entry) => entry.method === "DELETE").length
+          )
+          const ask = (answer: string, outcome: string) =>
+            Effect.promise(async () => {
+              const command = `env -i PATH="${process.env["PATH"]}" OPENAI_API_KEY=${key} ` +
+                `OPENAI_BASE_URL=${emulator.url} TERM=xterm-256color "${process.execPath}" "${cliBundle}" ` +
+                `cleanup ${vectorStoreId} ${batchId} --delete-files; echo "exit $?"; sleep 60`
+              socket = join(mkdtempSync(join(tmpdir(), "filebatch-tmux-")), "socket")
+              tmux("new-session", "-d", "-s", "cli", "-x", "120", "-y", "20", command)
+              try {
+                await eventually("the question", () => screen().some((line) => line.includes("Delete 3 File(s)?")))
+                tmux("send-keys", "-t", "cli", answer)
+                return await eventually(outcome, () => {
+                  const shown = screen().join("\n")
+                  return shown.includes(outcome) && /exit \d+/.test(shown) && shown
+                })
+              } finally {
+                tmux("kill-server")
+              }
+            })
+          const refused = yield* ask("n", "nothing deleted: not confirmed")
+          expect(refused).toContain("exit 2")
+          expect(yield* deletes).toBe(0)
+          const confirmed = yield* ask("y", "3 files: 3 deleted")
+          expect(confirmed).toContain("exit 0")
+          expect(yield* deletes).toBe(3)
+        })
+    )
+  })
+})

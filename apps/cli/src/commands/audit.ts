@@ -96,7 +96,7 @@ export const audit = (httpLayer: Layer.Layer<HttpClient.HttpClient>) =>
       })
     })).pipe(
       Command.withDescription(
-        Shared.described("Show the proxy's audit trail: who cancelled or created what, and when", [
+        Shared.described("Show the proxy's audit trail: who cancelled, created or deleted what, and when", [
           "filebatch audit --admin-url http://127.0.0.1:9090 --batch vsfb_abc123",
           "filebatch audit --key team-a --since 2026-11-29T00:00:00Z --json"
         ])

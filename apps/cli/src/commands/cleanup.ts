@@ -133,7 +133,7 @@ export const cleanup = (clientLayer: Shared.ClientLayer) =>
         return yield* run(Effect.flatMap(selectByStatus(ref, statuses), afterSelection))
       })
   ).pipe(Command.withDescription(Shared.described(
-    "Detach the files a batch left behind (cancelled by default) from the store; --delete-files deletes them",
+    "Detach a batch's leftover files (cancelled by default) from the store, or delete them",
     [
       "filebatch cleanup vs_abc123 vsfb_abc123 --dry-run",
       "filebatch cleanup vs_abc123 vsfb_abc123 --status cancelled,failed --report left.txt",
