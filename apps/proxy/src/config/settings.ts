@@ -175,13 +175,13 @@ export const proxy = {
   auditFile: setting(
     "FILEBATCH_PROXY_AUDIT_FILE",
     "off",
-    "without Redis: the audit trail of cancels and creates, an append-only JSON-lines file (with Redis it is a stream)",
+    "without Redis: the audit trail of cancels, creates and deletes, an append-only JSON-lines file (with Redis it is a stream)",
     (name) => optional(Config.string(name))
   ),
   auditStream: setting(
     "FILEBATCH_PROXY_AUDIT_STREAM",
     "filebatch:audit",
-    "with Redis: the stream holding the audit trail of cancels and creates, shared by the replicas",
+    "with Redis: the stream holding the audit trail of cancels, creates and deletes, shared by the replicas",
     (name) => Config.string(name).pipe(Config.withDefault("filebatch:audit"))
   ),
   auditSpool: setting(
