@@ -20,7 +20,7 @@ const fileJson = (id: string, status = "cancelled") => ({
 describe("a store's files: list, detach, delete", () => {
   it.effect("lists every page of a store's files with the filter", () =>
     Effect.gen(function*() {
-      const http = fakeHttp((request, index) =>
+      const http = fakeHttp((_, index) =>
         Effect.succeed(json({
           object: "list",
           data: [fileJson(`file-${index}`)],
@@ -88,9 +88,10 @@ describe("a store's files: list, detach, delete", () => {
         const http = fakeHttp((_, index) =>
           Effect.succeed(index === 0 ? "reset" as const : openAiError(404, "No such File object: file-1"))
         )
-        const call = operation === "detach"
-          ? detachVectorStoreFile({ vectorStoreId: "vs_1", fileId: "file-1" })
-          : deleteFileObject({ fileId: "file-1" })
+        const call: Effect.Effect<{ readonly id: string }, unknown, FileBatchClient.FileBatchClient> =
+          operation === "detach"
+            ? detachVectorStoreFile({ vectorStoreId: "vs_1", fileId: "file-1" })
+            : deleteFileObject({ fileId: "file-1" })
         const fiber = yield* Effect.fork(Effect.provide(call, clientLayer(http.layer)))
         yield* TestClock.adjust(Duration.minutes(1))
         const answer = yield* Fiber.join(fiber)
