@@ -8,7 +8,7 @@ import { describe, expect, layer } from "@effect/vitest"
 import { Emulator } from "@filebatch/emulator"
 import { cliBundle, eventually, heldEmulatorLayer, spawnNode } from "@filebatch/testkit"
 import { Effect } from "effect"
-import { mkdtempSync, readFileSync } from "node:fs"
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { cli, emulatorOptions, key } from "./cliHarness.js"
@@ -98,6 +98,20 @@ describe("filebatch cleanup against the emulator", () => {
         expect((yield* emulator.requests).length).toBe(before)
         expect((yield* deletesOf(emulator, fileIds)).length).toBe(0)
         expect((yield* storeFiles(emulator, vectorStoreId, "cancelled")).length).toBe(7)
+      }))
+
+    it.effect("--from a list: a store that is not there is a 404 (exit 4), not files already gone", () =>
+      Effect.gen(function*() {
+        const emulator = yield* Emulator.Emulator
+        const list = join(mkdtempSync(join(tmpdir(), "filebatch-cleanup-")), "list.txt")
+        writeFileSync(list, "file-x0\nfile-x1\n")
+        const missing = yield* cli(emulator, ["cleanup", "vs_notthere", "--from", list])
+        expect(missing.code, missing.stderr).toBe(4)
+        expect(missing.stderr).toMatch(/^filebatch: not found: No vector store found/)
+        const { fileIds, vectorStoreId } = yield* cancelledBatch(emulator, "x", 2)
+        const found = yield* cli(emulator, ["cleanup", vectorStoreId, "--from", list, "-o", "ids"])
+        expect(found.code, found.stderr).toBe(0)
+        expect(found.stdout.trim().split("\n").sort()).toEqual(fileIds)
       }))
 
     it.effect("--delete-files --yes deletes each File: it leaves every store that held it", () =>

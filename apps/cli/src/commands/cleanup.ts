@@ -2,7 +2,14 @@
 import { Args, Command, Options, Prompt } from "@effect/cli"
 import { FileBatch, FileBatchId } from "@filebatch/core"
 import { Effect, Option } from "effect"
-import { type Action, cleanupPlan, runCleanup, selectByStatus, type Selection } from "../internal/cleanup.js"
+import {
+  type Action,
+  checkStore,
+  cleanupPlan,
+  runCleanup,
+  selectByStatus,
+  type Selection
+} from "../internal/cleanup.js"
 import * as Shared from "../internal/command.js"
 import { connectionOptions } from "../internal/connection.js"
 import { ExitCode } from "../internal/exitCode.js"
@@ -124,9 +131,13 @@ export const cleanup = (clientLayer: Shared.ClientLayer) =>
           const fileIds = yield* readFileIds(options.from.value)
           const selection: Selection = { vectorStoreId, fileIds, keptIds: [], describe: "listed files" }
           // A plan of a list needs no key: nothing is read from the API.
-          return yield* options.dryRun
-            ? printPlan(cleanupPlan(selection, settings), output)
-            : run(afterSelection(selection))
+          if (options.dryRun) return yield* printPlan(cleanupPlan(selection, settings), output)
+          // A detach names the store: a store that is not there must not read as files already gone.
+          return yield* run(
+            action === "detach"
+              ? Effect.zipRight(checkStore(vectorStoreId), afterSelection(selection))
+              : afterSelection(selection)
+          )
         }
         const statuses = yield* statusesOf(Option.getOrElse(options.status, () => "cancelled"))
         const ref = yield* Shared.checkedRef({ vectorStoreId, batchId: Option.getOrThrow(options.batchId) })

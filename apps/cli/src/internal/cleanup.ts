@@ -8,7 +8,7 @@ import { FileSystem } from "@effect/platform"
 import {
   FileBatchApi,
   FileBatchBulk,
-  type FileBatchClient,
+  FileBatchClient,
   FileBatchError,
   type FileBatchId,
   listBatchFiles,
@@ -55,6 +55,9 @@ export const selectByStatus = (ref: FileBatchId.FileBatchRef, statuses: Readonly
     const inStore = new Set<string>()
     for (const filter of statuses) {
       for (const id of yield* idsOf(listBatchFiles(ref, { filter }))) inBatch.add(id)
+    }
+    // The store's list is read only when the batch has files to clean up: a store may hold many.
+    for (const filter of inBatch.size > 0 ? statuses : []) {
       for (const id of yield* idsOf(listVectorStoreFiles(ref, { filter }))) inStore.add(id)
     }
     const fileIds = [...inBatch].filter((id) => inStore.has(id))
@@ -158,6 +161,16 @@ const makeCounter = (total: number, action: Action) => {
     }
   }
 }
+
+/**
+ * Fails with the store's 404 when it does not exist: a detach of a file in a store that is not
+ * there is a 404 too, which would otherwise count as done.
+ */
+export const checkStore = (vectorStoreId: string) =>
+  Effect.flatMap(
+    FileBatchClient.FileBatchClient,
+    (client) => client.listVectorStoreFiles({ vectorStoreId }, { limit: 1 })
+  )
 
 /** Every selected file detached or deleted at the shared pace, each told as it ends. */
 export const runCleanup = (selection: Selection, options: CleanupOptions) =>
