@@ -3,21 +3,13 @@ import { Args, Command, Options } from "@effect/cli"
 import { FileBatch, FileBatchApi, type FileBatchId, FileBatchWatch } from "@filebatch/core"
 import { Effect, Option } from "effect"
 import { follow, showBatch } from "../internal/actions.js"
-import { bulk, bulkPlan } from "../internal/bulk.js"
+import { bulk, bulkPlan, cancelPlan } from "../internal/bulk.js"
 import * as Shared from "../internal/command.js"
 import { connectionOptions } from "../internal/connection.js"
 import { err } from "../internal/failure.js"
 import { writeReport } from "../internal/files.js"
 import type { Output } from "../internal/output.js"
-import { type Plan, printPlan } from "../internal/plan.js"
-
-/** What `cancel` of one batch would send. */
-const onePlan = (ref: FileBatchId.FileBatchRef): Plan => ({
-  command: "cancel",
-  requests: { cancel: 1 },
-  details: [`batch ${ref.batchId} in ${ref.vectorStoreId}`],
-  json: { batches: 1, vector_stores: 1 }
-})
+import { printPlan } from "../internal/plan.js"
 
 /** One batch cancelled; with `wait`, followed until it stops, and its unfinished files reported. */
 const cancelOne = (ref: FileBatchId.FileBatchRef, output: Output, wait: boolean, report: string | undefined) =>
@@ -90,7 +82,7 @@ export const cancel = (clientLayer: Shared.ClientLayer) =>
         const ref = { vectorStoreId: options.vectorStoreId.value, batchId: options.batchId.value }
         return Effect.flatMap(Shared.checkedRef(ref), (checked) =>
           options.dryRun
-            ? printPlan(onePlan(checked), output)
+            ? printPlan(cancelPlan([checked], 1, 0), output)
             : run(cancelOne(checked, output, options.wait, Option.getOrUndefined(options.report))))
       })
   ).pipe(Command.withDescription(Shared.described(

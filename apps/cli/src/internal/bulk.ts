@@ -52,8 +52,12 @@ export interface BulkOptions {
   readonly wait: boolean
 }
 
-/** What `cancel --from` would send. */
-const cancelPlan = (refs: ReadonlyArray<FileBatchId.FileBatchRef>, concurrency: number, rejected: number): Plan => {
+/** What `cancel` would send (one batch is a list of one). */
+export const cancelPlan = (
+  refs: ReadonlyArray<FileBatchId.FileBatchRef>,
+  concurrency: number,
+  rejected: number
+): Plan => {
   const stores = new Set(refs.map((ref) => ref.vectorStoreId)).size
   return {
     command: "cancel",
