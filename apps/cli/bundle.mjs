@@ -1,5 +1,6 @@
 // How the CLI's sources become one CommonJS bundle: build.mjs (the launcher with its code
 // cache) and build-exe.mjs (the standalone executable) both bundle this way.
+import { cliParserStubs, missing, stubModules } from "@filebatch/cli-kit/esbuild"
 import { embeddedSdk } from "@filebatch/telemetry/esbuild"
 import { build } from "esbuild"
 
@@ -15,32 +16,19 @@ import { build } from "esbuild"
 //   which no filebatch option is; fast-check: Schema's arbitrary generators, for tests;
 //   mime: the platform's file responses, which the emulator never sends (together
 //   ~230 KiB initialised at every start; ~8 ms measured).
-const missing = (name) => `function () { throw new Error("${name} is not bundled in the filebatch CLI") }`
-const stubs = {
-  undici: `module.exports = { Agent: ${missing("undici")}, getGlobalDispatcher: ${missing("undici")} };`,
-  ws: `module.exports = { WebSocketServer: ${missing("ws")}, WebSocket: ${missing("ws")} };`,
-  yaml: `module.exports = { parse: ${missing("yaml")} };`,
-  toml: `module.exports = { parse: ${missing("toml")} };`,
-  ini: `module.exports = { parse: ${missing("ini")} };`,
-  "fast-check": "module.exports = {};",
+const program = "the filebatch CLI"
+const withoutUnused = stubModules({
+  ...cliParserStubs(program),
+  undici: `module.exports = { Agent: ${missing("undici", program)}, getGlobalDispatcher: ${
+    missing("undici", program)
+  } };`,
+  ws: `module.exports = { WebSocketServer: ${missing("ws", program)}, WebSocket: ${missing("ws", program)} };`,
   // msgpackr's optional native extractor: its loader searches the disk for a prebuilt addon at
   // every start (and asks the standalone executable for files it cannot load); msgpackr
   // falls back to JavaScript when the require throws.
-  "msgpackr-extract": `throw new Error("msgpackr-extract is not bundled in the filebatch CLI")`,
-  mime: `module.exports = { getType: ${missing("mime")} };`
-}
-const withoutUnused = {
-  name: "stub-unused-modules",
-  setup(build) {
-    // Module names are plain words and dashes: nothing to escape.
-    const stubbed = new RegExp(`^(${Object.keys(stubs).join("|")})$`)
-    build.onResolve({ filter: stubbed }, (args) => ({
-      path: args.path,
-      namespace: "stub"
-    }))
-    build.onLoad({ filter: /.*/, namespace: "stub" }, (args) => ({ contents: stubs[args.path], loader: "js" }))
-  }
-}
+  "msgpackr-extract": `throw new Error("msgpackr-extract is not bundled in ${program}")`,
+  mime: `module.exports = { getType: ${missing("mime", program)} };`
+})
 
 /** One entry point as a minified CommonJS bundle for Node 20, as text. */
 export const bundleOf = async (entryPoint) => {

@@ -1,4 +1,5 @@
 // Bundles the proxy into one ESM file, dist/proxy.mjs, and reports its size.
+import { cliParserStubs, stubModules } from "@filebatch/cli-kit/esbuild"
 import { embeddedSdk, embeddedSdkInputs } from "@filebatch/telemetry/esbuild"
 import { build } from "esbuild"
 import { chmodSync, readFileSync, statSync, writeFileSync } from "node:fs"
@@ -22,23 +23,8 @@ const docsAssets = {
 }
 
 // Modules the bundle would carry but the proxy never runs, replaced by stubs that throw if
-// ever called (code in the bundle costs idle memory even when it never runs): yaml, toml
-// and ini, @effect/cli's parsers for configuration files given as options, which no
-// filebatch-proxy option is; fast-check, Schema's arbitrary generators, for tests.
-const missing = (name) => `function () { throw new Error("${name} is not bundled in filebatch-proxy") }`
-const stubs = {
-  yaml: `module.exports = { parse: ${missing("yaml")} };`,
-  toml: `module.exports = { parse: ${missing("toml")} };`,
-  ini: `module.exports = { parse: ${missing("ini")} };`,
-  "fast-check": "module.exports = {};"
-}
-const withoutUnused = {
-  name: "stub-unused-modules",
-  setup(build) {
-    build.onResolve({ filter: /^(yaml|toml|ini|fast-check)$/ }, (args) => ({ path: args.path, namespace: "stub" }))
-    build.onLoad({ filter: /.*/, namespace: "stub" }, (args) => ({ contents: stubs[args.path], loader: "js" }))
-  }
-}
+// ever called (code in the bundle costs idle memory even when it never runs).
+const withoutUnused = stubModules(cliParserStubs("filebatch-proxy"))
 
 // Another place for the file (bench/profile.mjs builds an unminified one to read profiles by module).
 const outfile = process.env["FILEBATCH_BUILD_OUTFILE"] ?? "dist/proxy.mjs"
