@@ -142,19 +142,26 @@ const writeLeft = (path: string, vectorStoreId: string, left: ReadonlyArray<stri
       Effect.zipRight(err(`report: ${plural(left.length, "file")} not cleaned up, IDs in ${path}`))
     )
 
-/** Shows the count on a terminal, redrawn in place; nothing where stderr is not one. */
+/**
+ * Shows the count on stderr: redrawn in place on a terminal; elsewhere (a log) one timestamped
+ * line at each tenth of a long run (100 files or more), as `cancel --wait` logs its changes.
+ */
 const makeCounter = (total: number, action: Action) => {
   const tty = process.stderr.isTTY === true
   let shown = false
+  let tenths = 0
   return {
     update: (counts: Readonly<Record<Outcome, number>>) => {
-      if (!tty) return
       const settled = counts.detached + counts.deleted + counts.already_gone + counts.failed
-      process.stderr.write(
-        `\r\x1b[2K${action === "detach" ? "detaching" : "deleting"} ${settled}/${total} · ` +
-          `${counts.already_gone} already gone · ${counts.failed} failed`
-      )
-      shown = true
+      const text = `${action === "detach" ? "detaching" : "deleting"} ${settled}/${total} · ` +
+        `${counts.already_gone} already gone · ${counts.failed} failed`
+      if (tty) {
+        process.stderr.write(`\r\x1b[2K${text}`)
+        shown = true
+      } else if (total >= 100 && settled < total && Math.floor((settled * 10) / total) > tenths) {
+        tenths = Math.floor((settled * 10) / total)
+        process.stderr.write(`${new Date().toISOString()} ${text}\n`)
+      }
     },
     done: () => {
       if (shown) process.stderr.write("\r\x1b[2K")
