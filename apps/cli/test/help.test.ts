@@ -34,6 +34,9 @@ describe("help and usage mistakes", () => {
       // The flags of every command are in `filebatch --help`, not on every page.
       expect(page.stdout, command).not.toMatch(/--wizard|--completions |--log-level /)
     }
+    // An optional argument is bracketed in the usage line.
+    const cleanup = (await runCli(["cleanup", "--help"])).stdout
+    expect(cleanup.split("\n")[0]).toBe("Usage: filebatch cleanup <vector_store_id> [<batch_id>] [flags]")
     const cancel = (await runCli(["cancel", "-h"])).stdout
     // One line a flag, its default beside it; a choice's values after its name.
     expect(cancel).toMatch(/^ {2}--concurrency int +With --from: cancels in flight at once, 1 to 256 \(default 8\)$/m)

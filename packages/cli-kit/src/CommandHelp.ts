@@ -151,14 +151,14 @@ const sharedNotes = (flags: ReadonlyArray<readonly [string, string]>) => {
 interface Sections {
   readonly description: ReadonlyArray<string>
   readonly examples: ReadonlyArray<string>
-  readonly args: ReadonlyArray<readonly [string, string]>
+  readonly args: ReadonlyArray<readonly [string, string, boolean]>
   readonly flags: ReadonlyArray<readonly [string, string]>
 }
 
 /** The descriptor's help, read by its headings. */
 const sectionsOf = (descriptor: CommandDescriptor.Command<unknown>): Sections => {
   const description: Array<string> = []
-  const args: Array<readonly [string, string]> = []
+  const args: Array<readonly [string, string, boolean]> = []
   const flags: Array<readonly [string, string]> = []
   let heading = ""
   for (const block of blocksOf(CommandDescriptor.getHelp(descriptor, CliConfig.defaultConfig))) {
@@ -167,8 +167,11 @@ const sectionsOf = (descriptor: CommandDescriptor.Command<unknown>): Sections =>
     else if (block._tag === "DescriptionList") {
       for (const [span, body] of block.definitions) {
         const text = flagDescription(textOf(body))
-        if (heading === "ARGUMENTS") args.push([spanText(span).trim(), text])
-        else if (heading === "OPTIONS" && !everyCommandFlags.test(flagName(spanText(span)))) {
+        if (heading === "ARGUMENTS") {
+          // An optional argument is bracketed in the usage line, as gh writes it.
+          const optional = textOf(body).some((paragraph) => paragraph.startsWith("This setting is optional."))
+          args.push([spanText(span).trim(), text, optional])
+        } else if (heading === "OPTIONS" && !everyCommandFlags.test(flagName(spanText(span)))) {
           flags.push([flagName(spanText(span)), text])
         }
       }
@@ -202,12 +205,18 @@ export const render = (descriptor: CommandDescriptor.Command<unknown>, text: Pag
   const width = text.width ?? 100
   const { args, description, examples, flags: described } = sectionsOf(descriptor)
   const { flags, notes } = sharedNotes(described)
-  const usage = [text.command, ...args.map(([name]) => name), ...(flags.length > 0 ? ["[flags]"] : [])].join(" ")
+  const usage = [
+    text.command,
+    ...args.map(([name, , optional]) => optional ? `[${name}]` : name),
+    ...(flags.length > 0 ? ["[flags]"] : [])
+  ].join(" ")
   return [
     `Usage: ${usage}`,
     "",
     ...description.flatMap((line) => line.trim() === "" ? [""] : wrapped("", line, 0, width)),
-    ...(args.length > 0 ? ["", "Arguments:", ...columns(args, width)] : []),
+    ...(args.length > 0
+      ? ["", "Arguments:", ...columns(args.map(([name, about]) => [name, about] as const), width)]
+      : []),
     ...(flags.length > 0 ? ["", "Flags:", ...columns(flags, width)] : []),
     ...notes.flatMap((note) => wrapped("  ", note, 4, width)),
     ...(examples.length > 0 ? ["", "Examples:", ...examples.map((example) => `  ${example}`)] : []),
