@@ -85,33 +85,32 @@ export const refProblem = (ref: FileBatchRef): InvalidArgumentError | undefined 
       })
     )
   }
-  const storeProblem = idProblem(vectorStoreId)
-  if (storeProblem !== undefined) {
-    return (
-      new InvalidArgumentError({ argument: "vectorStoreId", message: `vector store ID ${storeProblem}` })
+  return storeRefProblem(ref) ??
+    oneIdProblem(
+      "batchId",
+      "batch ID",
+      batchId,
+      (id) => looksLikeStoreId(id) ? "vector store ID, not a file batch ID (those begin with 'vsfb_')" : undefined
     )
-  }
-  if (looksLikeBatchId(vectorStoreId)) {
-    return (
-      new InvalidArgumentError({
-        argument: "vectorStoreId",
-        message: `${describe(vectorStoreId)} is a file batch ID, not a vector store ID (those begin with 'vs_')`
-      })
-    )
-  }
-  const batchProblem = idProblem(batchId)
-  if (batchProblem !== undefined) {
-    return (new InvalidArgumentError({ argument: "batchId", message: `batch ID ${batchProblem}` }))
-  }
-  if (looksLikeStoreId(batchId)) {
-    return (
-      new InvalidArgumentError({
-        argument: "batchId",
-        message: `${describe(batchId)} is a vector store ID, not a file batch ID (those begin with 'vsfb_')`
-      })
-    )
-  }
-  return undefined
+}
+
+/**
+ * One ID checked: a string, the rule of every ID, and not an ID of another kind in its place
+ * (`wrongKind` says which, if so).
+ */
+const oneIdProblem = (
+  argument: string,
+  label: string,
+  value: unknown,
+  wrongKind: (id: string) => string | undefined
+): InvalidArgumentError | undefined => {
+  if (typeof value !== "string") return new InvalidArgumentError({ argument, message: `${label} must be a string` })
+  const problem = idProblem(value)
+  if (problem !== undefined) return new InvalidArgumentError({ argument, message: `${label} ${problem}` })
+  const wrong = wrongKind(value)
+  return wrong === undefined
+    ? undefined
+    : new InvalidArgumentError({ argument, message: `${describe(value)} is a ${wrong}` })
 }
 
 /**
@@ -130,23 +129,13 @@ export interface VectorStoreRef {
  * @since 0.3.0
  * @category validation
  */
-export const storeRefProblem = (ref: VectorStoreRef): InvalidArgumentError | undefined => {
-  const { vectorStoreId } = ref
-  if (typeof vectorStoreId !== "string") {
-    return new InvalidArgumentError({ argument: "vectorStoreId", message: "vector store ID must be a string" })
-  }
-  const problem = idProblem(vectorStoreId)
-  if (problem !== undefined) {
-    return new InvalidArgumentError({ argument: "vectorStoreId", message: `vector store ID ${problem}` })
-  }
-  if (looksLikeBatchId(vectorStoreId)) {
-    return new InvalidArgumentError({
-      argument: "vectorStoreId",
-      message: `${describe(vectorStoreId)} is a file batch ID, not a vector store ID (those begin with 'vs_')`
-    })
-  }
-  return undefined
-}
+export const storeRefProblem = (ref: VectorStoreRef): InvalidArgumentError | undefined =>
+  oneIdProblem(
+    "vectorStoreId",
+    "vector store ID",
+    ref.vectorStoreId,
+    (id) => looksLikeBatchId(id) ? "file batch ID, not a vector store ID (those begin with 'vs_')" : undefined
+  )
 
 /**
  * The File that a call on a file names (deleting it from every store).
@@ -176,22 +165,13 @@ export interface StoreFileRef {
  * @since 0.3.0
  * @category validation
  */
-export const fileRefProblem = (ref: FileRef): InvalidArgumentError | undefined => {
-  const { fileId } = ref
-  if (typeof fileId !== "string") {
-    return new InvalidArgumentError({ argument: "fileId", message: "file ID must be a string" })
-  }
-  const problem = idProblem(fileId)
-  if (problem !== undefined) return new InvalidArgumentError({ argument: "fileId", message: `file ID ${problem}` })
-  if (looksLikeStoreId(fileId) || looksLikeBatchId(fileId)) {
-    const kind = looksLikeBatchId(fileId) ? "file batch" : "vector store"
-    return new InvalidArgumentError({
-      argument: "fileId",
-      message: `${describe(fileId)} is a ${kind} ID, not a file ID (those begin with 'file-')`
-    })
-  }
-  return undefined
-}
+export const fileRefProblem = (ref: FileRef): InvalidArgumentError | undefined =>
+  oneIdProblem("fileId", "file ID", ref.fileId, (id) =>
+    looksLikeBatchId(id)
+      ? "file batch ID, not a file ID (those begin with 'file-')"
+      : looksLikeStoreId(id)
+      ? "vector store ID, not a file ID (those begin with 'file-')"
+      : undefined)
 
 /**
  * What is wrong with a store's and a file's IDs, if anything.
