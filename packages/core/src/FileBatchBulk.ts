@@ -54,6 +54,10 @@ export interface CancelManyOptions {
   readonly concurrency?: number | undefined
 }
 
+/** The inputs as a stream, whether they came as one or as an iterable. */
+const asStream = <A>(inputs: Iterable<A> | Stream.Stream<A>): Stream.Stream<A> =>
+  Stream.StreamTypeId in inputs ? inputs as Stream.Stream<A> : Stream.fromIterable(inputs)
+
 const concurrencyOf = (options: CancelManyOptions) => Math.max(1, Math.floor(options.concurrency ?? 8))
 
 /**
@@ -82,9 +86,7 @@ export const executeMany = <Op extends Operation.Any>(
 ): Stream.Stream<ExecuteOutcome<Operation.Input<Op>, Operation.Success<Op>>, never, FileBatchClient> => {
   type Outcome = ExecuteOutcome<Operation.Input<Op>, Operation.Success<Op>>
   const concurrency = concurrencyOf(options)
-  const input = Stream.StreamTypeId in inputs
-    ? inputs as Stream.Stream<Operation.Input<Op>>
-    : Stream.fromIterable(inputs)
+  const input = asStream(inputs)
   // A fiber per call, started when a slot is free, each outcome emitted as it comes:
   // `Stream.mapEffect` with `unordered` cost about twice the CPU per cancel (bench/bulk).
   return withStreamSpan(
@@ -129,9 +131,7 @@ export const cancelMany = (
   refs: Iterable<FileBatchRef> | Stream.Stream<FileBatchRef>,
   options: CancelManyOptions = {}
 ): Stream.Stream<CancelOutcome, never, FileBatchClient> => {
-  const inputs = Stream.StreamTypeId in refs
-    ? Stream.map(refs as Stream.Stream<FileBatchRef>, (ref) => ({ ref }))
-    : Stream.fromIterable(Array.from(refs as Iterable<FileBatchRef>, (ref) => ({ ref })))
+  const inputs = Stream.map(asStream(refs), (ref) => ({ ref }))
   return Stream.map(executeMany(cancel, inputs, options), (outcome) =>
     outcome._tag === "Done"
       ? CancelOutcome.Cancelled({

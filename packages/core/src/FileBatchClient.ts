@@ -66,6 +66,12 @@ export const asBatchResponse = (response: OperationResponse<VectorStoreFileBatch
   batch: response.value
 })
 
+/** An answer that is a page of files, under its own name. */
+const asListResponse = (response: OperationResponse<VectorStoreFileList>): FileListResponse => ({
+  ...response,
+  list: response.value
+})
+
 /**
  * Per-call options.
  *
@@ -154,13 +160,9 @@ export const make: Effect.Effect<FileBatchClientService, never, HttpClient.HttpC
       retrieve: batch(retrieve),
       createFileBatch: (ref, payload, options) =>
         Effect.map(execute(createFileBatch, { ref, payload }, options), asBatchResponse),
-      listFiles: (ref, query, options) =>
-        Effect.map(execute(listFiles, { ref, query }, options), (response) => ({ ...response, list: response.value })),
+      listFiles: (ref, query, options) => Effect.map(execute(listFiles, { ref, query }, options), asListResponse),
       listVectorStoreFiles: (ref, query, options) =>
-        Effect.map(
-          execute(listVectorStoreFiles, { ref, query }, options),
-          (response) => ({ ...response, list: response.value })
-        ),
+        Effect.map(execute(listVectorStoreFiles, { ref, query }, options), asListResponse),
       deleteVectorStoreFile: (ref, options) => execute(deleteVectorStoreFile, { ref }, options),
       deleteFile: (ref, options) => execute(deleteFile, { ref }, options)
     }
