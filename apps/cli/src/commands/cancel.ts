@@ -40,10 +40,7 @@ export const cancel = (clientLayer: Shared.ClientLayer) =>
         Options.withDescription("With --from: the vector store of every listed batch ID"),
         Options.optional
       ),
-      concurrency: Options.integer("concurrency").pipe(
-        Options.withDescription("With --from: cancels in flight at once, 1 to 256 (default 8)"),
-        Options.withDefault(8)
-      ),
+      concurrency: Shared.concurrencyOption("With --from: cancels in flight at once"),
       dryRun: Options.boolean("dry-run").pipe(
         Options.withDescription("Read the IDs, print the cancels it would send, and send nothing")
       ),
@@ -62,18 +59,18 @@ export const cancel = (clientLayer: Shared.ClientLayer) =>
           if (Option.isSome(options.vectorStoreId) || Option.isSome(options.batchId)) {
             return Shared.usageError("give either IDs or --from, not both")
           }
-          if (options.concurrency < 1 || options.concurrency > 256) {
-            return Shared.usageError("--concurrency must be from 1 to 256")
-          }
-          if (Option.isSome(options.report)) return Shared.usageError("--report goes with one batch, not --from")
-          const listed = {
-            input: options.from.value,
-            vectorStoreId: Option.getOrUndefined(options.vectorStore),
-            concurrency: options.concurrency,
-            output,
-            wait: options.wait
-          }
-          return options.dryRun ? bulkPlan(listed) : run(bulk(listed))
+          const input = options.from.value
+          return Effect.flatMap(Shared.checkedConcurrency(options.concurrency), (concurrency) => {
+            if (Option.isSome(options.report)) return Shared.usageError("--report goes with one batch, not --from")
+            const listed = {
+              input,
+              vectorStoreId: Option.getOrUndefined(options.vectorStore),
+              concurrency,
+              output,
+              wait: options.wait
+            }
+            return options.dryRun ? bulkPlan(listed) : run(bulk(listed))
+          })
         }
         if (Option.isNone(options.vectorStoreId) || Option.isNone(options.batchId)) {
           return Shared.usageError("give <vector_store_id> <batch_id>, or --from <file|->")

@@ -65,9 +65,7 @@ const checkFlags = (options: {
     if (Option.isSome(options.from) && Option.isSome(options.status)) {
       return yield* Shared.usageError("--status chooses a batch's files; --from lists them: give one")
     }
-    if (options.concurrency < 1 || options.concurrency > 256) {
-      return yield* Shared.usageError("--concurrency must be from 1 to 256")
-    }
+    const concurrency = yield* Shared.checkedConcurrency(options.concurrency)
     const storeProblem = FileBatchId.storeRefProblem({ vectorStoreId: options.vectorStoreId })
     if (storeProblem !== undefined) return yield* Effect.fail(toFailure(storeProblem))
     const action: Action = options.deleteFiles ? "delete" : "detach"
@@ -78,7 +76,7 @@ const checkFlags = (options: {
           "nothing sent)"
       )
     }
-    return { action, concurrency: options.concurrency, output, report: Option.getOrUndefined(options.report) }
+    return { action, concurrency, output, report: Option.getOrUndefined(options.report) }
   })
 
 export const cleanup = (clientLayer: Shared.ClientLayer) =>
@@ -99,10 +97,7 @@ export const cleanup = (clientLayer: Shared.ClientLayer) =>
       yes: Options.boolean("yes").pipe(
         Options.withDescription("With --delete-files: do not ask (needed where there is no terminal)")
       ),
-      concurrency: Options.integer("concurrency").pipe(
-        Options.withDescription("Requests in flight at once, 1 to 256 (default 8)"),
-        Options.withDefault(8)
-      ),
+      concurrency: Shared.concurrencyOption("Requests in flight at once"),
       dryRun: Options.boolean("dry-run").pipe(
         Options.withDescription("Read the files, print what it would send, and send nothing")
       ),

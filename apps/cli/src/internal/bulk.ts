@@ -5,12 +5,12 @@ import {
   FileBatch,
   FileBatchBulk,
   type FileBatchClient,
-  FileBatchError,
+  type FileBatchError,
   type FileBatchId,
   FileBatchWatch
 } from "@filebatch/core"
 import { Effect, Either, Stream } from "effect"
-import { describeError, ExitCode } from "./exitCode.js"
+import { describeError, errorJson, ExitCode } from "./exitCode.js"
 import { CliFailure, err, out } from "./failure.js"
 import { readInput } from "./input.js"
 import { type Output, summary } from "./output.js"
@@ -34,13 +34,7 @@ type Result =
 const errorRecord = (ref: FileBatchId.FileBatchRef, error: FileBatchError.FileBatchWaitError) => ({
   vector_store_id: ref.vectorStoreId,
   batch_id: ref.batchId,
-  error: {
-    type: error._tag,
-    message: error.message,
-    // JSON.stringify leaves out the ones that are undefined.
-    status: FileBatchError.statusOf(error),
-    request_id: FileBatchError.requestIdOf(error)
-  }
+  error: errorJson(error)
 })
 
 export interface BulkOptions {

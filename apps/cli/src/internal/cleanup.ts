@@ -4,20 +4,19 @@
  * list, detached from the store, or with `--delete-files` deleted as Files, at the shared 429
  * pace. A 404 counts as done, so running it again finishes what an interruption left.
  */
-import { FileSystem } from "@effect/platform"
 import {
   FileBatchApi,
   FileBatchBulk,
   FileBatchClient,
-  FileBatchError,
+  type FileBatchError,
   type FileBatchId,
   listBatchFiles,
   listVectorStoreFiles
 } from "@filebatch/core"
 import { Effect, Stream } from "effect"
-import { describeError, ExitCode } from "./exitCode.js"
+import { describeError, errorJson, ExitCode } from "./exitCode.js"
 import { CliFailure, err, out } from "./failure.js"
-import type { FileFilter } from "./files.js"
+import { type FileFilter, writeReportFile } from "./files.js"
 import type { Output } from "./output.js"
 import type { Plan } from "./plan.js"
 
@@ -100,6 +99,12 @@ export const cleanupPlan = (selection: Selection, options: CleanupOptions): Plan
 
 type Outcome = "detached" | "deleted" | "already_gone" | "failed"
 
+/** How each action is told: its outcome when done, and the word of the count while it runs. */
+const words = {
+  detach: { done: "detached", going: "detaching" },
+  delete: { done: "deleted", going: "deleting" }
+} as const satisfies Record<Action, { readonly done: Outcome; readonly going: string }>
+
 /** The record of one file: a JSON line, or a bare ID when done (stdout); a failure for people (stderr). */
 const printOutcome = (
   fileId: string,
@@ -113,14 +118,7 @@ const printOutcome = (
       file_id: fileId,
       action,
       outcome,
-      ...(error === undefined ? {} : {
-        error: {
-          type: error._tag,
-          message: error.message,
-          status: FileBatchError.statusOf(error),
-          request_id: FileBatchError.requestIdOf(error)
-        }
-      })
+      ...(error === undefined ? {} : { error: errorJson(error) })
     }))
   }
   if (error !== undefined) return err(`✗ ${fileId}: ${describeError(error)}`)
@@ -130,17 +128,11 @@ const printOutcome = (
 
 /** The files not cleaned up, one a line, ready for `cleanup --from`; said on stderr. */
 const writeLeft = (path: string, vectorStoreId: string, left: ReadonlyArray<string>) =>
-  Effect.flatMap(FileSystem.FileSystem, (fs) =>
-    fs.writeFileString(
-      path,
-      `# not cleaned up in ${vectorStoreId}: finish with 'filebatch cleanup ${vectorStoreId} --from ${path}'\n` +
-        left.map((id) => `${id}\n`).join("")
-    )).pipe(
-      Effect.mapError((error) =>
-        new CliFailure({ code: ExitCode.usage, message: `cannot write the report ${path}: ${error.message}` })
-      ),
-      Effect.zipRight(err(`report: ${plural(left.length, "file")} not cleaned up, IDs in ${path}`))
-    )
+  writeReportFile(
+    path,
+    `# not cleaned up in ${vectorStoreId}: finish with 'filebatch cleanup ${vectorStoreId} --from ${path}'\n` +
+      left.map((id) => `${id}\n`).join("")
+  ).pipe(Effect.zipRight(err(`report: ${plural(left.length, "file")} not cleaned up, IDs in ${path}`)))
 
 /**
  * Shows the count on stderr: redrawn in place on a terminal; elsewhere (a log) one timestamped
@@ -153,7 +145,7 @@ const makeCounter = (total: number, action: Action) => {
   return {
     update: (counts: Readonly<Record<Outcome, number>>) => {
       const settled = counts.detached + counts.deleted + counts.already_gone + counts.failed
-      const text = `${action === "detach" ? "detaching" : "deleting"} ${settled}/${total} · ` +
+      const text = `${words[action].going} ${settled}/${total} · ` +
         `${counts.already_gone} already gone · ${counts.failed} failed`
       if (tty) {
         process.stderr.write(`\r\x1b[2K${text}`)
@@ -188,10 +180,11 @@ export const runCleanup = (selection: Selection, options: CleanupOptions) =>
     const counts: Record<Outcome, number> = { detached: 0, deleted: 0, already_gone: 0, failed: 0 }
     const counter = makeCounter(fileIds.length, action)
     const left = () => fileIds.filter((id) => !done.has(id))
+    const { done: doneOutcome } = words[action]
     const summary = () =>
-      `${plural(fileIds.length, "file")}: ${counts[action === "detach" ? "detached" : "deleted"]} ${
-        action === "detach" ? "detached" : "deleted"
-      }, ${counts.already_gone} already gone, ${counts.failed} failed` +
+      `${plural(fileIds.length, "file")}: ${
+        counts[doneOutcome]
+      } ${doneOutcome}, ${counts.already_gone} already gone, ${counts.failed} failed` +
       (selection.keptIds.length > 0 ? `; ${selection.keptIds.length} left alone (attached again since)` : "")
     const outcomes: Stream.Stream<
       FileBatchBulk.ExecuteOutcome<{ readonly ref: { readonly fileId: string } }, unknown>,
@@ -213,7 +206,7 @@ export const runCleanup = (selection: Selection, options: CleanupOptions) =>
       // A 404 is done: an earlier run, or another hand, removed it already.
       const gone = outcome._tag === "Failed" && outcome.error._tag === "NotFoundError"
       const result: Outcome = outcome._tag === "Done"
-        ? action === "detach" ? "detached" : "deleted"
+        ? doneOutcome
         : gone
         ? "already_gone"
         : "failed"

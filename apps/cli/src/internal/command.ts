@@ -86,5 +86,18 @@ export const pollInterval = durationOption("poll-interval", "Delay between reads
 export const vectorStoreArg = Args.text({ name: "vector_store_id" }).pipe(Args.withDescription("e.g. vs_abc123"))
 export const batchArg = Args.text({ name: "batch_id" }).pipe(Args.withDescription("e.g. vsfb_abc123"))
 
+/** `--concurrency`: requests in flight at once, 8 unless told; see {@link checkedConcurrency}. */
+export const concurrencyOption = (what: string) =>
+  Options.integer("concurrency").pipe(
+    Options.withDescription(`${what}, 1 to 256 (default 8)`),
+    Options.withDefault(8)
+  )
+
+/** The concurrency given, or the usage error saying its bounds. */
+export const checkedConcurrency = (concurrency: number) =>
+  concurrency < 1 || concurrency > 256
+    ? usageError("--concurrency must be from 1 to 256")
+    : Effect.succeed(concurrency)
+
 /** `--from <file|->`: where a command reads its list. */
 export const fromOption = (what: string) => Options.text("from").pipe(Options.withDescription(what), Options.optional)

@@ -40,6 +40,14 @@ const exitCodes: Readonly<Record<ErrorTable.Kind, number>> = {
 
 export const exitCodeOf = (error: AnyError): number => exitCodes[ErrorTable.byError[error._tag].kind]
 
+/** A failure as the JSON output carries it; JSON.stringify leaves out the status and request id when unknown. */
+export const errorJson = (error: AnyError) => ({
+  type: error._tag,
+  message: error.message,
+  status: FileBatchError.statusOf(error),
+  request_id: FileBatchError.requestIdOf(error)
+})
+
 /** One line: what kind of failure, the message, and the HTTP status and request id when known. */
 export const describeError = (error: AnyError): string => {
   const status = FileBatchError.statusOf(error)

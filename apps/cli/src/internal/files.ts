@@ -36,6 +36,14 @@ export const listFiles = (ref: FileBatchId.FileBatchRef, filter: FileFilter | un
     )
   )
 
+/** A report written to `path`; one that cannot be written is a usage error naming it. */
+export const writeReportFile = (path: string, text: string) =>
+  Effect.flatMap(FileSystem.FileSystem, (fs) => fs.writeFileString(path, text)).pipe(
+    Effect.mapError((error) =>
+      new CliFailure({ code: ExitCode.usage, message: `cannot write the report ${path}: ${error.message}` })
+    )
+  )
+
 /**
  * Writes the IDs of the files that did not complete (cancelled or failed), one per line,
  * ready to submit again; says how many and where on stderr.
@@ -54,12 +62,7 @@ export const writeReport = (
     const cancelled = yield* ids("cancelled")
     const failed = yield* ids("failed")
     const lines = [...cancelled, ...failed]
-    const fs = yield* FileSystem.FileSystem
-    yield* fs.writeFileString(path, lines.length === 0 ? "" : `${lines.join("\n")}\n`).pipe(
-      Effect.mapError((error) =>
-        new CliFailure({ code: ExitCode.usage, message: `cannot write the report ${path}: ${error.message}` })
-      )
-    )
+    yield* writeReportFile(path, lines.length === 0 ? "" : `${lines.join("\n")}\n`)
     yield* err(
       `report: ${lines.length} file${lines.length === 1 ? "" : "s"} did not complete ` +
         `(${cancelled.length} cancelled, ${failed.length} failed), IDs in ${path}`
