@@ -66,25 +66,35 @@ export const listJson = (
     }
   })
 
+/**
+ * Takes the file out of every batch that `within` keeps: whether any of them named it, and
+ * whether any still held it.
+ */
+const takeOut = (batches: Iterable<BatchRecord>, fileId: string, within: (batch: BatchRecord) => boolean) => {
+  let named = false
+  let held = false
+  for (const batch of batches) {
+    if (!within(batch)) continue
+    batch.fileIds.forEach((id, index) => {
+      if (id !== fileId) return
+      named = true
+      if (batch.removed.has(index)) return
+      held = true
+      batch.removed.add(index)
+    })
+  }
+  return { named, held }
+}
+
 /** Takes the file out of the store's batches: it leaves their lists and counts; the File stays. */
 export const detach = (
   batches: Iterable<BatchRecord>,
   vectorStoreId: string,
   fileId: string
-): Either.Either<Record<string, unknown>, ApiError> => {
-  let found = false
-  for (const batch of batches) {
-    if (batch.vectorStoreId !== vectorStoreId) continue
-    batch.fileIds.forEach((id, index) => {
-      if (id !== fileId || batch.removed.has(index)) return
-      batch.removed.add(index)
-      found = true
-    })
-  }
-  return found
+): Either.Either<Record<string, unknown>, ApiError> =>
+  takeOut(batches, fileId, (batch) => batch.vectorStoreId === vectorStoreId).held
     ? Either.right({ id: fileId, object: "vector_store.file.deleted", deleted: true })
     : Either.left(Errors.apiError(404, `No file found with id '${fileId}' in vector store '${vectorStoreId}'.`))
-}
 
 /** Deletes the File: it leaves every store. A File is known from the batches that named it. */
 export const deleteEverywhere = (
@@ -92,15 +102,8 @@ export const deleteEverywhere = (
   deleted: Set<string>,
   fileId: string
 ): Either.Either<Record<string, unknown>, ApiError> => {
-  let known = false
-  for (const batch of batches) {
-    batch.fileIds.forEach((id, index) => {
-      if (id !== fileId) return
-      known = true
-      batch.removed.add(index)
-    })
-  }
-  if (!known || deleted.has(fileId)) return Either.left(Errors.fileNotFound(fileId))
+  const { named } = takeOut(batches, fileId, () => true)
+  if (!named || deleted.has(fileId)) return Either.left(Errors.fileNotFound(fileId))
   deleted.add(fileId)
   return Either.right({ id: fileId, object: "file", deleted: true })
 }
