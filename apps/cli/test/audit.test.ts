@@ -1,6 +1,7 @@
 /** `filebatch audit` against a bundled proxy keeping its trail in a file: lines for people, NDJSON, mistakes. */
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import {
+  adminUrlOf,
   request,
   runCli,
   type RunningEmulator,
@@ -8,11 +9,9 @@ import {
   seedBatch,
   sha256,
   startEmulator,
-  startProxy
+  startProxy,
+  trailFile
 } from "@filebatch/testkit"
-import { mkdtempSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
 
 const upstreamKey = "sk-audit-upstream-000111"
 const clientKey = "sk-audit-client-team-a-222"
@@ -27,11 +26,11 @@ beforeAll(async () => {
     upstreamKey,
     clients: [{ name: "team-a", key: clientKey, vectorStores: "*" }],
     env: {
-      FILEBATCH_PROXY_AUDIT_FILE: join(mkdtempSync(join(tmpdir(), "filebatch-cli-audit-")), "trail.jsonl"),
+      FILEBATCH_PROXY_AUDIT_FILE: trailFile(),
       FILEBATCH_PROXY_ADMIN_PORT: "0"
     }
   })
-  admin = (await proxy.waitFor(/"message":"admin listening".*?"url":"(http:\/\/[^"]+)"/))[1]!
+  admin = await adminUrlOf(proxy)
 }, 60_000)
 
 afterAll(async () => {

@@ -4,17 +4,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import {
+  adminUrlOf,
   runCli,
   type RunningEmulator,
   type RunningProxy,
   seedBatch,
   startEmulator,
-  startProxy
+  startProxy,
+  trailFile
 } from "@filebatch/testkit"
 import { Effect } from "effect"
-import { mkdtempSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
 
 const upstreamKey = "sk-cleanup-upstream-000111"
 const cleanerKey = "sk-cleanup-client-cleaner-333"
@@ -35,11 +34,11 @@ beforeAll(async () => {
       operations: ["cancel", "listFiles", "listVectorStoreFiles", "deleteVectorStoreFile"]
     }],
     env: {
-      FILEBATCH_PROXY_AUDIT_FILE: join(mkdtempSync(join(tmpdir(), "filebatch-cli-cleanup-")), "trail.jsonl"),
+      FILEBATCH_PROXY_AUDIT_FILE: trailFile(),
       FILEBATCH_PROXY_ADMIN_PORT: "0"
     }
   })
-  admin = (await proxy.waitFor(/"message":"admin listening".*?"url":"(http:\/\/[^"]+)"/))[1]!
+  admin = await adminUrlOf(proxy)
 }, 60_000)
 
 afterAll(async () => {

@@ -6,16 +6,11 @@
  * one stream for two replicas, in order for each batch, whole after a replica is killed.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { haveRedis, runNode } from "@filebatch/testkit"
+import { adminUrlOf, haveRedis, runNode, trailFile } from "@filebatch/testkit"
 import { Redis } from "ioredis"
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
+import { readFileSync, writeFileSync } from "node:fs"
 import * as Harness from "./harness.js"
 
-const trailFile = () => join(mkdtempSync(join(tmpdir(), "filebatch-audit-")), "trail.jsonl")
-const adminUrlOf = async (proxy: Harness.RunningProxy) =>
-  (await proxy.waitFor(/"message":"admin listening".*?"url":"(http:\/\/[^"]+)"/))[1]!
 const recordsIn = (path: string) =>
   readFileSync(path, "utf8").split("\n").filter((line) => line !== "").map((line) => JSON.parse(line))
 const verifyFile = (...paths: Array<string>) =>

@@ -2,6 +2,7 @@ import type { Emulator } from "@filebatch/emulator"
 import * as Testkit from "@filebatch/testkit"
 
 export {
+  adminUrlOf,
   errorOf,
   eventually,
   type Reply,

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import {
+  adminUrlOf,
   bundle,
   call,
   clientKeys,
@@ -405,13 +406,13 @@ describe("proxy operations", () => {
 
   it("FILEBATCH_PROXY_ADMIN_PORT serves /metrics on a port of its own, and no longer to clients", async () => {
     await withProxy({ FILEBATCH_PROXY_ADMIN_PORT: "0" }, async (_upstream, proxy) => {
-      const [, admin] = await proxy.waitFor(/"message":"admin listening".*?"url":"(http:\/\/[^"]+)"/)
+      const admin = await adminUrlOf(proxy)
       expect((await call(proxy.url, "GET", "/metrics")).status).toBe(404)
-      const scraped = await call(admin!, "GET", "/metrics", { key: null })
+      const scraped = await call(admin, "GET", "/metrics", { key: null })
       expect(scraped.status).toBe(200)
       expect(scraped.text).toMatch(/^filebatch_proxy_requests_total\{route="other",status="404"\} 1$/m)
-      expect((await call(admin!, "GET", "/readyz", { key: null })).json).toEqual({ status: "ready" })
-      expect((await call(admin!, "GET", "/v1/vector_stores/vs_1/file_batches/vsfb_1")).status).toBe(404)
+      expect((await call(admin, "GET", "/readyz", { key: null })).json).toEqual({ status: "ready" })
+      expect((await call(admin, "GET", "/v1/vector_stores/vs_1/file_batches/vsfb_1")).status).toBe(404)
     })
   })
 

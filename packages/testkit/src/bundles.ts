@@ -31,6 +31,13 @@ export interface RunningProxy extends Spawned {
   readonly url: string
 }
 
+/** The URL of a proxy's admin port (FILEBATCH_PROXY_ADMIN_PORT), once it logs that it listens there. */
+export const adminUrlOf = async (proxy: RunningProxy): Promise<string> =>
+  (await proxy.waitFor(/"message":"admin listening".*?"url":"(http:\/\/[^"]+)"/))[1]!
+
+/** A path for an audit trail file, in a folder of its own. */
+export const trailFile = (): string => join(mkdtempSync(join(tmpdir(), "filebatch-audit-")), "trail.jsonl")
+
 /**
  * Starts the bundled proxy on a free loopback port in front of `upstreamUrl`, with no
  * drain delay unless `env` sets one; resolves once it logs that it listens.
